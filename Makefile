@@ -1,0 +1,53 @@
+# qserve: `make run` installs everything and serves the demo; `make test` installs the test needs and runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export QSERVE_INSTANCE_PATH ?= $(CURDIR)/var
+
+.PHONY: run test install install-test vendor chromium translations demo lint clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python vendor
+	$(BIN)/pip install -q -e .
+	$(MAKE) translations
+
+install-test: $(BIN)/python vendor
+	$(BIN)/pip install -q -e '.[test]'
+	$(MAKE) translations
+
+vendor:
+	npm install --no-audit --no-fund --silent
+	mkdir -p qserve/static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js qserve/static/vendor/
+	cp node_modules/axe-core/axe.min.js qserve/static/vendor/
+
+translations:
+	@if ls qserve/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -q -d qserve/translations; fi
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+
+demo: install
+	$(BIN)/qserve db upgrade
+	$(BIN)/qserve demo
+
+run: demo
+	@echo "qserve on http://127.0.0.1:$(PORT)  (staff: /login, display: /display/helsinki, join: /join/helsinki)"
+	QSERVE_PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/qserve run --host 127.0.0.1 --port $(PORT)
+
+test: install-test chromium
+	$(BIN)/python -m pytest -q
+
+lint:
+	$(BIN)/ruff check qserve tests bench
+
+bench: install-test
+	$(BIN)/python bench/throughput.py
+
+clean:
+	rm -rf $(VENV) node_modules qserve/static/vendor var

@@ -1,0 +1,229 @@
+"""The OpenAPI 3.1 description of /api/v1."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from qserve.api import bp
+
+WAIT = {
+    "type": "object",
+    "properties": {"p10_s": {"type": "integer"}, "p50_s": {"type": "integer"}, "p90_s": {"type": "integer"}},
+}
+TICKET = {
+    "type": "object",
+    "required": ["id", "token", "number", "service_id", "status", "position", "estimated_wait", "url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "token": {"type": "string"},
+        "number": {"type": "string", "examples": ["A007"]},
+        "service_id": {"type": "integer"},
+        "service_name": {"type": "string"},
+        "status": {"enum": ["waiting", "called", "serving", "parked", "done", "no_show", "cancelled"]},
+        "position": {"type": ["integer", "null"], "description": "1 = next; null when not waiting"},
+        "people_ahead": {"type": ["integer", "null"]},
+        "ahead_appointments": {"type": ["integer", "null"]},
+        "estimated_wait": {"oneOf": [WAIT, {"type": "null"}]},
+        "expected_call_at": {"type": ["string", "null"], "format": "date-time"},
+        "counter": {"type": ["string", "null"]},
+        "url": {"type": "string", "format": "uri"},
+    },
+}
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "field": {"type": "string"},
+            },
+        }
+    },
+}
+JOIN = {
+    "type": "object",
+    "required": ["service_id"],
+    "properties": {
+        "service_id": {"type": "integer"},
+        "channel": {"enum": ["kiosk", "remote", "staff", "appointment"]},
+        "name": {"type": "string", "maxLength": 200},
+        "phone": {"type": "string", "description": "any format; stored as E.164"},
+        "email": {"type": "string", "format": "email"},
+        "language": {"enum": ["en", "fi", "sv", "pl"]},
+        "answers": {"type": "object", "description": "answers keyed by question id"},
+    },
+}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    str(code): _json(_ref("Error"), text)
+    for code, text in [
+        (400, "unreadable input"),
+        (401, "no credentials"),
+        (403, "not allowed"),
+        (404, "not found"),
+        (409, "transition not allowed or collision"),
+        (422, "invalid field"),
+        (429, "rate limited"),
+    ]
+}
+STAFF = [{"bearer": []}]
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ACTIONS = [
+    "recall",
+    "start",
+    "finish",
+    "no-show",
+    "park",
+    "resume",
+    "transfer",
+    "cancel",
+    "reactivate",
+    "requeue",
+]
+
+PATHS = {
+    "/locations": {"get": {"summary": "List locations", "responses": {"200": _json({"type": "object"})}}},
+    "/locations/{slug}/services": {
+        "get": {
+            "summary": "Services with waiting counts and estimates",
+            "parameters": [SLUG],
+            "responses": {"200": _json({"type": "object"})},
+        }
+    },
+    "/locations/{slug}/counters": {
+        "get": {"summary": "Counters", "parameters": [SLUG], "responses": {"200": _json({"type": "object"})}}
+    },
+    "/locations/{slug}/tickets": {
+        "post": {
+            "summary": "Join a queue",
+            "parameters": [SLUG],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Join")}}},
+            "responses": {"201": _json(_ref("Ticket"), "the new ticket"), **ERRORS},
+        }
+    },
+    "/tickets/{token}": {
+        "get": {
+            "summary": "Follow a ticket",
+            "parameters": [TOKEN],
+            "responses": {"200": _json(_ref("Ticket")), **ERRORS},
+        }
+    },
+    "/tickets/{token}/cancel": {
+        "post": {
+            "summary": "Cancel my ticket",
+            "parameters": [TOKEN],
+            "responses": {"200": _json(_ref("Ticket")), **ERRORS},
+        }
+    },
+    "/tickets/{token}/postpone": {
+        "post": {
+            "summary": "I need more time",
+            "parameters": [TOKEN],
+            "responses": {"200": _json(_ref("Ticket")), **ERRORS},
+        }
+    },
+    "/locations/{slug}/queue": {
+        "get": {
+            "summary": "Live queue (staff)",
+            "security": STAFF,
+            "parameters": [SLUG],
+            "responses": {"200": _json({"type": "object"}), **ERRORS},
+        }
+    },
+    "/counters/{id}/call-next": {
+        "post": {
+            "summary": "Call next",
+            "security": STAFF,
+            "parameters": [ID],
+            "responses": {"200": _json(_ref("Ticket")), "204": {"description": "nobody waits"}, **ERRORS},
+        }
+    },
+    "/counters/{id}/call": {
+        "post": {
+            "summary": "Call a ticket out of order",
+            "security": STAFF,
+            "parameters": [ID],
+            "responses": {"200": _json(_ref("Ticket")), **ERRORS},
+        }
+    },
+    "/counters/{id}/open": {
+        "post": {
+            "summary": "Open a counter",
+            "security": STAFF,
+            "parameters": [ID],
+            "responses": {"200": _json({"type": "object"}), **ERRORS},
+        }
+    },
+    "/counters/{id}/close": {
+        "post": {
+            "summary": "Close a counter",
+            "security": STAFF,
+            "parameters": [ID],
+            "responses": {"200": _json({"type": "object"}), **ERRORS},
+        }
+    },
+    "/tickets/{id}/events": {
+        "get": {
+            "summary": "A ticket's event log",
+            "security": STAFF,
+            "parameters": [ID],
+            "responses": {"200": _json({"type": "object"}), **ERRORS},
+        }
+    },
+    "/tickets/{id}/{action}": {
+        "post": {
+            "summary": "Act on a ticket (staff)",
+            "security": STAFF,
+            "parameters": [
+                ID,
+                {"name": "action", "in": "path", "required": True, "schema": {"enum": ACTIONS}},
+            ],
+            "requestBody": {
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "service_id": {"type": "integer"},
+                                "keep_place": {"type": "boolean"},
+                                "reason": {"type": "string"},
+                            },
+                        }
+                    }
+                }
+            },
+            "responses": {"200": _json(_ref("Ticket")), **ERRORS},
+        }
+    },
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "qserve API", "version": "1"},
+    "servers": [{"url": "/api/v1"}],
+    "paths": PATHS,
+    "components": {
+        "schemas": {"Ticket": TICKET, "Error": ERROR, "Join": JOIN, "Wait": WAIT},
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """Return the OpenAPI document."""
+    return jsonify(DOCUMENT)

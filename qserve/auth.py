@@ -1,0 +1,64 @@
+"""Staff sign-in for the pages: Flask-Login sessions with CSRF-protected forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from qserve.db import read_session
+from qserve.domain.errors import Unauthorized
+from qserve.extensions import login_manager
+from qserve.models import User
+from qserve.services.accounts import check_login
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Load the signed-in user for Flask-Login, with their locations."""
+    with read_session() as session:
+        user = session.get(User, int(user_id))
+        if user is not None:
+            list(user.locations)  # load now: the session closes before the request uses them
+        return user
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/"):
+        return target
+    return url_for("web.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form and sign a user in."""
+    error = None
+    if request.method == "POST":
+        try:
+            with read_session() as session:
+                user = check_login(
+                    session, email=request.form.get("email", ""), password=request.form.get("password", "")
+                )
+                list(user.locations)
+            login_user(user, remember=bool(request.form.get("remember")))
+            return redirect(_safe_next(request.args.get("next")))
+        except Unauthorized:
+            error = _("Wrong e-mail or password.")
+    return render_template("login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign the user out."""
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the sign-in pages."""
+    app.register_blueprint(bp)

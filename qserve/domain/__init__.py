@@ -1,0 +1,1 @@
+"""Pure queue rules: no framework, no database, no clock."""

@@ -1,0 +1,85 @@
+"""The one error hierarchy of qserve; each error knows its code and HTTP status."""
+
+from __future__ import annotations
+
+
+class QServeError(Exception):
+    """Base of every error qserve reports to a user."""
+
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(QServeError):
+    """Input is malformed or breaks a rule of the data (422)."""
+
+    code = "validation_failed"
+    http_status = 422
+
+
+class BadRequest(QServeError):
+    """Input cannot be read at all (400)."""
+
+    code = "bad_request"
+    http_status = 400
+
+
+class NotFound(QServeError):
+    """The thing asked for does not exist or is not visible to the caller (404)."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class Unauthorized(QServeError):
+    """No valid credentials were given (401)."""
+
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(QServeError):
+    """The caller is known but may not do this (403)."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class InvalidTransition(QServeError):
+    """A ticket cannot go from its current status by this action (409)."""
+
+    code = "invalid_transition"
+    http_status = 409
+
+
+class Conflict(QServeError):
+    """The action collided with another change, e.g. another counter called the ticket first (409)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class ServiceClosed(QServeError):
+    """The service takes no new tickets now (409)."""
+
+    code = "service_closed"
+    http_status = 409
+
+
+class ServiceFull(QServeError):
+    """The service reached its daily ticket cap (409)."""
+
+    code = "service_full"
+    http_status = 409
+
+
+class RateLimited(QServeError):
+    """Too many requests from one address or phone (429)."""
+
+    code = "rate_limited"
+    http_status = 429

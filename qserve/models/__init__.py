@@ -1,0 +1,24 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from qserve.models.base import Base
+from qserve.models.organization import Counter, Location, Organization, Service, counter_services
+from qserve.models.outbox import OutboxMessage
+from qserve.models.ticket import Ticket, TicketEvent, TicketNumberCounter
+from qserve.models.user import ROLES, ApiToken, User, user_locations
+
+__all__ = [
+    "ROLES",
+    "ApiToken",
+    "Base",
+    "Counter",
+    "Location",
+    "Organization",
+    "OutboxMessage",
+    "Service",
+    "Ticket",
+    "TicketEvent",
+    "TicketNumberCounter",
+    "User",
+    "counter_services",
+    "user_locations",
+]

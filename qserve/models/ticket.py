@@ -1,0 +1,103 @@
+"""Tickets, their daily number counters and their append-only event log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qserve.models.base import Base
+from qserve.models.organization import Counter, Location, Service
+
+
+class TicketNumberCounter(Base):
+    """The last number handed out for one service on one service day (locked by an upsert)."""
+
+    __tablename__ = "ticket_number_counters"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    service_day: Mapped[date] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Ticket(Base):
+    """One customer's visit, from joining to done, no-show or cancelled."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("issued_service_id", "service_day", "sequence", name="uq_tickets_number_per_day"),
+        UniqueConstraint("location_id", "idempotency_key", name="uq_tickets_idempotency_key"),
+        Index("ix_tickets_waiting", "service_id", "status", "queued_at"),
+        Index("ix_tickets_location_status", "location_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    issued_service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    service_day: Mapped[date]
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16), default="remote")
+    priority: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), default=None)
+
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    phone: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    answers: Mapped[dict] = mapped_column(default=dict)
+    notes: Mapped[str] = mapped_column(String(2000), default="")
+
+    joined_at: Mapped[datetime]
+    queued_at: Mapped[datetime]  # place in line; moved by postpone or transfer to the back
+    appointment_at: Mapped[datetime | None] = mapped_column(default=None)
+    called_at: Mapped[datetime | None] = mapped_column(default=None)
+    serving_started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), default=None)
+    served_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    recall_count: Mapped[int] = mapped_column(default=0)
+    postpone_count: Mapped[int] = mapped_column(default=0)
+    cancelled_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock: two counters never win the same ticket
+
+    joined_estimate_p10_s: Mapped[int | None] = mapped_column(default=None)
+    joined_estimate_p50_s: Mapped[int | None] = mapped_column(default=None)
+    joined_estimate_p90_s: Mapped[int | None] = mapped_column(default=None)
+    estimate_p10_s: Mapped[int | None] = mapped_column(default=None)
+    estimate_p50_s: Mapped[int | None] = mapped_column(default=None)
+    estimate_p90_s: Mapped[int | None] = mapped_column(default=None)
+    estimate_updated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    location: Mapped[Location] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
+    counter: Mapped[Counter | None] = relationship()
+
+
+class TicketEvent(Base):
+    """One transition of a ticket: who did what, when, from which status to which, at which counter."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor_kind: Mapped[str] = mapped_column(String(16))  # staff, customer, kiosk, system
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), default=None)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    details: Mapped[dict] = mapped_column(default=dict)

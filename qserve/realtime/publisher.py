@@ -1,0 +1,113 @@
+"""Turn committed events into Socket.IO messages; refresh positions and estimates, coalesced."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from qserve.domain.events import CounterChanged, DomainEvent, ServiceChanged, TicketCalled, TicketChanged
+from qserve.domain.numbering import spoken_number
+from qserve.extensions import socketio
+from qserve.realtime.rooms import counter_room, display_room, service_room, staff_room, ticket_room
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    """Emit calls at once; coalesce position and estimate refreshes per location."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.delay_s = float(app.config.get("REALTIME_COALESCE_S", 0.2))
+        self._dirty: dict[int, set[str]] = {}
+        self._lock = threading.Lock()
+        self._scheduled = False
+        self._last_sent: dict[str, tuple] = {}
+
+    def on_events(self, events: list[DomainEvent]) -> None:
+        """Handle the events of one commit."""
+        for event in events:
+            if isinstance(event, TicketCalled):
+                self._emit_call(event)
+            if isinstance(event, TicketChanged):
+                self._mark(event.location_id, event.token)
+            elif isinstance(event, CounterChanged | ServiceChanged):
+                self._mark(event.location_id, None)
+        if self.delay_s <= 0:
+            self.flush()
+        else:
+            self._schedule()
+
+    def _emit_call(self, event: TicketCalled) -> None:
+        payload = {"number": event.number, "counter": event.counter_name}
+        socketio.emit("ticket_called", payload, to=ticket_room(event.token), namespace="/ticket")
+        announcement = payload | {
+            "ticket_id": event.ticket_id,
+            "service_id": event.service_id,
+            "spoken": spoken_number(event.number),
+            "recall": event.action == "recall",
+        }
+        socketio.emit("ticket_called", announcement, to=display_room(event.location_id), namespace="/display")
+        socketio.emit("ticket_called", announcement, to=staff_room(event.location_id), namespace="/staff")
+        if event.counter_id:
+            socketio.emit(
+                "ticket_called", announcement, to=counter_room(event.counter_id), namespace="/staff"
+            )
+
+    def _mark(self, location_id: int, token: str | None) -> None:
+        with self._lock:
+            tokens = self._dirty.setdefault(location_id, set())
+            if token:
+                tokens.add(token)
+
+    def _schedule(self) -> None:
+        with self._lock:
+            if self._scheduled:
+                return
+            self._scheduled = True
+        socketio.start_background_task(self._delayed_flush)
+
+    def _delayed_flush(self) -> None:
+        socketio.sleep(self.delay_s)
+        with self._lock:
+            self._scheduled = False
+        with self.app.app_context():
+            self.flush()
+
+    def flush(self) -> None:
+        """Refresh every location marked dirty and emit what changed."""
+        from qserve.db import utcnow
+        from qserve.services.refresh import refresh_location
+
+        with self._lock:
+            dirty, self._dirty = self._dirty, {}
+        for location_id, tokens in dirty.items():
+            try:
+                snapshot = refresh_location(location_id=location_id, now=utcnow(), tokens=tokens)
+            except Exception:
+                log.exception("refreshing location %s failed", location_id)
+                continue
+            self._emit_snapshot(snapshot, tokens)
+
+    def _emit_snapshot(self, snapshot: dict, changed_tokens: set[str]) -> None:
+        for view in snapshot["tickets"]:
+            token = view["token"]
+            key = (view["status"], view["position"], _wait_key(view), view["service_id"], view["counter"])
+            if token in changed_tokens or self._last_sent.get(token) != key:
+                self._last_sent[token] = key
+                socketio.emit("ticket_updated", view, to=ticket_room(token), namespace="/ticket")
+            if view["status"] not in ("waiting", "called", "serving", "parked"):
+                self._last_sent.pop(token, None)
+        summary = snapshot["summary"]
+        location_id = snapshot["location_id"]
+        socketio.emit("queue_updated", summary, to=display_room(location_id), namespace="/display")
+        socketio.emit("queue_updated", summary, to=staff_room(location_id), namespace="/staff")
+        for service in summary["services"]:
+            socketio.emit("queue_updated", service, to=service_room(service["id"]), namespace="/ticket")
+
+
+def _wait_key(view: dict) -> tuple | None:
+    wait = view.get("estimated_wait")
+    return (wait["p10_s"], wait["p50_s"], wait["p90_s"]) if wait else None

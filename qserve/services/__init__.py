@@ -1,0 +1,1 @@
+"""Use cases: each opens one transaction, records events, and returns plain data."""

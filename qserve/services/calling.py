@@ -1,0 +1,239 @@
+"""Staff use cases on tickets: call next, call one, recall, start, finish, no-show, park, transfer, cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from qserve.db import UnitOfWork, transaction
+from qserve.domain.actors import Actor
+from qserve.domain.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from qserve.domain.events import CounterChanged
+from qserve.domain.lifecycle import Action, Status
+from qserve.domain.ordering import FairnessRule, choose_next
+from qserve.models import Counter, Service, Ticket
+from qserve.services.queue import candidate_of, location_streak, waiting_tickets
+from qserve.services.transitions import apply_transition
+
+CALL_ATTEMPTS = 8
+
+
+def _counter(session: Session, counter_id: int, actor: Actor) -> Counter:
+    counter = session.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound("no such counter")
+    actor.require_location(counter.location_id, counter.location.organization_id)
+    return counter
+
+
+def _ticket(session: Session, ticket_id: int, actor: Actor) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("no such ticket")
+    actor.require_location(ticket.location_id, ticket.location.organization_id)
+    return ticket
+
+
+def _close_current(tx: UnitOfWork, counter: Counter, *, actor: Actor, now: datetime) -> None:
+    """Finish whatever the counter is still on, so that calling next moves the line on."""
+    query = select(Ticket).where(
+        Ticket.counter_id == counter.id, Ticket.status.in_([Status.CALLED.value, Status.SERVING.value])
+    )
+    for current in tx.session.scalars(query):
+        current.finished_at = now
+        apply_transition(tx, current, Action.FINISH, actor=actor, now=now, details={"auto": True})
+
+
+def _staff_counter(tx: UnitOfWork, counter: Counter, *, actor: Actor, now: datetime) -> None:
+    """Calling from a closed counter opens it for the caller."""
+    if counter.is_open and counter.staff_id == actor.user_id:
+        return
+    counter.is_open = True
+    counter.staff_id = actor.user_id
+    counter.opened_at = now
+    tx.record(CounterChanged(counter_id=counter.id, location_id=counter.location_id, is_open=True))
+
+
+def _mark_called(
+    tx: UnitOfWork, ticket: Ticket, counter: Counter, *, actor: Actor, now: datetime, details=None
+):
+    ticket.counter_id = counter.id
+    ticket.counter = counter
+    ticket.served_by_id = actor.user_id
+    ticket.called_at = now
+    apply_transition(tx, ticket, Action.CALL, actor=actor, now=now, details=details)
+
+
+def call_next(*, counter_id: int, actor: Actor, now: datetime) -> int | None:
+    """Call the next customer to a counter and return the ticket id, or None when nobody waits."""
+    for _attempt in range(CALL_ATTEMPTS):
+        try:
+            with transaction() as tx:
+                counter = _counter(tx.session, counter_id, actor)
+                _staff_counter(tx, counter, actor=actor, now=now)
+                _close_current(tx, counter, actor=actor, now=now)
+                tickets = waiting_tickets(tx.session, service_ids=counter.serving_service_ids())
+                rule = FairnessRule.from_settings(counter.location.fairness)
+                streak = location_streak(tx.session, location_id=counter.location_id)
+                chosen = choose_next(
+                    [candidate_of(t) for t in tickets], rule=rule, now=now, priority_streak=streak
+                )
+                if chosen is None:
+                    return None
+                ticket = next(t for t in tickets if t.id == chosen.ticket_id)
+                _mark_called(tx, ticket, counter, actor=actor, now=now)
+                return ticket.id
+        except StaleDataError:
+            continue  # another counter won that ticket: choose again
+    raise Conflict("the queue is very busy; please call again")
+
+
+def call_ticket(*, ticket_id: int, counter_id: int, actor: Actor, now: datetime, reason: str) -> int:
+    """Call one waiting ticket out of order, recording why."""
+    if not reason or not reason.strip():
+        raise ValidationFailed("say why this ticket is called out of order", field="reason")
+    try:
+        with transaction() as tx:
+            counter = _counter(tx.session, counter_id, actor)
+            ticket = _ticket(tx.session, ticket_id, actor)
+            if ticket.location_id != counter.location_id:
+                raise Conflict("that ticket waits at another location")
+            _staff_counter(tx, counter, actor=actor, now=now)
+            _close_current(tx, counter, actor=actor, now=now)
+            _mark_called(
+                tx, ticket, counter, actor=actor, now=now, details={"out_of_order": reason.strip()[:500]}
+            )
+            return ticket.id
+    except StaleDataError as error:
+        raise Conflict("another counter has just called this ticket") from error
+
+
+def act_on_ticket(
+    *,
+    ticket_id: int,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    service_id: int | None = None,
+    keep_place: bool = True,
+    reason: str | None = None,
+) -> int:
+    """Apply a staff action (recall, start, finish, no-show, park, resume, transfer, cancel ...)."""
+    try:
+        operation = OPERATIONS[Action(action)]
+    except (ValueError, KeyError) as error:
+        raise BadRequest(f"unknown action {action!r}") from error
+    try:
+        with transaction() as tx:
+            ticket = _ticket(tx.session, ticket_id, actor)
+            operation(
+                tx, ticket, actor=actor, now=now, service_id=service_id, keep_place=keep_place, reason=reason
+            )
+            return ticket.id
+    except StaleDataError as error:
+        raise Conflict("someone else has just changed this ticket; the list is refreshed") from error
+
+
+def _recall(tx, ticket, *, actor, now, **_):
+    ticket.recall_count += 1
+    apply_transition(tx, ticket, Action.RECALL, actor=actor, now=now, details={"recall": ticket.recall_count})
+
+
+def _start(tx, ticket, *, actor, now, **_):
+    ticket.serving_started_at = now
+    ticket.served_by_id = actor.user_id or ticket.served_by_id
+    apply_transition(tx, ticket, Action.START, actor=actor, now=now)
+
+
+def _finish(tx, ticket, *, actor, now, **_):
+    ticket.finished_at = now
+    apply_transition(tx, ticket, Action.FINISH, actor=actor, now=now)
+
+
+def _no_show(tx, ticket, *, actor, now, **_):
+    grace_s = int(ticket.location.settings.get("no_show_grace_s", 0))
+    if (
+        ticket.status == Status.CALLED
+        and ticket.called_at
+        and (now - ticket.called_at).total_seconds() < grace_s
+    ):
+        left = grace_s - int((now - ticket.called_at).total_seconds())
+        raise Conflict(f"give the customer {left} more seconds before marking a no-show")
+    apply_transition(tx, ticket, Action.NO_SHOW, actor=actor, now=now)
+
+
+def _park(tx, ticket, *, actor, now, reason=None, **_):
+    apply_transition(
+        tx, ticket, Action.PARK, actor=actor, now=now, details={"reason": reason} if reason else None
+    )
+
+
+def _resume(tx, ticket, *, actor, now, **_):
+    ticket.counter_id = None
+    ticket.counter = None
+    apply_transition(tx, ticket, Action.RESUME, actor=actor, now=now)
+
+
+def _reactivate(tx, ticket, *, actor, now, **_):
+    ticket.closed_at = None
+    ticket.counter_id = None
+    ticket.counter = None
+    apply_transition(tx, ticket, Action.REACTIVATE, actor=actor, now=now)
+
+
+def _requeue(tx, ticket, *, actor, now, **_):
+    ticket.counter_id = None
+    ticket.counter = None
+    ticket.called_at = None
+    apply_transition(tx, ticket, Action.REQUEUE, actor=actor, now=now, details={"undo": "call"})
+
+
+def _transfer(tx, ticket, *, actor, now, service_id=None, keep_place=True, **_):
+    target = tx.session.get(Service, service_id) if service_id is not None else None
+    if target is None or target.location_id != ticket.location_id:
+        raise ValidationFailed("choose a service of this location to transfer to", field="service_id")
+    if target.id == ticket.service_id:
+        raise ValidationFailed("the ticket is already in that service", field="service_id")
+    previous = ticket.service_id
+    ticket.service_id = target.id
+    ticket.counter_id = None
+    ticket.counter = None
+    ticket.called_at = None
+    ticket.serving_started_at = None
+    if not keep_place:
+        ticket.queued_at = now
+    apply_transition(
+        tx,
+        ticket,
+        Action.TRANSFER,
+        actor=actor,
+        now=now,
+        previous_service_id=previous,
+        details={"from_service_id": previous, "to_service_id": target.id, "keep_place": keep_place},
+    )
+
+
+def _cancel(tx, ticket, *, actor, now, reason=None, **_):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("say why the ticket is cancelled", field="reason")
+    ticket.cancelled_by = actor.label
+    ticket.cancel_reason = reason[:500]
+    apply_transition(tx, ticket, Action.CANCEL, actor=actor, now=now, details={"reason": reason[:500]})
+
+
+OPERATIONS = {
+    Action.RECALL: _recall,
+    Action.START: _start,
+    Action.FINISH: _finish,
+    Action.NO_SHOW: _no_show,
+    Action.PARK: _park,
+    Action.RESUME: _resume,
+    Action.REACTIVATE: _reactivate,
+    Action.REQUEUE: _requeue,
+    Action.TRANSFER: _transfer,
+    Action.CANCEL: _cancel,
+}

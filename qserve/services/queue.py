@@ -1,0 +1,92 @@
+"""Reading the live queue: call order, positions and what is ahead of a ticket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qserve.domain.lifecycle import Status
+from qserve.domain.ordering import Candidate, FairnessRule, priority_streak, queue_order
+from qserve.models import Counter, Location, Ticket
+
+RECENT_CALLS = 20
+
+
+def candidate_of(ticket: Ticket) -> Candidate:
+    """Describe a waiting ticket for the call-next rules."""
+    return Candidate(
+        ticket_id=ticket.id,
+        service_id=ticket.service_id,
+        priority=ticket.priority,
+        queued_at=ticket.queued_at,
+        appointment_at=ticket.appointment_at,
+    )
+
+
+def waiting_tickets(session: Session, *, service_ids: set[int] | list[int]) -> list[Ticket]:
+    """Return the waiting tickets of some services."""
+    if not service_ids:
+        return []
+    query = select(Ticket).where(Ticket.service_id.in_(list(service_ids)), Ticket.status == Status.WAITING)
+    return list(session.scalars(query))
+
+
+def location_streak(session: Session, *, location_id: int) -> int:
+    """Count the priority tickets called in a row most recently at a location."""
+    query = (
+        select(Ticket.priority)
+        .where(Ticket.location_id == location_id, Ticket.called_at.is_not(None))
+        .order_by(Ticket.called_at.desc())
+        .limit(RECENT_CALLS)
+    )
+    return priority_streak(list(session.scalars(query)))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a waiting ticket stands in its service's line."""
+
+    position: int  # 1 = next
+    ahead: int
+    ahead_appointments: int
+    ahead_priority: int
+
+
+def places_by_service(tickets: list[Ticket], *, rule: FairnessRule, now: datetime, streak: int = 0) -> dict:
+    """Return each waiting ticket's Place within its own service, in call order."""
+    by_service: dict[int, list[Ticket]] = {}
+    for ticket in tickets:
+        by_service.setdefault(ticket.service_id, []).append(ticket)
+    places: dict[int, Place] = {}
+    for service_tickets in by_service.values():
+        index = {t.id: t for t in service_tickets}
+        order = queue_order(
+            [candidate_of(t) for t in service_tickets], rule=rule, now=now, priority_streak=streak
+        )
+        appointments = priorities = 0
+        for rank, candidate in enumerate(order):
+            places[candidate.ticket_id] = Place(rank + 1, rank, appointments, priorities)
+            ticket = index[candidate.ticket_id]
+            appointments += ticket.appointment_at is not None
+            priorities += ticket.priority > 0
+    return places
+
+
+def place_of(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
+    """Return a ticket's Place in line, or None when it is not waiting."""
+    if ticket.status != Status.WAITING:
+        return None
+    location = session.get(Location, ticket.location_id)
+    rule = FairnessRule.from_settings(location.fairness)
+    tickets = waiting_tickets(session, service_ids=[ticket.service_id])
+    streak = location_streak(session, location_id=location.id) if rule.kind == "max_in_row" else 0
+    return places_by_service(tickets, rule=rule, now=now, streak=streak).get(ticket.id)
+
+
+def serving_counters(session: Session, *, location_id: int) -> list[Counter]:
+    """Return the counters of a location that are open now."""
+    query = select(Counter).where(Counter.location_id == location_id, Counter.is_open.is_(True))
+    return list(session.scalars(query))

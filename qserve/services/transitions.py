@@ -1,0 +1,105 @@
+"""Apply one lifecycle transition to a ticket: check it, log it, record its event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from qserve.db import UnitOfWork
+from qserve.domain import events as ev
+from qserve.domain.actors import Actor
+from qserve.domain.lifecycle import CLOSED_STATUSES, Action, check_transition
+from qserve.models import Ticket, TicketEvent
+
+EVENT_OF_ACTION: dict[Action, type[ev.TicketChanged]] = {
+    Action.CALL: ev.TicketCalled,
+    Action.RECALL: ev.TicketCalled,
+    Action.START: ev.TicketServingStarted,
+    Action.FINISH: ev.TicketFinished,
+    Action.NO_SHOW: ev.TicketMarkedNoShow,
+    Action.PARK: ev.TicketParked,
+    Action.RESUME: ev.TicketResumed,
+    Action.REACTIVATE: ev.TicketResumed,
+    Action.TRANSFER: ev.TicketTransferred,
+    Action.CANCEL: ev.TicketCancelled,
+    Action.POSTPONE: ev.TicketPostponed,
+    Action.REQUEUE: ev.TicketResumed,
+}
+
+
+def apply_transition(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    action: Action,
+    *,
+    actor: Actor,
+    now: datetime,
+    details: dict | None = None,
+    previous_service_id: int | None = None,
+) -> ev.TicketChanged:
+    """Move a ticket by an action, append it to the event log and record the domain event."""
+    from_status = ticket.status
+    to_status = check_transition(action, from_status)
+    ticket.status = to_status.value
+    if to_status in CLOSED_STATUSES:
+        ticket.closed_at = now
+    uow.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            location_id=ticket.location_id,
+            at=now,
+            action=action.value,
+            from_status=from_status,
+            to_status=to_status.value,
+            actor_kind=actor.kind,
+            actor_user_id=actor.user_id,
+            counter_id=ticket.counter_id,
+            service_id=ticket.service_id,
+            details=details or {},
+        )
+    )
+    event = EVENT_OF_ACTION[action](
+        ticket_id=ticket.id,
+        token=ticket.public_token,
+        location_id=ticket.location_id,
+        service_id=ticket.service_id,
+        number=ticket.number,
+        action=action.value,
+        from_status=from_status,
+        to_status=to_status.value,
+        counter_id=ticket.counter_id,
+        counter_name=ticket.counter.name if ticket.counter else None,
+        previous_service_id=previous_service_id,
+        details=details or {},
+    )
+    uow.record(event)
+    return event
+
+
+def log_issue(uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime) -> None:
+    """Write the first entry of a new ticket's event log and record TicketIssued."""
+    uow.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            location_id=ticket.location_id,
+            at=now,
+            action="issue",
+            from_status=None,
+            to_status=ticket.status,
+            actor_kind=actor.kind,
+            actor_user_id=actor.user_id,
+            service_id=ticket.service_id,
+            details={"channel": ticket.channel},
+        )
+    )
+    uow.record(
+        ev.TicketIssued(
+            ticket_id=ticket.id,
+            token=ticket.public_token,
+            location_id=ticket.location_id,
+            service_id=ticket.service_id,
+            number=ticket.number,
+            action="issue",
+            from_status=None,
+            to_status=ticket.status,
+        )
+    )

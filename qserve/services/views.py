@@ -1,0 +1,104 @@
+"""Plain-data views of tickets and queues for the API, the pages and Socket.IO."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from qserve.domain.lifecycle import Action, Status, can
+from qserve.models import Ticket
+from qserve.services.estimates import WaitRange, queueing_estimate
+from qserve.services.queue import Place, place_of, serving_counters
+
+
+def ticket_url(token: str) -> str:
+    """Return the public URL of a ticket's live page."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/t/{token}"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Format an aware datetime as ISO 8601, or None."""
+    return moment.isoformat() if moment else None
+
+
+def stored_estimate(ticket: Ticket) -> WaitRange | None:
+    """Return the estimate last stored on a ticket."""
+    if ticket.estimate_p50_s is None:
+        return None
+    return WaitRange(ticket.estimate_p10_s, ticket.estimate_p50_s, ticket.estimate_p90_s)
+
+
+def public_ticket(
+    ticket: Ticket, place: Place | None, *, now: datetime, estimate: WaitRange | None = None
+) -> dict:
+    """Return what a customer may see of their ticket (the body of GET /api/v1/tickets/{token})."""
+    estimate = estimate or (stored_estimate(ticket) if place else None)
+    if place is None:
+        estimate = None
+    base = ticket.estimate_updated_at or now
+    return {
+        "id": ticket.id,
+        "token": ticket.public_token,
+        "number": ticket.number,
+        "service_id": ticket.service_id,
+        "service_name": ticket.service.name(ticket.language),
+        "location": ticket.location.slug,
+        "location_name": ticket.location.name,
+        "status": ticket.status,
+        "channel": ticket.channel,
+        "language": ticket.language,
+        "position": place.position if place else None,
+        "people_ahead": place.ahead if place else None,
+        "ahead_appointments": place.ahead_appointments if place else None,
+        "estimated_wait": estimate.as_dict() if estimate else None,
+        "expected_call_at": iso(base + timedelta(seconds=estimate.p50_s)) if estimate else None,
+        "counter": ticket.counter.name if ticket.counter and ticket.status in ("called", "serving") else None,
+        "joined_at": iso(ticket.joined_at),
+        "called_at": iso(ticket.called_at),
+        "appointment_at": iso(ticket.appointment_at),
+        "recall_count": ticket.recall_count,
+        "can_cancel": can(Action.CANCEL, ticket.status),
+        "can_postpone": ticket.status == Status.WAITING
+        and ticket.postpone_count < ticket.location.settings.get("max_postpones", 2),
+        "url": ticket_url(ticket.public_token),
+    }
+
+
+def staff_ticket(ticket: Ticket, place: Place | None, *, now: datetime) -> dict:
+    """Return the staff view of a ticket: the public view plus contact, answers and notes."""
+    view = public_ticket(ticket, place, now=now)
+    view.update(
+        {
+            "priority": ticket.priority,
+            "name": ticket.name,
+            "phone": ticket.phone,
+            "email": ticket.email,
+            "answers": ticket.answers,
+            "notes": ticket.notes,
+            "queued_at": iso(ticket.queued_at),
+            "serving_started_at": iso(ticket.serving_started_at),
+            "finished_at": iso(ticket.finished_at),
+            "waited_s": int(((ticket.called_at or now) - ticket.joined_at).total_seconds()),
+            "counter_id": ticket.counter_id,
+            "cancel_reason": ticket.cancel_reason,
+        }
+    )
+    return view
+
+
+def ticket_with_place(session: Session, ticket: Ticket, *, now: datetime) -> dict:
+    """Return a ticket's public view with its current place, estimating when none is stored yet."""
+    place = place_of(session, ticket, now=now)
+    estimate = stored_estimate(ticket)
+    if place and estimate is None:
+        counters = [
+            c
+            for c in serving_counters(session, location_id=ticket.location_id)
+            if ticket.service_id in c.serving_service_ids()
+        ]
+        estimate = queueing_estimate(
+            ahead=place.ahead, duration_s=ticket.service.default_duration_s, counters=len(counters)
+        )
+    return public_ticket(ticket, place, now=now, estimate=estimate)
