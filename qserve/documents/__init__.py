@@ -1,0 +1,1 @@
+"""Documents qserve produces (PDF tickets)."""

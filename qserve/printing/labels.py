@@ -1,0 +1,110 @@
+"""Words printed on a ticket, in the kiosk languages (en, fi, sv, pl)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+DEFAULT_LANGUAGE = "en"
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "your_number": "Your number",
+        "ahead_none": "You are next",
+        "ahead_one": "{count} person ahead of you",
+        "ahead_other": "{count} people ahead of you",
+        "estimated_wait": "Estimated wait",
+        "wait_range": "about {low}–{high} min",
+        "wait_single": "about {minutes} min",
+        "wait_up_to": "up to {minutes} min",
+        "wait_under": "under a minute",
+        "follow": "Follow your turn on your phone",
+        "datetime": "%Y-%m-%d %H:%M",
+    },
+    "fi": {
+        "your_number": "Vuoronumerosi",
+        "ahead_none": "Olet seuraavana vuorossa",
+        "ahead_one": "{count} asiakas ennen sinua",
+        "ahead_other": "{count} asiakasta ennen sinua",
+        "estimated_wait": "Arvioitu odotusaika",
+        "wait_range": "noin {low}–{high} min",
+        "wait_single": "noin {minutes} min",
+        "wait_up_to": "enintään {minutes} min",
+        "wait_under": "alle minuutti",
+        "follow": "Seuraa vuoroasi puhelimella",
+        "datetime": "%d.%m.%Y klo %H.%M",
+    },
+    "sv": {
+        "your_number": "Ditt nummer",
+        "ahead_none": "Du är näst på tur",
+        "ahead_one": "{count} person före dig",
+        "ahead_other": "{count} personer före dig",
+        "estimated_wait": "Beräknad väntetid",
+        "wait_range": "cirka {low}–{high} min",
+        "wait_single": "cirka {minutes} min",
+        "wait_up_to": "upp till {minutes} min",
+        "wait_under": "under en minut",
+        "follow": "Följ din tur i mobilen",
+        "datetime": "%Y-%m-%d %H:%M",
+    },
+    "pl": {
+        "your_number": "Twój numer",
+        "ahead_none": "Nikt nie czeka przed Tobą",
+        "ahead_one": "{count} osoba przed Tobą",
+        "ahead_few": "{count} osoby przed Tobą",
+        "ahead_other": "{count} osób przed Tobą",
+        "estimated_wait": "Szacowany czas oczekiwania",
+        "wait_range": "około {low}–{high} min",
+        "wait_single": "około {minutes} min",
+        "wait_up_to": "do {minutes} min",
+        "wait_under": "poniżej minuty",
+        "follow": "Śledź swoją kolejkę w telefonie",
+        "datetime": "%d.%m.%Y, %H:%M",
+    },
+}
+
+
+def labels_for(language: str) -> dict[str, str]:
+    """Return the label table for a language, falling back to English."""
+    return LABELS.get(language.split("-")[0].lower(), LABELS[DEFAULT_LANGUAGE])
+
+
+def _plural_key(language: str, count: int) -> str:
+    if count == 0:
+        return "ahead_none"
+    if count == 1:
+        return "ahead_one"
+    if language == "pl" and count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return "ahead_few"
+    return "ahead_other"
+
+
+def format_people_ahead(count: int, language: str) -> str:
+    """Say how many people are ahead, with the language's plural form."""
+    labels = labels_for(language)
+    key = _plural_key(language.split("-")[0].lower(), count)
+    return labels.get(key, labels["ahead_other"]).format(count=count)
+
+
+def _minutes(seconds: int) -> int:
+    return (max(seconds, 0) + 30) // 60
+
+
+def format_wait(wait_p10_s: int | None, wait_p90_s: int | None, language: str) -> str | None:
+    """Say the estimated wait range ("about 10–20 min"), or None when there is no estimate."""
+    if wait_p10_s is None and wait_p90_s is None:
+        return None
+    labels = labels_for(language)
+    low = _minutes(wait_p10_s if wait_p10_s is not None else wait_p90_s or 0)
+    high = max(_minutes(wait_p90_s if wait_p90_s is not None else wait_p10_s or 0), low)
+    if high == 0:
+        return labels["wait_under"]
+    if low == high:
+        return labels["wait_single"].format(minutes=high)
+    if low == 0:
+        return labels["wait_up_to"].format(minutes=high)
+    return labels["wait_range"].format(low=low, high=high)
+
+
+def format_issued_at(issued_at: datetime, language: str) -> str:
+    """Format the issue time the way the language writes dates."""
+    return issued_at.strftime(labels_for(language)["datetime"])
