@@ -97,8 +97,7 @@ def read_session() -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        session.close()  # close, not rollback: rollback would expire what the caller still reads
 
 
 def utcnow() -> datetime:
