@@ -12,6 +12,7 @@ from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import File, Network, Serial, Usb
 
+from qserve.domain.errors import QServeError
 from qserve.printing.status import STATUS_QUERIES, PrinterStatus, decode_status, status_query
 
 log = logging.getLogger(__name__)
@@ -19,8 +20,11 @@ log = logging.getLogger(__name__)
 KINDS = ("network", "usb", "serial", "file")
 
 
-class PrinterError(Exception):
+class PrinterError(QServeError):
     """A print job or status query did not go through; status says what the printer reported."""
+
+    code = "printer_error"
+    http_status = 503
 
     def __init__(self, message: str, *, status: PrinterStatus | None = None) -> None:
         super().__init__(message)
@@ -30,17 +34,26 @@ class PrinterError(Exception):
 class PrinterOffline(PrinterError):
     """The printer cannot be reached, or says it is offline (cover open, error)."""
 
+    code = "printer_offline"
+
 
 class PrinterPaperOut(PrinterError):
     """The printer reports it has no paper."""
+
+    code = "printer_paper_out"
 
 
 class PrinterJobFailed(PrinterError):
     """The job was cut off: the connection dropped or the printer stopped answering."""
 
+    code = "printer_job_failed"
+
 
 class PrinterConfigError(PrinterError, ValueError):
-    """The printer configuration is incomplete or names an unknown kind."""
+    """The printer configuration is incomplete or names an unknown kind; retrying will not help."""
+
+    code = "printer_misconfigured"
+    http_status = 500
 
 
 class _Network(Network):
@@ -89,7 +102,10 @@ def build_printer(config: Mapping[str, Any], *, timeout_s: float = 5.0) -> Escpo
     if kind == "serial":
         _require(config, "device")
         baudrate = int(config.get("baudrate", 9600))
-        return Serial(config["device"], baudrate=baudrate, timeout=timeout_s, profile=profile)
+        try:
+            return Serial(config["device"], baudrate=baudrate, timeout=timeout_s, profile=profile)
+        except RuntimeError as error:  # escpos's way of saying pyserial is missing
+            raise PrinterConfigError(str(error)) from error
     if kind == "file":
         _require(config, "path")
         return File(config["path"], profile=profile)

@@ -54,12 +54,14 @@ class _TicketWriter:
         self.code_page: str | None = None
         self.align, self.bold, self.size = "left", False, (1, 1)
 
-    def line(self, text: str, *, bold: bool = False, scale: int = 1, tall: bool = False, align="center"):
+    def line(
+        self, text: str, *, bold: bool = False, scale: int = 1, tall: bool = False, align: str = "center"
+    ) -> None:
         """Print text wrapped to the paper, switching code page or drawing it where needed."""
         height = scale * 2 if tall else scale
         self._style(align=align, bold=bold, width=scale, height=height)
         for part in textwrap.wrap(plain_typography(text), self.columns // scale) or [""]:
-            self._one_line(part, bold=bold, height=height, align=align)
+            self._one_line(part, bold=bold, width=scale, height=height, align=align)
 
     def _style(self, *, align: str, bold: bool, width: int, height: int) -> None:
         # Send only what changed, so the job stays short and readable in a hex dump.
@@ -71,11 +73,11 @@ class _TicketWriter:
             self.printer.set(custom_size=True, width=width, height=height)
         self.align, self.bold, self.size = align, bold, (width, height)
 
-    def _one_line(self, text: str, *, bold: bool, height: int, align: str) -> None:
+    def _one_line(self, text: str, *, bold: bool, width: int, height: int, align: str) -> None:
         code_page = self.code_pages.choose(text, self.code_page)
         if code_page is None:
             image = raster.text_image(
-                text, paper_width_px=self.width_px, align=align, bold=bold, height=height
+                text, paper_width_px=self.width_px, align=align, bold=bold, width=width, height=height
             )
             self.printer._raw(raster.raster_command(image))
             return

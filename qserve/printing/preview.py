@@ -188,6 +188,22 @@ def _cut_mark(width_px: int) -> Image.Image:
     return mark
 
 
+def decode_text(data: bytes) -> list[str]:
+    """Return the printed text lines, decoded with the code page selected for each run."""
+    codec, lines, current = "cp437", [], ""
+    for command in parse(data)[0]:
+        if command.name == "init":
+            codec = "cp437"
+        elif command.name == "codepage":
+            codec = codec_for_slot(command.params[0])
+        elif command.name == "text":
+            current += command.data.decode(codec, errors="replace")
+        elif command.name == "lf":
+            lines.append(current)
+            current = ""
+    return lines + ([current] if current else [])
+
+
 def render_preview(data: bytes, *, width_px: int = PAPER_WIDTH_PX) -> Image.Image:
     """Draw ESC/POS bytes as the printed paper (cuts show as a grey dashed band)."""
     renderer = _Renderer(width_px)

@@ -39,13 +39,24 @@ def fit_logo(path: str, paper_width_px: int, max_height_px: int = 160) -> Image.
     return centred_on_paper(mono.convert("L"), paper_width_px)
 
 
-def text_image(text: str, *, paper_width_px: int, align: str, bold: bool, height: int) -> Image.Image:
-    """Draw one line of text with a TrueType font, for letters no printer code page holds."""
-    font = ImageFont.truetype(str(fonts.SANS_BOLD if bold else fonts.SANS), size=21 * height)
-    line_height = LINE_PITCH_DOTS * height
+def text_image(
+    text: str, *, paper_width_px: int, align: str, bold: bool, width: int = 1, height: int = 1
+) -> Image.Image:
+    """Draw one line of text with a TrueType font, for letters no printer code page holds.
+
+    Like GS ! on the printer, width and height magnify the letters; a line too long for the paper
+    is drawn smaller rather than cut off.
+    """
+    font_path = str(fonts.SANS_BOLD if bold else fonts.SANS)
+    size = 21 * width
+    font = ImageFont.truetype(font_path, size=size)
+    if font.getlength(text) > paper_width_px:
+        size = max(int(size * paper_width_px / font.getlength(text)), 8)
+        font = ImageFont.truetype(font_path, size=size)
+    line_height = LINE_PITCH_DOTS * width
     image = Image.new("L", (paper_width_px, line_height), 255)
     draw = ImageDraw.Draw(image)
     text_width = draw.textlength(text, font=font)
     left = {"left": 0, "right": paper_width_px - text_width}.get(align, (paper_width_px - text_width) / 2)
-    draw.text((max(left, 0), line_height - 6 * height), text, font=font, fill=0, anchor="ls")
-    return image
+    draw.text((max(left, 0), line_height - 7 * width), text, font=font, fill=0, anchor="ls")
+    return image.resize((paper_width_px, LINE_PITCH_DOTS * height)) if height != width else image

@@ -59,8 +59,13 @@ class _Dropped(Exception):
 class PrinterEngine:
     """The printer's logic for one connection: answer status queries, collect jobs between cuts."""
 
-    def __init__(self, mode: Callable[[], SimulatorMode], on_job: Callable[[bytes, bool], None]) -> None:
-        self._mode, self._on_job = mode, on_job
+    def __init__(
+        self,
+        mode: Callable[[], SimulatorMode],
+        on_job: Callable[[bytes, bool], None],
+        on_discard: Callable[[int], None] = lambda count: None,
+    ) -> None:
+        self._mode, self._on_job, self._on_discard = mode, on_job, on_discard
         self._buffer = b""
         self._job: list[bytes] = []
         self._has_content = False
@@ -82,7 +87,8 @@ class PrinterEngine:
                 self._job, self._has_content = [], False
                 raise _Dropped
             if mode in (SimulatorMode.PAPER_OUT, SimulatorMode.COVER_OPEN):
-                continue  # nothing prints without paper or with the cover open
+                self._on_discard(len(command.raw))  # nothing prints without paper or with the cover open
+                continue
             self._job.append(command.raw)
             self._has_content = self._has_content or command.name in _CONTENT
             if command.name == "cut":
@@ -122,6 +128,7 @@ class PrinterSimulator:
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.jobs: list[PrintedJob] = []
         self.dropped_connections = 0
+        self.discarded_bytes = 0  # bytes that arrived while out of paper or with the cover open
         self._jobs_started = 0
         self._on_job = on_job
         self._mode = SimulatorMode.NORMAL
@@ -219,7 +226,7 @@ class PrinterSimulator:
             thread.start()
 
     def _serve(self, connection: socket.socket) -> None:
-        engine = PrinterEngine(lambda: self._mode, self._store_job)
+        engine = PrinterEngine(lambda: self._mode, self._store_job, self._count_discarded)
         connection.settimeout(_POLL_S)
         try:
             self._converse(connection, engine)
@@ -246,6 +253,10 @@ class PrinterSimulator:
             answers = engine.feed(chunk)
             if answers:
                 connection.sendall(answers)
+
+    def _count_discarded(self, count: int) -> None:
+        with self._lock:
+            self.discarded_bytes += count
 
     def _store_job(self, data: bytes, cut: bool) -> None:
         received_at = datetime.now(UTC)
