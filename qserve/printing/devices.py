@@ -132,23 +132,34 @@ def _exchange(printer: Escpos, function: int, timeout_s: float) -> int | None:
     """Send DLE EOT n and return the answer byte, None when none came in time."""
     query = status_query(function)
     if isinstance(printer, Network):
-        printer.device.settimeout(timeout_s)
-        printer.device.sendall(query)
-        try:
-            answer = printer.device.recv(1)
-        except TimeoutError:
-            return None
-        if not answer:
-            raise ConnectionResetError("printer closed the connection")
-        return answer[0]
+        return _exchange_socket(printer.device, query, timeout_s)
     if isinstance(printer, Serial):
-        printer.device.timeout = timeout_s
-        printer.device.write(query)
-        answer = printer.device.read(1)
+        previous, printer.device.timeout = printer.device.timeout, timeout_s
+        try:
+            printer.device.write(query)
+            answer = printer.device.read(1)
+        finally:
+            printer.device.timeout = previous
         return answer[0] if answer else None
     if isinstance(printer, Usb):
         return _exchange_usb(printer, query, timeout_s)
     return None  # a device file cannot be read back
+
+
+def _exchange_socket(connection: socket.socket, query: bytes, timeout_s: float) -> int | None:
+    # The short wait applies to this answer only; the job itself is sent with the full timeout.
+    previous = connection.gettimeout()
+    connection.settimeout(timeout_s)
+    try:
+        connection.sendall(query)
+        answer = connection.recv(1)
+    except TimeoutError:
+        return None
+    finally:
+        connection.settimeout(previous)
+    if not answer:
+        raise ConnectionResetError("printer closed the connection")
+    return answer[0]
 
 
 def _exchange_usb(printer: Usb, query: bytes, timeout_s: float) -> int | None:
