@@ -105,3 +105,12 @@ def utcnow() -> datetime:
     from datetime import UTC
 
     return datetime.now(UTC)
+
+
+TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+def is_transient(error: Exception) -> bool:
+    """Tell whether a database error goes away when the transaction is simply run again."""
+    original = getattr(error, "orig", None)
+    return getattr(original, "sqlstate", None) in TRANSIENT_SQLSTATES

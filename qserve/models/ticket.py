@@ -79,9 +79,10 @@ class Ticket(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    location: Mapped[Location] = relationship()
-    service: Mapped[Service] = relationship(foreign_keys=[service_id])
-    counter: Mapped[Counter | None] = relationship()
+    # Views of a ticket always need these three; load them with the ticket.
+    location: Mapped[Location] = relationship(lazy="joined", innerjoin=True)
+    service: Mapped[Service] = relationship(foreign_keys=[service_id], lazy="joined", innerjoin=True)
+    counter: Mapped[Counter | None] = relationship(lazy="joined")
 
 
 class TicketEvent(Base):

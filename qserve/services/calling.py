@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from qserve.db import UnitOfWork, transaction
+from qserve.db import UnitOfWork, is_transient, transaction
 from qserve.domain.actors import Actor
 from qserve.domain.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from qserve.domain.events import CounterChanged
 from qserve.domain.lifecycle import Action, Status
-from qserve.domain.ordering import FairnessRule, choose_next
+from qserve.domain.ordering import FairnessRule, queue_order
 from qserve.models import Counter, Service, Ticket
 from qserve.services.queue import candidate_of, location_streak, waiting_tickets
 from qserve.services.transitions import apply_transition
@@ -75,20 +76,37 @@ def call_next(*, counter_id: int, actor: Actor, now: datetime) -> int | None:
                 counter = _counter(tx.session, counter_id, actor)
                 _staff_counter(tx, counter, actor=actor, now=now)
                 _close_current(tx, counter, actor=actor, now=now)
-                tickets = waiting_tickets(tx.session, service_ids=counter.serving_service_ids())
-                rule = FairnessRule.from_settings(counter.location.fairness)
-                streak = location_streak(tx.session, location_id=counter.location_id)
-                chosen = choose_next(
-                    [candidate_of(t) for t in tickets], rule=rule, now=now, priority_streak=streak
-                )
-                if chosen is None:
+                ticket = _claim_next(tx.session, counter, now=now)
+                if ticket is None:
                     return None
-                ticket = next(t for t in tickets if t.id == chosen.ticket_id)
                 _mark_called(tx, ticket, counter, actor=actor, now=now)
                 return ticket.id
         except StaleDataError:
             continue  # another counter won that ticket: choose again
+        except OperationalError as error:
+            if not is_transient(error):
+                raise
+            continue
     raise Conflict("the queue is very busy; please call again")
+
+
+def _claim_next(session: Session, counter: Counter, *, now: datetime) -> Ticket | None:
+    """Walk the call order and lock the first ticket that is still waiting once its row lock is ours."""
+    tickets = waiting_tickets(session, service_ids=counter.serving_service_ids())
+    rule = FairnessRule.from_settings(counter.location.fairness)
+    streak = location_streak(session, location_id=counter.location_id)
+    order = queue_order([candidate_of(t) for t in tickets], rule=rule, now=now, priority_streak=streak)
+    for candidate in order:
+        # FOR UPDATE waits for a competing counter (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises.
+        locked = session.scalars(
+            select(Ticket)
+            .where(Ticket.id == candidate.ticket_id)
+            .with_for_update(of=Ticket.__table__)
+            .execution_options(populate_existing=True)
+        ).one()
+        if locked.status == Status.WAITING:
+            return locked
+    return None
 
 
 def call_ticket(*, ticket_id: int, counter_id: int, actor: Actor, now: datetime, reason: str) -> int:

@@ -67,7 +67,7 @@ def refresh_location(*, location_id: int, now: datetime, tokens: set[str] | froz
 def _store_estimates(session, waiting: list[Ticket], estimates: dict, now: datetime) -> None:
     """Write moved estimates with a plain UPDATE, so that the ticket's optimistic version is not bumped."""
     table = Ticket.__table__
-    for ticket in waiting:
+    for ticket in sorted(waiting, key=lambda t: t.id):  # lock rows in id order, as ORM flushes do: no deadlocks
         estimate: WaitRange | None = estimates.get(ticket.id)
         if estimate is None:
             continue
