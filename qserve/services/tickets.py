@@ -38,8 +38,12 @@ def issue_ticket(
     idempotency_key: str | None = None,
     appointment_at: datetime | None = None,
     actor: Actor | None = None,
+    details: dict | None = None,
 ) -> int:
-    """Join a customer to a service's queue and return the new ticket's id."""
+    """Join a customer to a service's queue and return the new ticket's id.
+
+    `details` (e.g. {"kiosk_id": 3}) go to the event log and the TicketIssued event for handlers.
+    """
     if channel not in CHANNELS:
         raise ValidationFailed(f"channel must be one of {list(CHANNELS)}", field="channel")
     if not 0 <= int(priority) <= 9:

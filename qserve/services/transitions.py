@@ -75,7 +75,7 @@ def apply_transition(
     return event
 
 
-def log_issue(uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime) -> None:
+def log_issue(uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime, details: dict | None = None) -> None:
     """Write the first entry of a new ticket's event log and record TicketIssued."""
     uow.session.add(
         TicketEvent(
@@ -88,7 +88,7 @@ def log_issue(uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime) -
             actor_kind=actor.kind,
             actor_user_id=actor.user_id,
             service_id=ticket.service_id,
-            details={"channel": ticket.channel},
+            details={"channel": ticket.channel} | (details or {}),
         )
     )
     uow.record(
@@ -101,5 +101,6 @@ def log_issue(uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime) -
             action="issue",
             from_status=None,
             to_status=ticket.status,
+            details={"channel": ticket.channel} | (details or {}),
         )
     )
