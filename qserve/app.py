@@ -27,15 +27,6 @@ def create_app(config: object | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    socketio.init_app(
-        app,
-        async_mode=app.config["ASYNC_MODE"],
-        message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=[],
-        logger=False,
-        engineio_logger=False,
-    )
-
     from qserve import auth, errors, realtime, web
     from qserve.api import bp as api_bp
 
@@ -46,6 +37,15 @@ def create_app(config: object | None = None) -> Flask:
     web.init_app(app)
     realtime.init_app(app, bus)
     _register_optional(app, bus)
+    # Last: Socket.IO handlers declared on import are kept by the extension only until its first init_app,
+    # so every module that declares handlers must be imported before this line.
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config.get("REDIS_URL"),
+        logger=False,
+        engineio_logger=False,
+    )
     return app
 
 

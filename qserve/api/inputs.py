@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 
@@ -59,8 +59,8 @@ def bool_field(body: dict, name: str, *, default: bool) -> bool:
 
 def staff_actor() -> Actor:
     """Return the staff actor of a request: a bearer token, or a signed-in session with a CSRF header."""
-    if "staff_actor" in g:
-        return g.staff_actor
+    if "qserve.actor" in request.environ:
+        return request.environ["qserve.actor"]
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         with read_session() as session:
@@ -77,5 +77,5 @@ def staff_actor() -> Actor:
         actor = actor_for(current_user)
     else:
         raise Unauthorized("sign in or send Authorization: Bearer <token>")
-    g.staff_actor = actor
+    request.environ["qserve.actor"] = actor
     return actor

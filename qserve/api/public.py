@@ -73,7 +73,7 @@ def create_ticket(slug: str):
     if answers is not None and not isinstance(answers, dict):
         raise ValidationFailed("answers must be an object keyed by question id", field="answers")
     now = utcnow()
-    ticket_id = ticket_service.issue_ticket(
+    view = ticket_service.join_queue(
         location_slug=slug,
         service_id=int_field(body, "service_id"),
         channel=str_field(body, "channel", max_length=16) or "remote",
@@ -86,7 +86,6 @@ def create_ticket(slug: str):
         or str_field(body, "idempotency_key", max_length=100),
         now=now,
     )
-    view = _ticket_view_by_id(ticket_id, now)
     response = jsonify(view)
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_ticket", token=view["token"])

@@ -96,7 +96,9 @@ class Counter(Base):
     active_service_ids: Mapped[list] = mapped_column(default=list)
 
     location: Mapped[Location] = relationship(back_populates="counters")
-    services: Mapped[list[Service]] = relationship(secondary=counter_services, order_by="Service.position")
+    services: Mapped[list[Service]] = relationship(
+        secondary=counter_services, order_by="Service.position", lazy="selectin"
+    )
 
     def serving_service_ids(self) -> set[int]:
         """Return the ids of the services this counter calls from now."""

@@ -28,7 +28,8 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("issued_service_id", "service_day", "sequence", name="uq_tickets_number_per_day"),
         UniqueConstraint("location_id", "idempotency_key", name="uq_tickets_idempotency_key"),
-        Index("ix_tickets_waiting", "service_id", "status", "queued_at"),
+        # Covers the hot queries of the line (positions, call order) without touching the table.
+        Index("ix_tickets_waiting", "service_id", "status", "queued_at", "priority", "appointment_at"),
         Index("ix_tickets_location_status", "location_id", "status"),
     )
 

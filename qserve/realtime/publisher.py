@@ -85,20 +85,21 @@ class Publisher:
             dirty, self._dirty = self._dirty, {}
         for location_id, tokens in dirty.items():
             try:
-                snapshot = refresh_location(location_id=location_id, now=utcnow(), tokens=tokens)
+                snapshot = refresh_location(
+                    location_id=location_id, now=utcnow(), tokens=tokens, known=self._last_sent
+                )
             except Exception:
                 log.exception("refreshing location %s failed", location_id)
                 continue
-            self._emit_snapshot(snapshot, tokens)
+            self._emit_snapshot(snapshot)
 
-    def _emit_snapshot(self, snapshot: dict, changed_tokens: set[str]) -> None:
+    def _emit_snapshot(self, snapshot: dict) -> None:
         for view in snapshot["tickets"]:
             token = view["token"]
-            key = (view["status"], view["position"], _wait_key(view), view["service_id"], view["counter"])
-            if token in changed_tokens or self._last_sent.get(token) != key:
-                self._last_sent[token] = key
-                socketio.emit("ticket_updated", view, to=ticket_room(token), namespace="/ticket")
-            if view["status"] not in ("waiting", "called", "serving", "parked"):
+            socketio.emit("ticket_updated", view, to=ticket_room(token), namespace="/ticket")
+            if view["status"] in ("waiting", "called", "serving", "parked"):
+                self._last_sent[token] = snapshot["keys"][token]
+            else:
                 self._last_sent.pop(token, None)
         summary = snapshot["summary"]
         location_id = snapshot["location_id"]
@@ -106,8 +107,3 @@ class Publisher:
         socketio.emit("queue_updated", summary, to=staff_room(location_id), namespace="/staff")
         for service in summary["services"]:
             socketio.emit("queue_updated", service, to=service_room(service["id"]), namespace="/ticket")
-
-
-def _wait_key(view: dict) -> tuple | None:
-    wait = view.get("estimated_wait")
-    return (wait["p10_s"], wait["p50_s"], wait["p90_s"]) if wait else None

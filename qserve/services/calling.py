@@ -11,12 +11,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from qserve.db import UnitOfWork, is_transient, transaction
 from qserve.domain.actors import Actor
-from qserve.domain.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from qserve.domain.errors import Conflict, NotFound, ValidationFailed
 from qserve.domain.events import CounterChanged
 from qserve.domain.lifecycle import Action, Status
 from qserve.domain.ordering import FairnessRule, queue_order
 from qserve.models import Counter, Service, Ticket
-from qserve.services.queue import candidate_of, location_streak, waiting_tickets
+from qserve.services.queue import location_streak, waiting_candidates
 from qserve.services.transitions import apply_transition
 
 CALL_ATTEMPTS = 8
@@ -92,10 +92,10 @@ def call_next(*, counter_id: int, actor: Actor, now: datetime) -> int | None:
 
 def _claim_next(session: Session, counter: Counter, *, now: datetime) -> Ticket | None:
     """Walk the call order and lock the first ticket that is still waiting once its row lock is ours."""
-    tickets = waiting_tickets(session, service_ids=counter.serving_service_ids())
+    candidates = waiting_candidates(session, service_ids=counter.serving_service_ids())
     rule = FairnessRule.from_settings(counter.location.fairness)
     streak = location_streak(session, location_id=counter.location_id)
-    order = queue_order([candidate_of(t) for t in tickets], rule=rule, now=now, priority_streak=streak)
+    order = queue_order(candidates, rule=rule, now=now, priority_streak=streak)
     for candidate in order:
         # FOR UPDATE waits for a competing counter (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises.
         locked = session.scalars(
@@ -143,7 +143,7 @@ def act_on_ticket(
     try:
         operation = OPERATIONS[Action(action)]
     except (ValueError, KeyError) as error:
-        raise BadRequest(f"unknown action {action!r}") from error
+        raise NotFound(f"there is no action {action!r} for tickets") from error
     try:
         with transaction() as tx:
             ticket = _ticket(tx.session, ticket_id, actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
@@ -34,6 +34,16 @@ def waiting_tickets(session: Session, *, service_ids: set[int] | list[int]) -> l
     return list(session.scalars(query))
 
 
+def waiting_candidates(session: Session, *, service_ids: set[int] | list[int]) -> list[Candidate]:
+    """Return the waiting tickets of some services as light Candidates (no ORM objects: this is a hot path)."""
+    if not service_ids:
+        return []
+    query = select(
+        Ticket.id, Ticket.service_id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at
+    ).where(Ticket.service_id.in_(list(service_ids)), Ticket.status == Status.WAITING)
+    return [Candidate(*row) for row in session.execute(query)]
+
+
 def location_streak(session: Session, *, location_id: int) -> int:
     """Count the priority tickets called in a row most recently at a location."""
     query = (
@@ -55,23 +65,21 @@ class Place:
     ahead_priority: int
 
 
-def places_by_service(tickets: list[Ticket], *, rule: FairnessRule, now: datetime, streak: int = 0) -> dict:
+def places_by_service(
+    candidates: list[Candidate], *, rule: FairnessRule, now: datetime, streak: int = 0
+) -> dict[int, Place]:
     """Return each waiting ticket's Place within its own service, in call order."""
-    by_service: dict[int, list[Ticket]] = {}
-    for ticket in tickets:
-        by_service.setdefault(ticket.service_id, []).append(ticket)
+    by_service: dict[int, list[Candidate]] = {}
+    for candidate in candidates:
+        by_service.setdefault(candidate.service_id, []).append(candidate)
     places: dict[int, Place] = {}
-    for service_tickets in by_service.values():
-        index = {t.id: t for t in service_tickets}
-        order = queue_order(
-            [candidate_of(t) for t in service_tickets], rule=rule, now=now, priority_streak=streak
-        )
+    for service_candidates in by_service.values():
+        order = queue_order(service_candidates, rule=rule, now=now, priority_streak=streak)
         appointments = priorities = 0
         for rank, candidate in enumerate(order):
             places[candidate.ticket_id] = Place(rank + 1, rank, appointments, priorities)
-            ticket = index[candidate.ticket_id]
-            appointments += ticket.appointment_at is not None
-            priorities += ticket.priority > 0
+            appointments += candidate.appointment_at is not None
+            priorities += candidate.priority > 0
     return places
 
 
@@ -81,9 +89,30 @@ def place_of(session: Session, ticket: Ticket, *, now: datetime) -> Place | None
         return None
     location = session.get(Location, ticket.location_id)
     rule = FairnessRule.from_settings(location.fairness)
-    tickets = waiting_tickets(session, service_ids=[ticket.service_id])
+    candidates = waiting_candidates(session, service_ids=[ticket.service_id])
     streak = location_streak(session, location_id=location.id) if rule.kind == "max_in_row" else 0
-    return places_by_service(tickets, rule=rule, now=now, streak=streak).get(ticket.id)
+    return places_by_service(candidates, rule=rule, now=now, streak=streak).get(ticket.id)
+
+
+def newcomer_place(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
+    """Return the place of a ticket that has just joined without priority or appointment: behind everyone
+    already waiting except appointments whose slot is still ahead. One COUNT instead of the whole line."""
+    if ticket.priority > 0 or ticket.appointment_at is not None:
+        return place_of(session, ticket, now=now)
+    due_or_walk_in = (Ticket.appointment_at.is_(None)) | (Ticket.appointment_at <= now)
+    ahead, appointments, priorities = session.execute(
+        select(
+            func.count(Ticket.id),
+            func.count(Ticket.appointment_at),
+            func.coalesce(func.sum(case((Ticket.priority > 0, 1), else_=0)), 0),
+        ).where(
+            Ticket.service_id == ticket.service_id,
+            Ticket.status == Status.WAITING,
+            due_or_walk_in,
+        )
+    ).one()
+    ahead -= 1  # the newcomer itself is counted: it is waiting and has no appointment
+    return Place(ahead + 1, ahead, appointments, priorities)
 
 
 def serving_counters(session: Session, *, location_id: int) -> list[Counter]:

@@ -1,4 +1,4 @@
-"""Recompute a location's positions and wait estimates after a change, store them, and return the views."""
+"""Recompute a location's positions and wait estimates after a change, store them, and return what changed."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from qserve.db import transaction
 from qserve.domain.lifecycle import OPEN_STATUSES, Status
-from qserve.domain.ordering import FairnessRule
+from qserve.domain.ordering import Candidate, FairnessRule
 from qserve.models import Location, Ticket
 from qserve.services.estimates import WaitRange, queueing_estimate
 from qserve.services.queue import location_streak, places_by_service, serving_counters
@@ -17,24 +18,40 @@ from qserve.services.views import public_ticket
 
 # Store a new estimate only when it moved this much, so a busy queue does not rewrite every row.
 STORE_THRESHOLD_S = 20
+STATE_COLUMNS = (
+    Ticket.id,
+    Ticket.public_token,
+    Ticket.status,
+    Ticket.service_id,
+    Ticket.priority,
+    Ticket.queued_at,
+    Ticket.appointment_at,
+    Ticket.counter_id,
+    Ticket.estimate_p50_s,
+    Ticket.joined_estimate_p50_s,
+)
 
 
 class QueueingEstimator:
     """The estimate before any history is learned: people ahead x default duration / open counters."""
 
     def estimate(
-        self, session, location: Location, waiting: list[Ticket], places: dict, now: datetime
-    ) -> dict:
+        self, session: Session, location: Location, waiting: list[Candidate], places: dict, now: datetime
+    ) -> dict[int, WaitRange]:
         """Return a WaitRange for each waiting ticket id."""
         counters = serving_counters(session, location_id=location.id)
         durations = {s.id: s.default_duration_s for s in location.services}
-        result = {}
-        for ticket in waiting:
-            serving = sum(1 for c in counters if ticket.service_id in c.serving_service_ids())
-            result[ticket.id] = queueing_estimate(
-                ahead=places[ticket.id].ahead, duration_s=durations[ticket.service_id], counters=serving
+        open_per_service = {
+            s.id: sum(1 for c in counters if s.id in c.serving_service_ids()) for s in location.services
+        }
+        return {
+            c.ticket_id: queueing_estimate(
+                ahead=places[c.ticket_id].ahead,
+                duration_s=durations[c.service_id],
+                counters=open_per_service[c.service_id],
             )
-        return result
+            for c in waiting
+        }
 
 
 def current_estimator():
@@ -42,44 +59,82 @@ def current_estimator():
     return current_app.extensions.setdefault("qserve.estimator", QueueingEstimator())
 
 
-def refresh_location(*, location_id: int, now: datetime, tokens: set[str] | frozenset = frozenset()) -> dict:
-    """Recompute positions and estimates of a location's open tickets and return views and counts."""
+def refresh_location(
+    *, location_id: int, now: datetime, tokens=frozenset(), known: dict | None = None
+) -> dict:
+    """Recompute positions and estimates of a location's open tickets; return the views that changed.
+
+    `tokens` are tickets that changed for sure; `known` maps tokens to the state last published,
+    so that only tickets whose status, position or estimate moved are loaded and returned.
+    """
+    known = known or {}
     with transaction() as tx:
         session = tx.session
         location = session.get(Location, location_id)
         open_or_named = or_(
             Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.public_token.in_(tokens)
         )
-        tickets = list(
-            session.scalars(select(Ticket).where(Ticket.location_id == location_id, open_or_named))
-        )
-        waiting = [t for t in tickets if t.status == Status.WAITING]
+        rows = session.execute(
+            select(*STATE_COLUMNS).where(Ticket.location_id == location_id, open_or_named)
+        ).all()
+        waiting_rows = [r for r in rows if r.status == Status.WAITING]
+        waiting = [
+            Candidate(r.id, r.service_id, r.priority, r.queued_at, r.appointment_at) for r in waiting_rows
+        ]
         rule = FairnessRule.from_settings(location.fairness)
         streak = location_streak(session, location_id=location_id) if rule.kind == "max_in_row" else 0
         places = places_by_service(waiting, rule=rule, now=now, streak=streak)
         estimates = current_estimator().estimate(session, location, waiting, places, now)
-        _store_estimates(session, waiting, estimates, now)
-        views = [public_ticket(t, places.get(t.id), now=now, estimate=estimates.get(t.id)) for t in tickets]
-        summary = location_counts(location, waiting, session)
-        return {"location_id": location_id, "tickets": views, "summary": summary}
+        _store_estimates(session, waiting_rows, estimates, now)
+        keys = {r.public_token: _key(r, places, estimates) for r in rows}
+        changed = {
+            r.id
+            for r in rows
+            if r.public_token in tokens or known.get(r.public_token) != keys[r.public_token]
+        }
+        views = _views(session, changed, places, estimates, now)
+        return {
+            "location_id": location_id,
+            "tickets": views,
+            "keys": {view["token"]: keys[view["token"]] for view in views},
+            "summary": location_counts(session, location, waiting),
+        }
 
 
-def _store_estimates(session, waiting: list[Ticket], estimates: dict, now: datetime) -> None:
-    """Write moved estimates with a plain UPDATE, so that the ticket's optimistic version is not bumped."""
+def _key(row, places: dict, estimates: dict) -> tuple:
+    place = places.get(row.id)
+    estimate = estimates.get(row.id)
+    return (
+        row.status,
+        place.position if place else None,
+        estimate.p50_s if estimate else None,
+        row.service_id,
+        row.counter_id,
+    )
+
+
+def _views(session: Session, ids: set[int], places: dict, estimates: dict, now: datetime) -> list[dict]:
+    if not ids:
+        return []
+    tickets = session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id))
+    return [public_ticket(t, places.get(t.id), now=now, estimate=estimates.get(t.id)) for t in tickets]
+
+
+def _store_estimates(session: Session, rows, estimates: dict, now: datetime) -> None:
+    """Write moved estimates with a plain UPDATE (no optimistic version bump), locking rows in id order."""
     table = Ticket.__table__
-    for ticket in sorted(waiting, key=lambda t: t.id):  # lock rows in id order, as ORM flushes do: no deadlocks
-        estimate: WaitRange | None = estimates.get(ticket.id)
+    for row in sorted(rows, key=lambda r: r.id):
+        estimate: WaitRange | None = estimates.get(row.id)
         if estimate is None:
             continue
         values = {}
-        if ticket.joined_estimate_p50_s is None:
+        if row.joined_estimate_p50_s is None:
             values |= {
                 "joined_estimate_p10_s": estimate.p10_s,
                 "joined_estimate_p50_s": estimate.p50_s,
                 "joined_estimate_p90_s": estimate.p90_s,
             }
-        previous = ticket.estimate_p50_s
-        if previous is None or abs(previous - estimate.p50_s) >= STORE_THRESHOLD_S:
+        if row.estimate_p50_s is None or abs(row.estimate_p50_s - estimate.p50_s) >= STORE_THRESHOLD_S:
             values |= {
                 "estimate_p10_s": estimate.p10_s,
                 "estimate_p50_s": estimate.p50_s,
@@ -87,14 +142,14 @@ def _store_estimates(session, waiting: list[Ticket], estimates: dict, now: datet
                 "estimate_updated_at": now,
             }
         if values:
-            session.execute(update(table).where(table.c.id == ticket.id).values(**values))
+            session.execute(update(table).where(table.c.id == row.id).values(**values))
 
 
-def location_counts(location: Location, waiting: list[Ticket], session) -> dict:
+def location_counts(session: Session, location: Location, waiting: list[Candidate]) -> dict:
     """Return the waiting counts per service and the counters open, for displays and tablets."""
     counts: dict[int, int] = {}
-    for ticket in waiting:
-        counts[ticket.service_id] = counts.get(ticket.service_id, 0) + 1
+    for candidate in waiting:
+        counts[candidate.service_id] = counts.get(candidate.service_id, 0) + 1
     return {
         "location": location.slug,
         "services": [

@@ -13,7 +13,7 @@ from qserve.domain.lifecycle import OPEN_STATUSES, Status
 from qserve.domain.ordering import FairnessRule
 from qserve.models import Ticket, TicketEvent
 from qserve.services.locations import counter_view, location_by_slug, service_view
-from qserve.services.queue import location_streak, places_by_service
+from qserve.services.queue import candidate_of, location_streak, places_by_service
 from qserve.services.views import iso, staff_ticket
 
 
@@ -31,7 +31,10 @@ def location_queue(session: Session, *, slug: str, actor: Actor, now: datetime) 
     waiting = [t for t in open_tickets if t.status == Status.WAITING]
     rule = FairnessRule.from_settings(location.fairness)
     places = places_by_service(
-        waiting, rule=rule, now=now, streak=location_streak(session, location_id=location.id)
+        [candidate_of(t) for t in waiting],
+        rule=rule,
+        now=now,
+        streak=location_streak(session, location_id=location.id),
     )
     waiting.sort(key=lambda t: (t.service_id, places[t.id].position))
     services = []

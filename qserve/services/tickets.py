@@ -23,7 +23,12 @@ CHANNELS = ("kiosk", "remote", "staff", "appointment")
 POSTPONE_PLACES = 3
 
 
-def issue_ticket(
+def issue_ticket(**arguments) -> int:
+    """Join a customer to a service's queue and return the new ticket's id (see join_queue)."""
+    return join_queue(**arguments)["id"]
+
+
+def join_queue(
     *,
     location_slug: str,
     service_id: int,
@@ -40,7 +45,7 @@ def issue_ticket(
     actor: Actor | None = None,
     details: dict | None = None,
 ) -> int:
-    """Join a customer to a service's queue and return the new ticket's id.
+    """Join a customer to a service's queue and return the new ticket's public view.
 
     `details` (e.g. {"kiosk_id": 3}) go to the event log and the TicketIssued event for handlers.
     """
@@ -57,7 +62,7 @@ def issue_ticket(
                 )
             )
             if existing:
-                return existing
+                return _view(tx.session, tx.session.get(Ticket, existing), now)
         service = _open_service(tx.session, location, service_id)
         region = location.settings.get("phone_region", "FI")
         contact = {
@@ -90,13 +95,11 @@ def issue_ticket(
             appointment_at=appointment_at,
             **contact,
         )
-        _estimate_at_join(tx.session, ticket, service)
         tx.session.add(ticket)
         tx.session.flush()
-        log_issue(
-            tx, ticket, actor=actor or Actor(kind=channel if channel == "kiosk" else "customer"), now=now
-        )
-        return ticket.id
+        issuer = actor or Actor(kind="kiosk" if channel == "kiosk" else "customer")
+        log_issue(tx, ticket, actor=issuer, now=now, details=details)
+        return _view(tx.session, ticket, now, announce=True)
 
 
 def new_token() -> str:
@@ -121,26 +124,17 @@ def allocate_number(session: Session, *, service_id: int, day) -> int:
     return session.execute(statement).scalar_one()
 
 
-def _estimate_at_join(session: Session, ticket: Ticket, service: Service) -> None:
-    """Give the new ticket the estimate announced to the customer; the refresher refines it later."""
-    from qserve.services.estimates import queueing_estimate
-    from qserve.services.queue import serving_counters
+def _view(session: Session, ticket: Ticket, now: datetime, *, announce: bool = False) -> dict:
+    """Return the public view of a ticket in line; on joining, store the estimate announced with it."""
+    from qserve.services.views import place_and_estimate, public_ticket
 
-    ahead = session.scalar(
-        select(func.count(Ticket.id)).where(
-            Ticket.service_id == service.id, Ticket.status == Status.WAITING.value
-        )
-    )
-    counters = sum(
-        1
-        for c in serving_counters(session, location_id=service.location_id)
-        if service.id in c.serving_service_ids()
-    )
-    estimate = queueing_estimate(ahead=ahead, duration_s=service.default_duration_s, counters=counters)
-    ticket.joined_estimate_p10_s = ticket.estimate_p10_s = estimate.p10_s
-    ticket.joined_estimate_p50_s = ticket.estimate_p50_s = estimate.p50_s
-    ticket.joined_estimate_p90_s = ticket.estimate_p90_s = estimate.p90_s
-    ticket.estimate_updated_at = ticket.joined_at
+    place, estimate = place_and_estimate(session, ticket, now=now, newcomer=announce)
+    if announce and estimate is not None:
+        ticket.joined_estimate_p10_s = ticket.estimate_p10_s = estimate.p10_s
+        ticket.joined_estimate_p50_s = ticket.estimate_p50_s = estimate.p50_s
+        ticket.joined_estimate_p90_s = ticket.estimate_p90_s = estimate.p90_s
+        ticket.estimate_updated_at = now
+    return public_ticket(ticket, place, now=now, estimate=estimate)
 
 
 def _location(session: Session, slug: str) -> Location:

@@ -75,7 +75,9 @@ def apply_transition(
     return event
 
 
-def log_issue(uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime, details: dict | None = None) -> None:
+def log_issue(
+    uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime, details: dict | None = None
+) -> None:
     """Write the first entry of a new ticket's event log and record TicketIssued."""
     uow.session.add(
         TicketEvent(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from qserve.domain.lifecycle import Action, Status, can
 from qserve.models import Ticket
 from qserve.services.estimates import WaitRange, queueing_estimate
-from qserve.services.queue import Place, place_of, serving_counters
+from qserve.services.queue import Place, newcomer_place, place_of, serving_counters
 
 
 def ticket_url(token: str) -> str:
@@ -88,11 +88,15 @@ def staff_ticket(ticket: Ticket, place: Place | None, *, now: datetime) -> dict:
     return view
 
 
-def ticket_with_place(session: Session, ticket: Ticket, *, now: datetime) -> dict:
-    """Return a ticket's public view with its current place, estimating when none is stored yet."""
-    place = place_of(session, ticket, now=now)
+def place_and_estimate(
+    session: Session, ticket: Ticket, *, now: datetime, newcomer: bool = False
+) -> tuple[Place | None, WaitRange | None]:
+    """Return a ticket's place in line and its estimate (the stored one, or a queueing estimate)."""
+    place = newcomer_place(session, ticket, now=now) if newcomer else place_of(session, ticket, now=now)
+    if place is None:
+        return None, None
     estimate = stored_estimate(ticket)
-    if place and estimate is None:
+    if estimate is None:
         counters = [
             c
             for c in serving_counters(session, location_id=ticket.location_id)
@@ -101,4 +105,10 @@ def ticket_with_place(session: Session, ticket: Ticket, *, now: datetime) -> dic
         estimate = queueing_estimate(
             ahead=place.ahead, duration_s=ticket.service.default_duration_s, counters=len(counters)
         )
+    return place, estimate
+
+
+def ticket_with_place(session: Session, ticket: Ticket, *, now: datetime) -> dict:
+    """Return a ticket's public view with its current place, estimating when none is stored yet."""
+    place, estimate = place_and_estimate(session, ticket, now=now)
     return public_ticket(ticket, place, now=now, estimate=estimate)

@@ -1,15 +1,15 @@
 """initial schema
 
-Revision ID: 6126f625982b
+Revision ID: e5b6eddfbb41
 Revises: 
-Create Date: 2026-11-23 09:58:35.290282
+Create Date: 2026-11-23 10:17:48.801819
 """
 from alembic import op
 import sqlalchemy as sa
 import qserve.models.base
 
 
-revision = '6126f625982b'
+revision = 'e5b6eddfbb41'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -183,7 +183,7 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_location_status', ['location_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_phone'), ['phone'], unique=False)
-        batch_op.create_index('ix_tickets_waiting', ['service_id', 'status', 'queued_at'], unique=False)
+        batch_op.create_index('ix_tickets_waiting', ['service_id', 'status', 'queued_at', 'priority', 'appointment_at'], unique=False)
 
     op.create_table('outbox_messages',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,0 +1,174 @@
+"""The JSON API: joining, following, staff actions, errors that say what is wrong."""
+
+import pytest
+
+
+def join(client, location, **body):
+    body = {"service_id": location["service_ids"][0]} | body
+    return client.post(f"/api/v1/locations/{location['slug']}/tickets", json=body)
+
+
+def test_joining_returns_the_ticket_with_position_estimate_and_url(client, staff):
+    location = staff["location"]
+    first = join(client, location, name="Maija", phone="040 123 4567", language="fi")
+    second = join(client, location)
+    assert first.status_code == 201
+    body = second.get_json()
+    assert body["number"] == "A002" and body["status"] == "waiting" and body["position"] == 2
+    assert set(body["estimated_wait"]) == {"p10_s", "p50_s", "p90_s"}
+    assert (
+        body["estimated_wait"]["p10_s"] <= body["estimated_wait"]["p50_s"] <= body["estimated_wait"]["p90_s"]
+    )
+    assert body["url"].endswith(f"/t/{body['token']}")
+    assert second.headers["Location"].endswith(f"/api/v1/tickets/{body['token']}")
+    assert "phone" not in body  # the public view carries no personal data
+
+
+def test_locations_services_and_counters_are_listed(client, staff):
+    location = staff["location"]
+    join(client, location)
+    slugs = [loc["slug"] for loc in client.get("/api/v1/locations").get_json()["locations"]]
+    services = client.get(f"/api/v1/locations/{location['slug']}/services").get_json()["services"]
+    counters = client.get(f"/api/v1/locations/{location['slug']}/counters").get_json()["counters"]
+    assert location["slug"] in slugs
+    assert [s["waiting"] for s in services] == [1, 0]
+    assert all("estimated_wait" in s for s in services)
+    assert [c["id"] for c in counters] == location["counter_ids"]
+
+
+def test_the_walk_through_join_call_finish_and_read_the_events(client, staff):
+    location, headers = staff["location"], staff["headers"]
+    token = join(client, location).get_json()["token"]
+    called = client.post(f"/api/v1/counters/{location['counter_ids'][0]}/call-next", headers=headers)
+    assert called.status_code == 200 and called.get_json()["status"] == "called"
+    ticket_id = called.get_json()["id"]
+    assert client.get(f"/api/v1/tickets/{token}").get_json()["counter"] == "1"
+    for action in ("start", "finish"):
+        assert client.post(f"/api/v1/tickets/{ticket_id}/{action}", headers=headers).status_code == 200
+    events = client.get(f"/api/v1/tickets/{ticket_id}/events", headers=headers).get_json()["events"]
+    assert [e["action"] for e in events] == ["issue", "call", "start", "finish"]
+    assert (
+        client.post(f"/api/v1/counters/{location['counter_ids'][0]}/call-next", headers=headers).status_code
+        == 204
+    )
+
+
+def test_the_customer_cancels_with_the_token_and_staff_cancel_with_the_id(client, staff):
+    location, headers = staff["location"], staff["headers"]
+    mine = join(client, location).get_json()
+    theirs = join(client, location).get_json()
+    assert client.post(f"/api/v1/tickets/{mine['token']}/cancel").get_json()["status"] == "cancelled"
+    response = client.post(
+        f"/api/v1/tickets/{theirs['id']}/cancel", headers=headers, json={"reason": "duplicate"}
+    )
+    assert response.get_json()["status"] == "cancelled"
+    anonymous = client.post(f"/api/v1/tickets/{theirs['id']}/cancel")
+    assert anonymous.status_code == 401, anonymous.get_json()
+
+
+def test_staff_actions_cover_the_lifecycle(client, staff):
+    location, headers = staff["location"], staff["headers"]
+    join(client, location)
+    ticket_id = client.post(
+        f"/api/v1/counters/{location['counter_ids'][0]}/call-next", headers=headers
+    ).get_json()["id"]
+    steps = [
+        ("recall", {}, "called"),
+        ("park", {}, "parked"),
+        ("resume", {}, "waiting"),
+        ("transfer", {"service_id": location["service_ids"][1], "keep_place": False}, "waiting"),
+    ]
+    for action, body, status in steps:
+        response = client.post(f"/api/v1/tickets/{ticket_id}/{action}", headers=headers, json=body)
+        assert (action, response.status_code, response.get_json()["status"]) == (action, 200, status)
+    queue = client.get(f"/api/v1/locations/{location['slug']}/queue", headers=headers).get_json()
+    assert [len(s["waiting"]) for s in queue["services"]] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "field"),
+    [
+        ({"service_id": "x"}, 422, "validation_failed", "service_id"),
+        ({}, 422, "validation_failed", "service_id"),
+        ({"service_id": 1, "phone": "123"}, 422, "validation_failed", "phone"),
+        ({"service_id": 1, "email": "nope"}, 422, "validation_failed", "email"),
+        ({"service_id": 1, "language": "xx"}, 422, "validation_failed", "language"),
+        ({"service_id": 1, "answers": [1]}, 422, "validation_failed", "answers"),
+        ({"service_id": 1, "name": 5}, 422, "validation_failed", "name"),
+        ({"service_id": 999999}, 404, "not_found", "service_id"),
+    ],
+)
+def test_bad_input_gets_a_4xx_naming_the_field(client, staff, body, status, code, field):
+    location = staff["location"]
+    if body.get("service_id") == 1:
+        body["service_id"] = location["service_ids"][0]
+    response = client.post(f"/api/v1/locations/{location['slug']}/tickets", json=body)
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["field"] == field
+
+
+def test_unreadable_bodies_and_unknown_things_get_json_errors(client, staff):
+    location, headers = staff["location"], staff["headers"]
+    bad = client.post(
+        f"/api/v1/locations/{location['slug']}/tickets", data="{", content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_request"
+    assert client.get("/api/v1/tickets/tnope").status_code == 404
+    assert client.get("/api/v1/nowhere").get_json()["error"]["code"] == "not_found"
+    assert client.post("/api/v1/locations/nowhere/tickets", json={"service_id": 1}).status_code == 404
+    assert client.post("/api/v1/tickets/1/explode", headers=headers).status_code == 404
+
+
+def test_a_transition_that_is_not_allowed_is_409(client, staff):
+    location, headers = staff["location"], staff["headers"]
+    ticket = join(client, location).get_json()
+    response = client.post(f"/api/v1/tickets/{ticket['id']}/finish", headers=headers)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {
+        "code": "invalid_transition",
+        "message": "cannot finish a ticket that is waiting",
+    }
+
+
+def test_staff_need_a_valid_token_and_their_own_location(client, staff, make):
+    from datetime import UTC, datetime
+
+    from qserve.services.accounts import create_token
+
+    location = staff["location"]
+    ticket = join(client, location).get_json()
+    assert client.get(f"/api/v1/locations/{location['slug']}/queue").status_code == 401
+    bad = client.get(
+        f"/api/v1/locations/{location['slug']}/queue", headers={"Authorization": "Bearer qs_forged"}
+    )
+    assert bad.status_code == 401
+    elsewhere = make.location(organization_id=location["organization_id"])
+    stranger = make.user(organization_id=location["organization_id"], location_ids=[elsewhere["id"]])
+    headers = {"Authorization": f"Bearer {create_token(email=stranger['email'], now=datetime.now(UTC))}"}
+    assert client.post(f"/api/v1/tickets/{ticket['id']}/start", headers=headers).status_code == 403
+    assert client.get(f"/api/v1/locations/{location['slug']}/queue", headers=headers).status_code == 403
+
+
+def test_the_openapi_document_describes_the_api(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    assert "/locations/{slug}/tickets" in document["paths"]
+    assert "/counters/{id}/call-next" in document["paths"]
+    assert document["components"]["schemas"]["Ticket"]["required"][:3] == ["id", "token", "number"]
+
+
+@pytest.fixture
+def config_overrides():
+    return {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_JOIN": "3 per minute",
+        "RATELIMIT_JOIN_PER_PHONE": "2 per hour",
+    }
+
+
+def test_joining_too_often_is_rate_limited_with_a_429(client, staff):
+    location = staff["location"]
+    statuses = [join(client, location).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert join(client, location).get_json()["error"]["code"] == "rate_limited"

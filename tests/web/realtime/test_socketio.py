@@ -1,0 +1,79 @@
+"""Realtime: a watched ticket gets ticket_updated on every change and ticket_called when it is called."""
+
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from qserve.extensions import socketio
+from qserve.services.calling import act_on_ticket, call_next
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """Give each realtime test its own migrated SQLite database."""
+    path = tmp_path / "realtime.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+def received(client, name):
+    return [message["args"][0] for message in client.get_received("/ticket") if message["name"] == name]
+
+
+def test_watching_a_ticket_gives_its_state_at_once_and_every_change(app, make):
+    location = make.location()
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])["actor"]
+    now = datetime.now(UTC)
+    ahead = make.ticket(location=location, now=now)
+    mine = make.ticket(location=location, now=now)
+    from qserve.db import read_session
+    from qserve.models import Ticket
+
+    with read_session() as session:
+        token = session.get(Ticket, mine).public_token
+    client = socketio.test_client(app, namespace="/ticket")
+    assert client.emit("watch", {"token": token}, namespace="/ticket", callback=True) == {"ok": True}
+    assert [u["position"] for u in received(client, "ticket_updated")] == [2]
+
+    call_next(counter_id=location["counter_ids"][0], actor=staff, now=now)
+    updates = received(client, "ticket_updated")
+    assert updates[-1]["position"] == 1
+    assert received(client, "ticket_called") == []
+
+    act_on_ticket(ticket_id=ahead, action="finish", actor=staff, now=now)
+    call_next(counter_id=location["counter_ids"][1], actor=staff, now=now)
+    messages = client.get_received("/ticket")
+    called = [m["args"][0] for m in messages if m["name"] == "ticket_called"]
+    statuses = [m["args"][0]["status"] for m in messages if m["name"] == "ticket_updated"]
+    assert called == [{"number": "A002", "counter": "2"}]
+    assert statuses[-1] == "called"
+    client.disconnect(namespace="/ticket")
+
+
+def test_watching_an_unknown_ticket_answers_an_error(app):
+    client = socketio.test_client(app, namespace="/ticket")
+    answer = client.emit("watch", {"token": "tnope"}, namespace="/ticket", callback=True)
+    assert answer["error"]["code"] == "not_found"
+    assert (
+        client.emit("watch", "garbage", namespace="/ticket", callback=True)["error"]["code"] == "bad_request"
+    )
+
+
+def test_the_display_hears_calls_with_a_spoken_number(app, make):
+    location = make.location()
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])["actor"]
+    make.ticket(location=location, now=datetime.now(UTC))
+    display = socketio.test_client(app, namespace="/display")
+    assert display.emit("watch", {"location": location["slug"]}, namespace="/display", callback=True)["ok"]
+    call_next(counter_id=location["counter_ids"][1], actor=staff, now=datetime.now(UTC))
+    messages = {m["name"]: m["args"][0] for m in display.get_received("/display")}
+    assert messages["ticket_called"]["number"] == "A001"
+    assert messages["ticket_called"]["spoken"] == "A 1"
+    assert messages["ticket_called"]["counter"] == "2"
+    assert messages["queue_updated"]["services"][0]["waiting"] == 0
+
+
+def test_staff_sockets_need_a_signed_in_session(app):
+    client = socketio.test_client(app, namespace="/staff")
+    assert not client.is_connected("/staff")
