@@ -56,6 +56,10 @@ class Publisher:
                 "ticket_called", announcement, to=counter_room(event.counter_id), namespace="/staff"
             )
 
+    def mark(self, location_id: int, token: str | None = None) -> None:
+        """Mark a location for the next refresh (jobs use this to keep estimates fresh)."""
+        self._mark(location_id, token)
+
     def _mark(self, location_id: int, token: str | None) -> None:
         with self._lock:
             tokens = self._dirty.setdefault(location_id, set())

@@ -1,0 +1,71 @@
+"""The one scheduler process: an exclusive lock, then APScheduler running each job inside an app context."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from qserve.db import utcnow
+from qserve.jobs.registry import Job, collect_jobs
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerAlreadyRunning(RuntimeError):
+    """Another process holds the scheduler lock."""
+
+
+def take_lock(path: Path):
+    """Hold an exclusive lock file for the life of the process, or raise SchedulerAlreadyRunning."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        raise SchedulerAlreadyRunning(f"another scheduler holds {path}") from error
+    return handle
+
+
+def run_job(app: Flask, job: Job, now: datetime | None = None) -> object:
+    """Run one job in an app context; a failure is logged and the next run tries again."""
+    name, _every, function = job
+    with app.app_context():
+        try:
+            return function(now or utcnow())
+        except Exception:
+            log.exception("job %s failed", name)
+            return None
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Return an APScheduler with every collected job, each never overlapping itself."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    for job in collect_jobs():
+        scheduler.add_job(
+            run_job,
+            "interval",
+            seconds=job[1],
+            args=[app, job],
+            id=job[0],
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now().astimezone(),
+        )
+    return scheduler
+
+
+def serve_scheduler(app: Flask) -> None:
+    """Run the scheduler until interrupted; refuse to start a second one on this machine."""
+    lock = take_lock(Path(app.config["INSTANCE_PATH"]) / "scheduler.lock")
+    scheduler = build_scheduler(app)
+    log.info("scheduler running %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    try:
+        scheduler.start()
+    finally:
+        lock.close()
