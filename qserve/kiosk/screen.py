@@ -1,0 +1,59 @@
+"""What the kiosk page shows: its services with live waits, texts and settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from sqlalchemy.orm import Session
+
+from qserve.kiosk.kiosks import settings_of
+from qserve.kiosk.texts import LANGUAGE_NAMES, SPEECH_LOCALES, texts_for
+from qserve.models.kiosk import Kiosk
+from qserve.printing.labels import format_wait
+from qserve.services.locations import services_with_waits
+
+
+def kiosk_services(session: Session, kiosk: Kiosk, *, now: datetime) -> list[dict]:
+    """Return the kiosk's services with their names and expected waits in each of its languages."""
+    languages = settings_of(kiosk).languages
+    views = services_with_waits(session, kiosk.location, language="en", now=now)
+    services = []
+    for view in views:
+        if view["mode"] == "appointments":  # booked customers check in instead
+            continue
+        wait = view["estimated_wait"]
+        services.append(
+            {
+                "id": view["id"],
+                "prefix": view["prefix"],
+                "is_open": view["is_open"],
+                "waiting": view["waiting"],
+                "names": {lang: view["names"].get(lang) or view["name"] for lang in languages},
+                "wait_texts": {lang: format_wait(wait["p10_s"], wait["p90_s"], lang) for lang in languages},
+            }
+        )
+    return services
+
+
+def kiosk_state(session: Session, kiosk: Kiosk, *, now: datetime) -> dict:
+    """Return everything the kiosk page starts from."""
+    settings = settings_of(kiosk)
+    location = kiosk.location
+    urls = {
+        name: url_for(f"kiosk_api.{name}", location_slug=location.slug, kiosk_slug=kiosk.slug)
+        for name in ("services", "issue", "check_in")
+    }
+    urls["print_state"] = url_for(
+        "kiosk_api.print_status", location_slug=location.slug, kiosk_slug=kiosk.slug, token="TOKEN"
+    )
+    return {
+        "location": {"slug": location.slug, "name": location.name, "time_zone": location.time_zone},
+        "kiosk": {"slug": kiosk.slug, "name": kiosk.name, "has_printer": bool(kiosk.printer)},
+        "settings": settings.as_dict(),
+        "texts": texts_for(settings.languages),
+        "language_names": {lang: LANGUAGE_NAMES[lang] for lang in settings.languages},
+        "speech_locales": {lang: SPEECH_LOCALES[lang] for lang in settings.languages},
+        "services": kiosk_services(session, kiosk, now=now),
+        "urls": urls,
+    }
