@@ -42,6 +42,7 @@
 
   function show(id) {
     for (const name of screens) $(name).hidden = name !== id;
+    document.querySelector(".languages").hidden = id !== "start"; // the language is chosen before a tap
     if (id !== "booking-panel") stopCamera();
   }
 
@@ -61,11 +62,12 @@
   function renderServices() {
     const list = $("services");
     list.replaceChildren();
+    list.classList.toggle("few", services.length <= 4);
+    list.classList.toggle("many", services.length > 6);
     for (const service of services) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "service-button";
-      button.setAttribute("role", "listitem");
       button.dataset.serviceId = service.id;
       button.disabled = !service.is_open;
       const prefix = document.createElement("span");
@@ -373,7 +375,7 @@
 
   function tick() {
     const clock = new Intl.DateTimeFormat(language, {
-      hour: "2-digit", minute: "2-digit", timeZone: state.location.time_zone,
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: state.location.time_zone,
     });
     $("clock").textContent = clock.format(new Date());
   }
