@@ -1,0 +1,59 @@
+"""Opening hours of a location: whether it is open now and when it closes today, in its own time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """What today's opening hours say at one moment."""
+
+    known: bool  # False when the location has no opening hours configured
+    is_open: bool = False
+    closes_at: datetime | None = (
+        None  # end of today's last opening interval still ahead; None: closed for today
+    )
+
+    def may_run_past_closing(self, now: datetime, wait_s: float) -> bool:
+        """Tell whether a wait starting now may end after today's closing time."""
+        if not self.known:
+            return False
+        return self.closes_at is None or now + timedelta(seconds=wait_s) > self.closes_at
+
+
+def _clock(text: str) -> time:
+    hours, minutes = (int(part) for part in str(text).split(":", 1))
+    return time.max if hours >= 24 else time(hours, minutes)
+
+
+def intervals_on(opening_hours: dict, day: date) -> list[tuple[time, time]]:
+    """Return a day's opening intervals, sorted; a dated exception replaces the weekday's hours."""
+    exceptions = opening_hours.get("exceptions") or {}
+    raw = exceptions.get(day.isoformat(), opening_hours.get(DAYS[day.weekday()], []))
+    intervals = []
+    for pair in raw or []:
+        try:
+            start, end = _clock(pair[0]), _clock(pair[1])
+        except (ValueError, TypeError, IndexError):
+            continue  # a malformed interval is ignored rather than breaking the customer's page
+        if end > start:
+            intervals.append((start, end))
+    return sorted(intervals)
+
+
+def day_hours(opening_hours: dict | None, time_zone: str, now: datetime) -> DayHours:
+    """Describe today's hours at a location at the moment `now` (an aware datetime)."""
+    if not opening_hours or not any(key in opening_hours for key in DAYS):
+        return DayHours(known=False)
+    zone = ZoneInfo(time_zone)
+    local = now.astimezone(zone)
+    intervals = intervals_on(opening_hours, local.date())
+    is_open = any(start <= local.time() < end for start, end in intervals)
+    ends = [end for _start, end in intervals if end > local.time()]
+    closes_at = datetime.combine(local.date(), max(ends), zone) if ends else None
+    return DayHours(known=True, is_open=is_open, closes_at=closes_at)

@@ -1,0 +1,121 @@
+"""Joining from a phone: a location's services with waits, the join form, and the printable QR poster."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from markupsafe import Markup
+
+from qserve.db import utcnow
+from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
+from qserve.extensions import LANGUAGES, limiter
+from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S, bp, locale
+from qserve.mobile.form import JoinForm, check, explain
+from qserve.mobile.overview import location_overview
+from qserve.mobile.qr import qr_svg
+from qserve.mobile.wording import clock_text, texts, wait_text
+from qserve.services import tickets as ticket_service
+
+
+def _join_limit() -> str:
+    return current_app.config["RATELIMIT_JOIN"]
+
+
+def _phone_limit() -> str:
+    return current_app.config["RATELIMIT_JOIN_PER_PHONE"]
+
+
+def _phone_key() -> str:
+    return "phone:" + "".join(ch for ch in request.form.get("phone", "") if ch.isdigit())
+
+
+def _without_phone() -> bool:
+    return _phone_key() == "phone:"
+
+
+def _decorate(overview: dict) -> dict:
+    """Add the phrases the templates show: wait ranges and today's closing time."""
+    phrases = texts()
+    for service in overview["services"]:
+        service["wait_text"] = wait_text(phrases, service["estimated_wait"])
+    closes_at = overview["hours"].closes_at
+    overview["closes_text"] = clock_text(phrases, closes_at, overview["time_zone"]) if closes_at else None
+    overview["open_all_day"] = closes_at is not None and closes_at.time() == time.max
+    return overview
+
+
+@bp.get("/join/<slug>")
+def services_page(slug: str):
+    """List a location's services with their waiting counts and estimated waits."""
+    overview = _decorate(location_overview(slug, language=locale(), now=utcnow()))
+    return render_template("mobile/services.html", overview=overview)
+
+
+@bp.route("/join/<slug>/<int:service_id>", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
+@limiter.limit(_phone_limit, key_func=_phone_key, methods=["POST"], exempt_when=_without_phone)
+def join_page(slug: str, service_id: int):
+    """Show the join form of one service, and join its queue when the form is sent."""
+    overview = _decorate(location_overview(slug, language=locale(), now=utcnow()))
+    service = next((s for s in overview["services"] if s["id"] == service_id), None)
+    if service is None:
+        raise NotFound("no such service at this location")
+    if service["state"] != "open":
+        return _unavailable(overview, service)
+    if request.method == "GET":
+        return render_template(
+            "mobile/join.html", overview=overview, service=service, form=JoinForm(locale())
+        )
+    form = JoinForm.from_request(request, service["questions"], locale())
+    form.errors = check(form, service["questions"], phone_region=overview["phone_region"])
+    if not form.errors:
+        try:
+            view = ticket_service.join_queue(
+                location_slug=slug, service_id=service_id, channel="remote", now=utcnow(), **form.arguments()
+            )
+        except (ServiceClosed, ServiceFull):
+            return _unavailable(_decorate(location_overview(slug, language=locale(), now=utcnow())), service)
+        except (ValidationFailed, Conflict) as error:
+            form.errors = explain(error, form, service["questions"])
+        else:
+            return _joined(view["token"], form.language)
+    page = render_template("mobile/join.html", overview=overview, service=service, form=form)
+    return page, 422
+
+
+def _joined(token: str, language: str):
+    response = make_response(redirect(url_for("mobile.ticket_page", token=token), code=303))
+    response.set_cookie("lang", language, max_age=LANGUAGE_COOKIE_AGE_S, samesite="Lax")
+    return response
+
+
+def _unavailable(overview: dict, service: dict):
+    """Say that a service cannot be joined now and offer the other ways in."""
+    others = [s for s in overview["services"] if s["state"] == "open" and s["id"] != service["id"]]
+    status = 409 if request.method == "POST" else 200
+    page = render_template("mobile/unavailable.html", overview=overview, service=service, others=others)
+    return page, status
+
+
+@bp.get("/join/<slug>/poster")
+def poster_page(slug: str):
+    """Show a printable poster with a QR code that opens the location's join page."""
+    overview = location_overview(slug, language=locale(), now=utcnow())
+    url = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/join/{slug}"
+    languages = [locale()] + [lang for lang in _poster_languages(slug) if lang != locale()]
+    blocks = []
+    for language in languages:
+        with force_locale(language):
+            blocks.append(Markup(render_template("mobile/_poster_block.html", language=language)))
+    return render_template("mobile/poster.html", overview=overview, url=url, qr=qr_svg(url), blocks=blocks)
+
+
+def _poster_languages(slug: str) -> list[str]:
+    from qserve.db import read_session
+    from qserve.services.locations import location_by_slug
+
+    with read_session() as session:
+        chosen = location_by_slug(session, slug).languages or []
+    return [lang for lang in chosen if lang in LANGUAGES] or ["en"]

@@ -1,0 +1,85 @@
+"""What the join pages show: services with waits, whether each can be joined, and the alternatives."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from qserve.db import read_session
+from qserve.domain.numbering import service_day
+from qserve.mobile.hours import day_hours
+from qserve.models import Location, TicketNumberCounter
+from qserve.services.locations import location_by_slug, services_with_waits
+
+BOOKING_RULE = re.compile(r"^/(book|booking|appointments)/<(?:[a-z]+:)?([a-z_]+)>/?$")
+
+
+def label(value: object, language: str) -> str:
+    """Return a per-language label ({"en": ..., "fi": ...}) in a language, falling back to English."""
+    if isinstance(value, dict):
+        return str(value.get(language) or value.get("en") or next(iter(value.values()), ""))
+    return "" if value is None else str(value)
+
+
+def location_overview(slug: str, *, language: str, now: datetime) -> dict:
+    """Return a location, its services with waits and join state, today's hours and the alternatives."""
+    with read_session() as session:
+        location = location_by_slug(session, slug)
+        services = services_with_waits(session, location, language=language, now=now)
+        issued = _issued_today(session, location, now)
+        hours = day_hours(location.opening_hours, location.time_zone, now)
+        for service in services:
+            service["state"] = _state(service, issued.get(service["id"], 0))
+            service["late"] = service["state"] == "open" and hours.may_run_past_closing(
+                now, service["estimated_wait"]["p90_s"]
+            )
+        others = session.scalars(
+            select(Location)
+            .where(Location.organization_id == location.organization_id, Location.id != location.id)
+            .order_by(Location.id)
+        )
+        return {
+            "slug": location.slug,
+            "name": location.name,
+            "time_zone": location.time_zone,
+            "mode": location.mode,
+            "retention_days": location.organization.retention_days,
+            "phone_region": location.settings.get("phone_region", "FI"),
+            "hours": hours,
+            "services": services,
+            "others": [{"slug": other.slug, "name": other.name} for other in others],
+            "booking_url": booking_url(location.slug)
+            if location.mode in ("appointments", "hybrid")
+            else None,
+        }
+
+
+def _issued_today(session, location: Location, now: datetime) -> dict[int, int]:
+    day = service_day(now, location.time_zone)
+    ids = [service.id for service in location.services]
+    query = select(TicketNumberCounter.service_id, TicketNumberCounter.last_number).where(
+        TicketNumberCounter.service_id.in_(ids), TicketNumberCounter.service_day == day
+    )
+    return dict(session.execute(query).all())
+
+
+def _state(service: dict, issued: int) -> str:
+    if service["mode"] == "appointments":
+        return "appointments_only"
+    if not service["is_open"]:
+        return "closed"
+    if service["daily_cap"] is not None and issued >= service["daily_cap"]:
+        return "full"
+    return "open"
+
+
+def booking_url(slug: str) -> str | None:
+    """Return the appointment booking page of a location when the appointments front end is installed."""
+    for rule in current_app.url_map.iter_rules():
+        match = BOOKING_RULE.match(rule.rule)
+        if match and "GET" in (rule.methods or ()):
+            return re.sub(r"<[^>]+>", slug, rule.rule)
+    return None

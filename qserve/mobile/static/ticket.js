@@ -1,0 +1,241 @@
+/* qserve live ticket: Socket.IO with a polling fallback, resync on wake, your-turn screen, push opt-in. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("ticket-data").textContent);
+  var T = data.texts, lang = data.lang, view = data.view, token = view.token;
+  var POLL_MS = window.qservePollMs || 15000;
+  var CLOSED = ["done", "no_show", "cancelled"];
+  var socket = null, pollTimer = null, stamp = 0, shownCall = null, shownAt = 0, audio = null;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)[sd]/g, function (_, key) { return values[key]; });
+  }
+  function pluralIndex(n) {
+    if (n === 1) return 0;
+    if (lang === "pl") {
+      var last = n % 10, lastTwo = n % 100;
+      return last >= 2 && last <= 4 && !(lastTwo >= 12 && lastTwo <= 14) ? 1 : 2;
+    }
+    return 2;
+  }
+  function plural(key, n) { return fill(T[key][pluralIndex(n)], { num: n }); }
+
+  function positionText(v) {
+    var ahead = v.people_ahead, appointments = v.ahead_appointments;
+    if (ahead === null || ahead === undefined) return "";
+    if (ahead === 0) return T.next;
+    if (ahead === 1 && appointments === 1) return T.one_with_appointment;
+    return plural("ahead", ahead) + (appointments ? plural("with_appointments", appointments) : "");
+  }
+  function waitText(e) {
+    if (!e) return "";
+    var low = Math.floor(Math.floor(e.p10_s / 60) / 5) * 5;
+    var high = Math.max(5, Math.ceil(e.p90_s / 300) * 5, low + 5);
+    if (high <= 5) return T.wait_short;
+    if (low === 0) return fill(T.wait_upto, { high: high });
+    return fill(T.wait_range, { low: low, high: high });
+  }
+  function clock(date) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: data.tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return fill(T.clock, { hour: parts.hour, minute: parts.minute });
+  }
+  function etaText(iso) {
+    if (!iso) return "";
+    var step = 300000, rounded = new Date(Math.round(new Date(iso).getTime() / step) * step);
+    return fill(T.eta, { time: clock(rounded) });
+  }
+  function statusText(v) {
+    var key = "status_" + v.status;
+    return T[key] ? fill(T[key], { counter: v.counter || "?" }) : "";
+  }
+  function setText(id, text) {
+    var node = $(id);
+    if (node.textContent !== text) node.textContent = text;  // unchanged text is not announced again
+  }
+
+  function render(v) {
+    var waiting = v.status === "waiting", closed = CLOSED.indexOf(v.status) >= 0;
+    if (v.status !== view.status) $("note").textContent = "";  // a note about the old state is stale
+    view = v;
+    document.body.className = "ticket-page status-" + v.status;
+    $("number").textContent = v.number;
+    $("service").textContent = data.names[lang] || data.names.en || v.service_name;
+    $("place").hidden = !waiting;
+    if (waiting) {
+      setText("position", positionText(v));
+      setText("wait", waitText(v.estimated_wait));
+      setText("eta", etaText(v.expected_call_at));
+    }
+    var status = statusText(v);
+    setText("status", status);
+    $("status").hidden = !status;
+    $("postpone-form").hidden = !v.can_postpone;
+    $("cancel").hidden = !v.can_cancel;
+    $("again").hidden = !closed;
+    $("extras").hidden = closed;
+    if (v.status === "called") {
+      var key = v.called_at + "/" + v.recall_count;
+      if (key !== shownCall) { shownCall = key; if ($("turn").hidden) showTurn(v.counter); }
+    } else if (!$("turn").hidden) {
+      $("turn").hidden = true;
+    }
+    setLive(true);
+  }
+  function update(v) { if (v && v.token === token) { stamp += 1; render(v); } }
+
+  function setLive(ok) {
+    var live = $("live");
+    live.className = ok ? "live" : "live offline";
+    live.textContent = ok ? fill(T.updated, { time: clock(new Date()) }) : T.offline;
+  }
+  function refresh() {
+    var mine = stamp;
+    return fetch(data.api, { cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (v) { if (mine === stamp) update(v); })
+      .catch(function () { setLive(false); });
+  }
+  function startPolling() { if (!pollTimer) pollTimer = setInterval(refresh, POLL_MS); }
+  function stopPolling() { clearInterval(pollTimer); pollTimer = null; }
+  function wake() {
+    refresh();
+    if (socket && !socket.connected) socket.connect();
+  }
+
+  function connect() {
+    if (!window.io) { startPolling(); return; }
+    socket = window.io("/ticket", { reconnectionDelayMax: 10000 });
+    socket.on("connect", function () { stopPolling(); socket.emit("watch", { token: token }); });
+    socket.on("disconnect", function () { setLive(false); startPolling(); });
+    socket.on("connect_error", function () { setLive(false); startPolling(); });
+    socket.on("ticket_updated", update);
+    socket.on("ticket_called", function (call) {
+      if ($("turn").hidden || Date.now() - shownAt > 3000) showTurn(call.counter);  // a recall rings again
+    });
+  }
+
+  function unlockAudio() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+    } catch (e) { audio = null; }
+  }
+  function chime() {
+    unlockAudio();
+    if (!audio) return false;
+    var start = audio.currentTime + 0.05;
+    [0, 1.4].forEach(function (offset) {
+      [659, 880, 1047].forEach(function (frequency, i) {
+        var at = start + offset + i * 0.22, osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = frequency;
+        gain.gain.setValueAtTime(0.0001, at);
+        gain.gain.exponentialRampToValueAtTime(0.5, at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.7);
+        osc.connect(gain); gain.connect(audio.destination);
+        osc.start(at); osc.stop(at + 0.75);
+      });
+    });
+    return audio.state === "running";
+  }
+  function showTurn(counter) {
+    var turn = $("turn");
+    $("turn-counter").textContent = fill(T.turn_counter, { counter: counter || view.counter || "?" });
+    turn.hidden = false;
+    shownAt = Date.now();
+    turn.classList.remove("turn-flash"); void turn.offsetWidth; turn.classList.add("turn-flash");
+    turn.setAttribute("data-sound", chime() ? "played" : "blocked");
+    var vibrated = navigator.vibrate ? navigator.vibrate([400, 200, 400, 200, 800]) : false;
+    turn.setAttribute("data-vibrated", vibrated ? "yes" : "no");
+    $("turn-ok").focus();
+  }
+
+  function act(path, onRefused) {
+    $("note").textContent = "";
+    return fetch(data.api + path, { method: "POST", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          if (r.ok) { update(body); return true; }
+          $("note").textContent = onRefused || T.action_failed;
+          refresh();
+          return false;
+        });
+      })
+      .catch(function () { $("note").textContent = T.action_failed; return false; });
+  }
+
+  function urlKey(base64) {
+    var padded = (base64 + "===".slice((base64.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  function pushState(text) { $("push-state").textContent = text; }
+  function subscribe() {
+    unlockAudio();
+    Notification.requestPermission().then(function (permission) {
+      if (permission !== "granted") { pushState(T.push_denied); return; }
+      return navigator.serviceWorker.ready.then(function (registration) {
+        return fetch("/api/v1/push/public-key").then(function (r) {
+          if (!r.ok) throw new Error("no key");
+          return r.json();
+        }).then(function (body) {
+          var key = body.public_key || body.publicKey || body.key;
+          return registration.pushManager.getSubscription().then(function (existing) {
+            return existing || registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlKey(key) });
+          });
+        }).then(function (subscription) {
+          var json = subscription.toJSON();
+          return fetch(data.api + "/push-subscriptions", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Accept: "application/json" },
+            body: JSON.stringify({ endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } })
+          });
+        }).then(function (r) {
+          if (!r.ok) throw new Error("refused");
+          $("push").hidden = true; pushState(T.push_on);
+        });
+      });
+    }).catch(function () { pushState(T.push_unavailable); });
+  }
+  function offerPush() {
+    if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return;
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+    navigator.serviceWorker.addEventListener("message", function () { refresh(); });
+    if (Notification.permission === "denied") return;
+    $("push").hidden = false;
+    $("push-on").addEventListener("click", subscribe);
+  }
+
+  $("postpone-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    $("postpone").disabled = true;
+    act("/postpone", T.postpone_refused).then(function (ok) {
+      $("postpone").disabled = false;
+      if (ok) $("note").textContent = T.postponed;
+    });
+  });
+  $("cancel").addEventListener("click", function (event) {
+    var dialog = $("cancel-dialog");
+    if (!dialog.showModal) return;  // old browsers follow the link to the confirmation page
+    event.preventDefault();
+    dialog.showModal();
+  });
+  $("cancel-no").addEventListener("click", function () { $("cancel-dialog").close(); });
+  $("cancel-yes").addEventListener("click", function () {
+    act("/cancel").then(function () { $("cancel-dialog").close(); });
+  });
+  $("turn-ok").addEventListener("click", function () { $("turn").hidden = true; });
+  $("sound-test").addEventListener("click", function () { chime(); });
+  ["pointerdown", "keydown"].forEach(function (name) { document.addEventListener(name, unlockAudio, { passive: true }); });
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") wake(); });
+  window.addEventListener("online", wake);
+  window.addEventListener("pageshow", function (event) { if (event.persisted) wake(); });
+
+  window.qserveTicket = { refresh: refresh };
+  render(view);
+  offerPush();
+  connect();
+}());

@@ -1,0 +1,132 @@
+"""Customer-facing phrases of the phone pages, shared by the server render and the page script.
+
+The page script renders live updates itself, so the translated templates go to it as data: plain strings,
+and plural entries as three forms taken at 1, 2 and 5 (one, few, many), picked by `plural_index`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import get_translations
+
+LANGUAGE_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska", "pl": "Polski"}
+SAMPLES = (1, 2, 5)
+
+
+def plural_index(language: str, count: int) -> int:
+    """Return which of the three sampled plural forms fits a count in a language."""
+    if count == 1:
+        return 0
+    if language == "pl":
+        last, last_two = count % 10, count % 100
+        return 1 if 2 <= last <= 4 and not 12 <= last_two <= 14 else 2
+    return 2
+
+
+def texts() -> dict:
+    """Return the phrase templates of the live ticket page in the current locale."""
+    t = get_translations()
+    return {
+        "ahead": [
+            t.ungettext("%(num)d person ahead of you", "%(num)d people ahead of you", n) for n in SAMPLES
+        ],
+        "with_appointments": [
+            t.ungettext(", %(num)d of them with an appointment", ", %(num)d of them with appointments", n)
+            for n in SAMPLES
+        ],
+        "one_with_appointment": t.ugettext("1 person ahead of you, who has an appointment"),
+        "next": t.ugettext("You are next."),
+        "wait_short": t.ugettext("less than 5 minutes"),
+        "wait_upto": t.ugettext("up to %(high)d minutes"),
+        "wait_range": t.ugettext("%(low)d–%(high)d minutes"),
+        "eta": t.ugettext("Probably around %(time)s"),
+        "clock": t.ugettext("%(hour)s:%(minute)s"),
+        "status_called": t.ugettext("Go to counter %(counter)s."),
+        "status_serving": t.ugettext("You are being served at counter %(counter)s."),
+        "status_parked": t.ugettext("Your ticket is on hold. Staff will call you back."),
+        "status_done": t.ugettext("Your visit is finished. Thank you!"),
+        "status_no_show": t.ugettext("You missed your turn. Please ask at the desk if you still need help."),
+        "status_cancelled": t.ugettext("Your ticket is cancelled."),
+        "turn_counter": t.ugettext("Counter %(counter)s"),
+        "live": t.ugettext("Live"),
+        "offline": t.ugettext("Reconnecting… the page will update by itself."),
+        "updated": t.ugettext("Updated %(time)s"),
+        "postponed": t.ugettext("Done: you have a little more time."),
+        "postpone_refused": t.ugettext("You cannot ask for more time again."),
+        "action_failed": t.ugettext("That did not work. Check your connection and try again."),
+        "push_on": t.ugettext("Notifications are on for this phone."),
+        "push_denied": t.ugettext("Notifications are blocked in this browser's settings."),
+        "push_unavailable": t.ugettext("Notifications are not available right now."),
+    }
+
+
+def pick(forms: list[str], language: str, count: int) -> str:
+    """Return the plural form for a count, filled in."""
+    return forms[plural_index(language, count)] % {"num": count}
+
+
+def position_text(phrases: dict, language: str, ahead: int | None, appointments: int | None) -> str:
+    """Say what is ahead of a ticket: '3 people ahead of you, 1 of them with an appointment'."""
+    if ahead is None:
+        return ""
+    if ahead == 0:
+        return phrases["next"]
+    if ahead == 1 and appointments == 1:
+        return phrases["one_with_appointment"]
+    text = pick(phrases["ahead"], language, ahead)
+    if appointments:
+        text += pick(phrases["with_appointments"], language, appointments)
+    return text
+
+
+def wait_bounds(estimate: dict | None) -> tuple[int, int] | None:
+    """Return an estimate's range in minutes, widened outwards to whole five minutes."""
+    if not estimate:
+        return None
+    low = int(estimate["p10_s"] // 60) // 5 * 5
+    high = max(5, math.ceil(estimate["p90_s"] / 300) * 5)
+    return low, max(high, low + 5)
+
+
+def wait_text(phrases: dict, estimate: dict | None) -> str:
+    """Say an estimated wait as an honest range ('10–25 minutes')."""
+    bounds = wait_bounds(estimate)
+    if bounds is None:
+        return ""
+    low, high = bounds
+    if high <= 5:
+        return phrases["wait_short"]
+    if low == 0:
+        return phrases["wait_upto"] % {"high": high}
+    return phrases["wait_range"] % {"low": low, "high": high}
+
+
+def clock_text(phrases: dict, moment: datetime, time_zone: str, *, round_to_min: int = 1) -> str:
+    """Format a moment as a local clock time (rounded to the nearest few minutes when asked)."""
+    local = moment.astimezone(ZoneInfo(time_zone))
+    if round_to_min > 1:
+        step = round_to_min * 60
+        seconds = local.minute * 60 + local.second
+        local = local.replace(minute=0, second=0, microsecond=0) + timedelta(
+            seconds=round(seconds / step) * step
+        )
+    return phrases["clock"] % {"hour": f"{local.hour:02d}", "minute": f"{local.minute:02d}"}
+
+
+def eta_text(phrases: dict, expected_call_at: str | None, time_zone: str) -> str:
+    """Say when the ticket will probably be called ('Probably around 14:35')."""
+    if not expected_call_at:
+        return ""
+    moment = datetime.fromisoformat(expected_call_at)
+    return phrases["eta"] % {"time": clock_text(phrases, moment, time_zone, round_to_min=5)}
+
+
+def status_text(phrases: dict, view: dict) -> str:
+    """Say where a ticket is when it is no longer simply waiting."""
+    key = f"status_{view['status']}"
+    if key not in phrases:
+        return ""
+    return phrases[key] % {"counter": view.get("counter") or "?"}

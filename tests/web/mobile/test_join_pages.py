@@ -1,0 +1,232 @@
+"""Join pages, no-script ticket actions, the manifest and the service worker, through the test client."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.web.mobile.helpers import LOAN_ANSWERS, bank_branch, change_location, change_service
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template):
+    """Give each test its own migrated SQLite database (not the module's live server)."""
+    path = tmp_path / "mobile.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def client(app):
+    """Return a Flask test client."""
+    return app.test_client()
+
+
+def text_of(response) -> str:
+    """Return a page's visible text with tags dropped and spaces squeezed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def test_the_service_list_shows_waiting_counts_and_a_wait_range(client, make):
+    branch = bank_branch(make)
+    for _ in range(4):
+        make.ticket(location=branch, answers=LOAN_ANSWERS)
+    page = text_of(client.get(f"/join/{branch['slug']}?lang=en"))
+    assert re.search(r"Loans 4 waiting · wait \d+–\d+ minutes", page)
+    assert "Cash and quick errands 0 waiting · wait up to 10 minutes" in page
+    assert "Open today until midnight" in page
+
+
+def test_closed_and_full_services_say_so_and_cannot_be_joined(client, make):
+    branch = bank_branch(make, services=3)
+    loans, cash, accounts = branch["service_ids"]
+    change_service(cash, is_open=False)
+    change_service(accounts, daily_cap=1)
+    make.ticket(location=branch, service_index=2)
+    response = client.get(f"/join/{branch['slug']}?lang=en")
+    page = text_of(response)
+    assert "Kontanter" not in page and "Cash and quick errands Closed now" in page
+    assert "Accounts and cards No more tickets today" in page
+    html = response.get_data(as_text=True)
+    assert f"/join/{branch['slug']}/{loans}" in html
+    assert f"/join/{branch['slug']}/{cash}" not in html and f"/join/{branch['slug']}/{accounts}" not in html
+
+
+def test_joining_a_closed_service_offers_the_other_queues_and_locations(client, make):
+    branch = bank_branch(make)
+    other = make.location(organization_id=branch["organization_id"], name="Espoo Mall")
+    change_service(branch["service_ids"][0], is_open=False)
+    response = client.post(
+        f"/join/{branch['slug']}/{branch['service_ids'][0]}?lang=en", data={"language": "en"}
+    )
+    assert response.status_code == 409
+    page = text_of(response)
+    assert "This service is closed now." in page
+    assert "You can join another queue here Cash and quick errands" in page
+    assert "Join the queue at Espoo Mall" in page
+    assert f'href="/join/{other["slug"]}"' in response.get_data(as_text=True)
+
+
+def test_a_long_wait_warns_that_the_customer_may_not_be_served_today(client, make):
+    branch = bank_branch(make)
+    local = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki"))
+    if local.hour >= 23:
+        pytest.skip("needs an hour left before midnight in Helsinki")
+    closing = (local + timedelta(minutes=30)).strftime("%H:%M")
+    today = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+    change_location(branch["id"], opening_hours={today: [["00:00", closing]]})
+    for _ in range(8):
+        make.ticket(location=branch, answers=LOAN_ANSWERS)
+    page = text_of(client.get(f"/join/{branch['slug']}?lang=en"))
+    assert f"Open today until {closing}" in page
+    loans = page[page.index("Loans") : page.index("Cash and quick errands")]
+    assert "You may not be served today" in loans
+    assert "You may not be served today" not in page[page.index("Cash and quick errands") :]
+
+
+def test_after_closing_time_the_page_says_so(client, make):
+    branch = bank_branch(make)
+    change_location(
+        branch["id"],
+        opening_hours={"exceptions": {}, "mon": []}
+        | {day: [] for day in ("tue", "wed", "thu", "fri", "sat", "sun")},
+    )
+    page = text_of(client.get(f"/join/{branch['slug']}?lang=en"))
+    assert "Closed for today. You may not be served today." in page
+
+
+def test_the_form_asks_only_the_services_own_questions(client, make):
+    branch = bank_branch(make)
+    loans = text_of(client.get(f"/join/{branch['slug']}/{branch['service_ids'][0]}?lang=fi"))
+    cash = text_of(client.get(f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang=fi"))
+    assert "Mihin laina on?" in loans and "Asunto" in loans and "Oletko jo asiakkaamme?" in loans
+    assert "Mihin laina on?" not in cash
+
+
+def test_refused_fields_are_all_explained_and_what_was_typed_is_kept(client, make):
+    branch = bank_branch(make)
+    form = {"name": "Ada Lovelace", "phone": "12", "email": "ada@", "language": "en", "answers.note": "late"}
+    response = client.post(f"/join/{branch['slug']}/{branch['service_ids'][0]}?lang=en", data=form)
+    assert response.status_code == 422
+    html, page = response.get_data(as_text=True), text_of(response)
+    assert "This does not look like a phone number." in page
+    assert "This does not look like an e-mail address." in page
+    assert "Please answer this question." in page  # the required choice
+    assert 'value="Ada Lovelace"' in html and 'value="12"' in html and 'value="late"' in html
+    assert 'aria-invalid="true"' in html and 'href="#answers-purpose"' in html
+
+
+def test_a_second_ticket_for_the_same_phone_is_refused_on_the_phone_field(client, make):
+    branch = bank_branch(make)
+    url = f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang=en"
+    first = client.post(url, data={"phone": "040 123 4567", "language": "en"})
+    assert first.status_code == 303
+    second = client.post(url, data={"phone": "+358401234567", "language": "en"})
+    assert second.status_code == 422
+    assert "This phone number already has a ticket in line here." in text_of(second)
+
+
+def test_joining_stores_the_language_on_the_ticket_and_opens_its_page(client, make):
+    branch = bank_branch(make)
+    form = {
+        "name": "Matti",
+        "phone": "",
+        "language": "sv",
+        "answers.purpose": "car",
+        "answers.customer": "yes",
+    }
+    response = client.post(f"/join/{branch['slug']}/{branch['service_ids'][0]}?lang=fi", data=form)
+    assert response.status_code == 303
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    ticket = client.get(f"/api/v1/tickets/{token}").get_json()
+    assert ticket["language"] == "sv" and ticket["status"] == "waiting"
+    assert client.get_cookie("lang").value == "sv"
+    page = client.get(response.headers["Location"])
+    assert '<html lang="sv">' in page.get_data(as_text=True) and "Lån" in text_of(page)
+
+
+def test_the_ticket_page_speaks_the_tickets_language_until_another_is_chosen(app, make):
+    branch = bank_branch(make)
+    token = _join(app, branch, language="pl")
+    fresh = app.test_client()
+    assert '<html lang="pl">' in fresh.get(f"/t/{token}").get_data(as_text=True)
+    switched = fresh.get(f"/t/{token}?lang=fi")
+    assert '<html lang="fi">' in switched.get_data(as_text=True)
+    assert "lang=fi" in switched.headers["Set-Cookie"]
+    assert '<html lang="fi">' in fresh.get(f"/t/{token}").get_data(as_text=True)
+    assert switched.headers["Cache-Control"] == "no-store"
+
+
+def test_the_ticket_page_says_what_is_ahead_in_words(client, make):
+    branch = bank_branch(make)
+    now = datetime.now(UTC)
+    make.ticket(
+        location=branch, service_index=1, channel="appointment", appointment_at=now - timedelta(minutes=1)
+    )
+    make.ticket(location=branch, service_index=1)
+    make.ticket(location=branch, service_index=1)
+    token = _join(client.application, branch, service_index=1)
+    page = text_of(client.get(f"/t/{token}?lang=en"))
+    assert "3 people ahead of you, 1 of them with an appointment" in page
+    assert re.search(r"Estimated wait \d+–\d+ minutes Probably around \d\d:\d\d", page)
+    polish = text_of(client.get(f"/t/{token}?lang=pl"))
+    assert "3 osoby przed tobą, w tym 1 z umówioną wizytą" in polish
+
+
+def test_without_script_the_customer_can_ask_for_more_time_and_cancel(client, make):
+    branch = bank_branch(make)
+    token = _join(client.application, branch, service_index=1)
+    for _ in range(3):
+        make.ticket(location=branch, service_index=1)
+    moved = client.post(f"/t/{token}/postpone?lang=en", follow_redirects=True)
+    assert "Done: you have a little more time." in text_of(moved)
+    assert "3 people ahead of you" in text_of(moved)
+    assert "Cancel your ticket?" in text_of(client.get(f"/t/{token}/cancel?lang=en"))
+    cancelled = client.post(f"/t/{token}/cancel", follow_redirects=True)
+    assert "Your ticket is cancelled." in text_of(cancelled)
+
+
+def test_an_unknown_ticket_gets_a_translated_page(client):
+    response = client.get("/t/tnothing?lang=fi")
+    assert response.status_code == 404
+    assert '<html lang="fi">' in response.get_data(as_text=True)
+
+
+def test_the_poster_has_a_qr_code_of_the_join_page_in_the_locations_languages(client, make):
+    branch = bank_branch(make, languages=["fi", "sv", "en"])
+    response = client.get(f"/join/{branch['slug']}/poster?lang=fi")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and '<svg role="img" class="qr"' in html
+    assert (
+        f"http://127.0.0.1:5000/join/{branch['slug']}" in html
+        or f"/join/{branch['slug']}</figcaption>" in html
+    )
+    assert html.count('class="poster-block"') == 3 and 'lang="sv"' in html
+
+
+def test_the_manifest_starts_where_it_was_added_and_the_worker_covers_the_site(client):
+    manifest = client.get("/manifest.webmanifest?start=/t/tabc&lang=fi")
+    assert manifest.mimetype == "application/manifest+json"
+    assert manifest.get_json()["start_url"] == "/t/tabc" and manifest.get_json()["scope"] == "/"
+    assert client.get("/manifest.webmanifest?start=https://evil.example/").get_json()["start_url"] == "/"
+    worker = client.get("/sw.js")
+    assert worker.mimetype == "text/javascript" and worker.headers["Service-Worker-Allowed"] == "/"
+    assert "showNotification" in worker.get_data(as_text=True)
+
+
+def _join(app, branch: dict, *, service_index: int = 0, language: str = "en") -> str:
+    from qserve.services.tickets import join_queue
+
+    view = join_queue(
+        location_slug=branch["slug"],
+        service_id=branch["service_ids"][service_index],
+        now=datetime.now(UTC),
+        language=language,
+        answers=LOAN_ANSWERS if service_index == 0 else None,
+    )
+    return view["token"]
