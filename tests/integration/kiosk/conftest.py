@@ -6,16 +6,19 @@ import pytest
 from sqlalchemy import create_engine
 
 from qserve.printing.simulator import PrinterSimulator
-from tests.integration.kiosk.kiosk_helpers import RecordedAlerts, create_kiosk_tables, make_kiosk
+from tests.integration.kiosk.kiosk_helpers import RecordedAlerts, create_missing_tables, make_kiosk
 
 
 @pytest.fixture(scope="session")
 def postgres_database(postgres_database):
-    """Add the kiosk tables to the session's PostgreSQL database (until their migration exists)."""
-    import qserve.models.kiosk  # noqa: F401
+    """Add the tables not migrated yet to the session's PostgreSQL database, before any truncation."""
+    from qserve import create_app
+    from qserve.config import TestConfig
 
+    app = create_app(TestConfig(database_url=postgres_database))  # imports every model the app registers
+    app.extensions["qserve.db"].dispose()
     engine = create_engine(postgres_database)
-    create_kiosk_tables(engine)
+    create_missing_tables(engine)
     engine.dispose()
     return postgres_database
 
@@ -28,8 +31,8 @@ def config_overrides():
 
 @pytest.fixture(autouse=True)
 def kiosk_tables(app):
-    """Make sure the kiosk tables exist in the test's database."""
-    create_kiosk_tables(app.extensions["qserve.db"].engine)
+    """Make sure the kiosk tables (and any other not migrated yet) exist in the test's database."""
+    create_missing_tables(app.extensions["qserve.db"].engine)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from qserve.models.kiosk import Kiosk
 from qserve.services.tickets import issue_ticket
 
 
-def create_kiosk_tables(engine: Engine) -> None:
-    """Create the kiosk tables where the migrations have not made them yet."""
-    Base.metadata.create_all(engine, tables=[Kiosk.__table__], checkfirst=True)
+def create_missing_tables(engine: Engine) -> None:
+    """Create the tables of models whose migrations are not written yet (the kiosk's, and others')."""
+    Base.metadata.create_all(engine, checkfirst=True)
 
 
 def make_kiosk(location: dict, *, printer: dict | None = None, slug: str = "entrance", **settings) -> int:

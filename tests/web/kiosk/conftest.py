@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from qserve.printing.simulator import PrinterSimulator
-from tests.integration.kiosk.kiosk_helpers import create_kiosk_tables
+from tests.integration.kiosk.kiosk_helpers import create_missing_tables
 
 
 @pytest.fixture(autouse=True)
 def kiosk_tables(app):
-    """Make sure the kiosk tables exist in the database the test (and any live server) uses."""
-    create_kiosk_tables(app.extensions["qserve.db"].engine)
+    """Make sure the kiosk tables (and any not migrated yet) exist where the test and live server look."""
+    create_missing_tables(app.extensions["qserve.db"].engine)
 
 
 @pytest.fixture
