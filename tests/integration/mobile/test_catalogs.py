@@ -1,0 +1,68 @@
+"""Every customer-facing text of the code is in the catalogs, translated, with its placeholders intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+import qserve
+
+PACKAGE = Path(qserve.__file__).parent
+TRANSLATIONS = PACKAGE / "translations"
+LANGUAGES = ["fi", "sv", "pl"]
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def catalog(language: str):
+    """Read one language's catalog."""
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as source:
+        return read_po(source, locale=language)
+
+
+def extracted_ids() -> set:
+    """Extract the message ids of the package's code and templates, as `make`'s extraction does."""
+    method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "ugettext": None,
+        "ungettext": (1, 2),
+        "lazy_gettext": None,
+        "_l": None,
+    }
+    ids = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(PACKAGE), method_map=method_map, keywords=keywords
+    ):
+        ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def test_the_catalogs_hold_every_message_of_the_code():
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog("fi") if m.id}
+    missing = sorted(extracted_ids() - known)
+    assert not missing, f"run pybabel extract/update (see babel.cfg) and translate: {missing}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated_with_its_placeholders(language):
+    problems = []
+    for message in catalog(language):
+        if not message.id:
+            continue
+        sources = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        wanted = set(PLACEHOLDER.findall(" ".join(sources)))
+        for string in strings:
+            if not string or "fuzzy" in message.flags:
+                problems.append(f"untranslated: {sources[0]!r}")
+            elif set(PLACEHOLDER.findall(string)) != wanted and not (
+                message.pluralizable and set(PLACEHOLDER.findall(string)) <= wanted
+            ):
+                problems.append(f"placeholders differ: {sources[0]!r} -> {string!r}")
+    assert not problems, "\n".join(problems)
