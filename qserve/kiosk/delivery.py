@@ -26,6 +26,7 @@ from qserve.printing.devices import (
     send_job,
 )
 from qserve.printing.layout import PrintableTicket, render_escpos
+from qserve.printing.status import PrinterStatus
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,8 @@ def attempt_print(job_id: int, *, now: datetime) -> Outcome:
     except Exception as error:  # a bug must not keep the job claimed; the outbox retries it
         log.exception("print job %s failed unexpectedly", job_id)
         return Outcome(False, "job_failed", f"{type(error).__name__}: {error}")
-    return Outcome(True, status.value)
+    # A printer that cannot report its status still took the whole job: it works.
+    return Outcome(True, "online" if status is PrinterStatus.UNKNOWN else status.value)
 
 
 def _prepare(

@@ -62,8 +62,10 @@ def apply_printer_status(
 ) -> PrinterAlert | None:
     """Record a printer's status on its kiosk; return an alert when it got into or out of trouble."""
     previous = kiosk.printer_status
-    kiosk.printer_status = status
     kiosk.printer_status_at = now
+    if status == "unknown" and previous in TROUBLE_STATUSES:
+        return None  # no answer proves no repair: keep the trouble until the printer says otherwise
+    kiosk.printer_status = status
     kiosk.printer_message = describe(kiosk.name, status, detail)[:500] if status != "online" else None
     if status == previous or status == "unknown":
         return None

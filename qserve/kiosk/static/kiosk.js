@@ -15,7 +15,7 @@
   let assistance = false;
   let phone = "";
   let bookingCode = "";
-  let pendingKey = null; // one idempotency key per intent: a repeated tap or a retry reuses it
+  let pending = null; // {key, serviceId}: one idempotency key per intent, reused by a repeated tap or a retry
   let busy = false;
   let services = state.services;
   let idleTimer = null;
@@ -141,12 +141,12 @@
     if (busy) return; // a second tap while the first is on its way changes nothing
     busy = true;
     setError(null);
-    pendingKey = pendingKey || newKey();
-    const body = { service_id: serviceId, language, assistance, phone: phone || null, idempotency_key: pendingKey };
+    if (!pending || pending.serviceId !== serviceId) pending = { key: newKey(), serviceId };
+    const body = { service_id: serviceId, language, assistance, phone: phone || null, idempotency_key: pending.key };
     $("busy").hidden = false;
     try {
       const answer = await postWithRetry(state.urls.issue, body);
-      pendingKey = null;
+      pending = null;
       if (answer.ok) showResult(answer.data);
       else setError(errorKey(answer.data.error));
     } catch (error) {
@@ -347,7 +347,7 @@
     clearTimeout(resultTimer);
     clearTimeout(printPoll);
     if (countdownAnimation) countdownAnimation.cancel();
-    pendingKey = null;
+    pending = null;
     phone = "";
     bookingCode = "";
     assistance = false;

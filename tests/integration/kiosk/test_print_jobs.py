@@ -183,3 +183,16 @@ def test_a_kiosk_without_a_printer_and_a_ticket_from_a_phone_queue_no_print_job(
     issue_ticket(location_slug=location["slug"], service_id=location["service_ids"][0], now=clock.now)
 
     assert print_jobs() == []
+
+
+def test_a_printer_that_cannot_report_its_status_still_prints_and_counts_as_working(
+    location, kiosk_id, printer, clock, alerts
+):
+    printer.set_mode(SimulatorMode.SILENT)
+    issue_at_kiosk(location, kiosk_id, clock.now)
+
+    assert deliver_print_jobs(now=clock.now) == 1
+
+    assert len(printer.wait_for_jobs(1)) == 1
+    assert kiosk(kiosk_id).printer_status == "online"
+    assert alerts.sent == []

@@ -26,20 +26,20 @@ def status_of(kiosk_id: int) -> str:
         return session.get(Kiosk, kiosk_id).printer_status
 
 
-def test_polling_alerts_staff_once_per_change_and_not_for_a_printer_that_cannot_answer(
+def test_polling_alerts_staff_once_per_change_and_silence_does_not_clear_a_fault(
     location, kiosk_id, printer, clock, alerts
 ):
-    printer.set_mode(SimulatorMode.PAPER_NEAR_END)
-    poll_printers(now=clock.now)
-    poll_printers(now=clock.advance(seconds=15))
-    printer.set_mode(SimulatorMode.COVER_OPEN)
-    poll_printers(now=clock.advance(seconds=15))
-    printer.set_mode(SimulatorMode.SILENT)
-    poll_printers(now=clock.advance(seconds=15))
+    for mode in ("paper_near_end", "paper_near_end", "cover_open", "silent"):
+        printer.set_mode(mode)
+        poll_printers(now=clock.advance(seconds=15))
 
     assert alerts.statuses == ["paper_near_end", "cover_open"]
     assert [alert.ok for alert in alerts.sent] == [True, False]
-    assert status_of(kiosk_id) == "unknown"
+    assert status_of(kiosk_id) == "cover_open"  # no answer is no proof of a repair
+
+    printer.set_mode(SimulatorMode.NORMAL)
+    poll_printers(now=clock.advance(seconds=15))
+    assert alerts.statuses[-1] == "online" and status_of(kiosk_id) == "online"
 
 
 def test_a_printer_that_just_printed_is_not_polled_again(location, kiosk_id, printer, clock, alerts):
