@@ -1,0 +1,164 @@
+"""Which events become which notifications, written to the outbox inside the transaction that causes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qserve.db import UnitOfWork
+from qserve.domain import events as ev
+from qserve.domain.lifecycle import CLOSED_STATUSES, Status
+from qserve.models import Ticket, TicketEvent
+from qserve.notify.outbox import Draft, allowed_channels, is_reachable, notification_settings, write_drafts
+from qserve.notify.thresholds import (
+    appointment_fields,
+    enqueue_threshold_messages,
+    minutes_of,
+    moot_on_join,
+    moot_reminders,
+    seconds_left,
+    service_of,
+)
+from qserve.services.queue import newcomer_place, place_of
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+
+
+def public_url() -> str:
+    """Return the configured base URL of the public pages."""
+    if has_app_context():
+        return current_app.config.get("PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    return DEFAULT_PUBLIC_URL
+
+
+def ticket_link(token: str, base_url: str) -> str:
+    """Return the link to a ticket's live page (never shortened)."""
+    return f"{base_url.rstrip('/')}/t/{token}"
+
+
+def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
+    """Turn one recorded event into outbox rows in the same transaction (register with bus.add_handler)."""
+    if not isinstance(event, ev.TicketChanged):
+        return
+    session = uow.session
+    ticket = session.get(Ticket, event.ticket_id)
+    if ticket is None or ticket.personal_data_erased_at is not None:
+        return
+    maker = MESSAGES.get(type(event))
+    scan = changes_the_line(event, ticket) and _is_last_line_change(event, uow)
+    if maker is None and not scan:
+        return
+    settings = notification_settings(ticket.location)
+    log_id, now = _latest_log(session, ticket)
+    base_url = public_url()
+    drafts = maker(session, event, ticket, settings, now, log_id, base_url) if maker else []
+    if drafts and is_reachable(session, ticket, allowed_channels(settings, drafts[0].kind)):
+        write_drafts(session, drafts, settings=settings, now=now)
+    if scan:
+        enqueue_threshold_messages(session, location=ticket.location, now=now, public_url=base_url)
+
+
+def changes_the_line(event: ev.TicketChanged, ticket: Ticket) -> bool:
+    """Tell whether an event can move other tickets' places (a plain newcomer joins at the back)."""
+    if Status.WAITING not in (event.from_status, event.to_status):
+        return False
+    if isinstance(event, ev.TicketIssued):
+        return ticket.priority > 0 or ticket.appointment_at is not None
+    return True
+
+
+def _is_last_line_change(event: ev.TicketChanged, uow: UnitOfWork) -> bool:
+    """Scan a location once per transaction, after its last event (call next also finishes the previous)."""
+    same_location = [
+        e for e in uow.events if isinstance(e, ev.TicketChanged) and e.location_id == event.location_id
+    ]
+    return same_location[-1] is event
+
+
+def _latest_log(session: Session, ticket: Ticket) -> tuple[int, datetime]:
+    """Return the id and time of the ticket's newest event-log entry: this transition's, just written."""
+    row = session.execute(
+        select(TicketEvent.id, TicketEvent.at)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    ).first()
+    return (row.id, row.at) if row else (0, ticket.joined_at)
+
+
+def _on_issued(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
+    url = ticket_link(ticket.public_token, base_url)
+    if ticket.appointment_at is not None and ticket.appointment_at > now:
+        key = f"ticket:{ticket.id}:appointment_confirmation"
+        confirmation = Draft(
+            ticket, "appointment_confirmation", key, appointment_fields(session, ticket), url
+        )
+        return [confirmation, *moot_reminders(ticket, now=now, settings=settings)]
+    place = newcomer_place(session, ticket, now=now)
+    if place is None:
+        return []
+    left = seconds_left(ticket.estimate_p50_s, ticket.estimate_updated_at, now)
+    service = service_of(session, ticket)
+    fields = {
+        "number": ticket.number,
+        "service": service.name(ticket.language),
+        "position": place.position,
+        "minutes": minutes_of(left, place.ahead * service.default_duration_s),
+    }
+    joined = Draft(ticket, "joined", f"ticket:{ticket.id}:joined", fields, url)
+    return [joined, *moot_on_join(ticket, position=place.position, seconds=left, settings=settings)]
+
+
+def _on_called(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
+    if ticket.status != Status.CALLED:
+        return []
+    kind = "called"
+    if event.action == "recall":
+        last_call = int(settings["no_show_warning_at_recall"] or 0)
+        kind = "no_show_warning" if last_call and ticket.recall_count >= last_call else "recalled"
+    counter = event.counter_name or (ticket.counter.name if ticket.counter else "")
+    fields = {"number": ticket.number, "counter": counter}
+    return [Draft(ticket, kind, f"ticket:{ticket.id}:called:{log_id}:{ticket.recall_count}", fields)]
+
+
+def _on_transferred(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
+    place = place_of(session, ticket, now=now)
+    if place is None:
+        return []
+    fields = {
+        "number": ticket.number,
+        "service": service_of(session, ticket).name(ticket.language),
+        "position": place.position,
+    }
+    url = ticket_link(ticket.public_token, base_url)
+    return [Draft(ticket, "moved_by_staff", f"ticket:{ticket.id}:moved:{log_id}", fields, url)]
+
+
+def _on_cancelled(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
+    if (ticket.cancelled_by or "customer").startswith("customer"):
+        return []  # the customer did it and already knows
+    fields = {"number": ticket.number, "service": service_of(session, ticket).name(ticket.language)}
+    return [Draft(ticket, "cancelled_by_staff", f"ticket:{ticket.id}:cancelled", fields)]
+
+
+def _on_finished(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
+    if not settings["feedback"] or ticket.status not in CLOSED_STATUSES:
+        return []
+    fields = {"number": ticket.number, "location": ticket.location.name}
+    url = ticket_link(ticket.public_token, base_url) + "/feedback"
+    delay = int(settings["feedback_delay_s"] or 0)
+    return [Draft(ticket, "feedback", f"ticket:{ticket.id}:feedback", fields, url, delay_s=delay)]
+
+
+Maker = Callable[..., list[Draft]]
+MESSAGES: dict[type, Maker] = {
+    ev.TicketIssued: _on_issued,
+    ev.TicketCalled: _on_called,
+    ev.TicketTransferred: _on_transferred,
+    ev.TicketCancelled: _on_cancelled,
+    ev.TicketFinished: _on_finished,
+}

@@ -1,0 +1,188 @@
+"""Which changes write which notifications, in the same transaction, once per dedupe key."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from qserve.notify.usecases import enqueue_timed_messages
+from qserve.services.tickets import cancel_ticket_by_customer, postpone_ticket
+
+PHONE = "+358401234{:03d}"
+
+
+def test_joining_with_a_phone_writes_the_confirmation_with_the_ticket_link(desk):
+    location = desk.location()
+    ticket_id = desk.join(location, phone="040 123 4001", language="fi")
+    ticket = desk.ticket(ticket_id)
+    rows = desk.outbox(ticket_id)
+    joined = [row for row in rows if row.topic == "joined"]
+    assert len(joined) == 1
+    assert joined[0].status == "pending"
+    assert joined[0].dedupe_key == f"ticket:{ticket_id}:joined"
+    assert joined[0].payload["url"] == f"https://queue.example.org/t/{ticket.public_token}"
+    assert joined[0].payload["language"] == "fi"
+    assert joined[0].payload["fields"]["position"] == 1
+    # first in line: the position thresholds are passed already and covered by the confirmation
+    assert {row.dedupe_key for row in rows if row.status == "skipped"} >= {
+        f"ticket:{ticket_id}:position:{ticket.service_id}:5",
+        f"ticket:{ticket_id}:position:{ticket.service_id}:2",
+    }
+
+
+def test_a_ticket_without_contact_writes_nothing(desk):
+    location = desk.location()
+    ticket_id = desk.join(location)
+    desk.call_next(location)
+    assert desk.outbox(ticket_id) == []
+
+
+def test_calls_recalls_and_the_last_call_each_write_one_message_with_the_counter(desk):
+    location = desk.location()
+    ticket_id = desk.join(location, phone=PHONE.format(1))
+    desk.call_next(location, counter_index=1)
+    desk.act(ticket_id, "recall")
+    desk.act(ticket_id, "recall")
+    calls = [row for row in desk.outbox(ticket_id) if row.topic in ("called", "recalled", "no_show_warning")]
+    assert [row.topic for row in calls] == ["called", "recalled", "no_show_warning"]
+    assert {row.payload["fields"]["counter"] for row in calls} == {"5"}
+    assert all(row.payload["urgent"] for row in calls)
+
+
+def test_position_thresholds_are_announced_once_each_as_the_line_moves(desk):
+    location = desk.location()
+    tickets = [desk.join(location, phone=PHONE.format(i)) for i in range(8)]
+    while desk.call_next(location) is not None:
+        pass
+    reached = Counter()
+    for row in desk.outbox():
+        if row.topic == "position_reached" and row.status == "pending":
+            reached[(row.ticket_id, row.dedupe_key.rsplit(":", 1)[1])] += 1
+    # tickets 1-2 joined within 2, 3-5 within 5: their joined message covered those thresholds
+    expected = {(t, "2") for t in tickets[2:]} | {(t, "5") for t in tickets[5:]}
+    assert set(reached) == expected
+    assert set(reached.values()) == {1}
+
+
+@pytest.mark.timeout(120)
+def test_a_flood_of_position_changes_writes_each_threshold_once(desk, notify_app, clock):
+    location = desk.location(services=1, counters=4)
+    tickets = [desk.join(location, phone=PHONE.format(i)) for i in range(40)]
+    for ticket_id in tickets[10:20]:  # customers ask for more time, staff cancel some: the line churns
+        postpone_ticket(token=desk.ticket(ticket_id).public_token, now=clock())
+    for ticket_id in tickets[20:24]:
+        cancel_ticket_by_customer(token=desk.ticket(ticket_id).public_token, now=clock())
+    errors = []
+
+    def counter(index: int) -> None:
+        with notify_app.app_context():
+            try:
+                while desk.call_next(location, counter_index=index) is not None:
+                    pass
+            except Exception as error:  # noqa: BLE001 (any failure fails the test below)
+                errors.append(error)
+
+    threads = [threading.Thread(target=counter, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    keys = Counter(row.dedupe_key for row in desk.outbox())
+    assert set(keys.values()) == {1}
+    announced = Counter(
+        (row.ticket_id, row.dedupe_key.rsplit(":", 1)[1])
+        for row in desk.outbox(status="pending")
+        if row.topic == "position_reached"
+    )
+    assert announced and set(announced.values()) == {1}
+    assert all(desk.ticket(t).status in ("called", "done", "cancelled") for t in tickets)
+
+
+def test_nothing_but_the_feedback_link_follows_a_finished_visit(desk):
+    location = desk.location()
+    ticket_id = desk.join(location, phone=PHONE.format(1))
+    desk.call_next(location)
+    desk.act(ticket_id, "start")
+    desk.act(ticket_id, "finish")
+    before = [row.dedupe_key for row in desk.outbox(ticket_id)]
+    desk.call_next(location)  # the line moves on; the finished ticket is not in it
+    assert [row.dedupe_key for row in desk.outbox(ticket_id)] == before
+    feedback = [row for row in desk.outbox(ticket_id) if row.topic == "feedback"]
+    assert len(feedback) == 1
+    assert feedback[0].payload["url"].endswith("/feedback")
+
+
+def test_staff_cancelling_tells_the_customer_and_a_customer_cancelling_does_not(desk, clock):
+    location = desk.location()
+    by_staff = desk.join(location, phone=PHONE.format(1))
+    by_customer = desk.join(location, phone=PHONE.format(2))
+    desk.act(by_staff, "cancel", reason="duplicate ticket")
+    cancel_ticket_by_customer(token=desk.ticket(by_customer).public_token, now=clock())
+    assert "cancelled_by_staff" in desk.topics(by_staff)
+    assert "cancelled_by_staff" not in desk.topics(by_customer)
+
+
+def test_a_transfer_by_staff_tells_the_new_service_and_place(desk):
+    location = desk.location(services=2)
+    desk.join(location, service_index=1)
+    ticket_id = desk.join(location, phone=PHONE.format(1), language="sv")
+    desk.act(ticket_id, "transfer", service_id=location["service_ids"][1], keep_place=False)
+    moved = [row for row in desk.outbox(ticket_id) if row.topic == "moved_by_staff"]
+    assert len(moved) == 1
+    assert moved[0].payload["fields"].items() >= {"service": "Loans 1", "position": 2}.items()
+
+
+def test_time_left_is_announced_when_the_estimate_runs_down(desk, clock):
+    location = desk.location(notifications={"position_thresholds": []})
+    desk.join(location)
+    desk.join(location)
+    ticket_id = desk.join(location, email="maija@example.fi")  # 2 ahead x 300 s: about 750 s
+    assert desk.topics(ticket_id) == ["joined"]
+    enqueue_timed_messages(now=clock())
+    assert desk.topics(ticket_id) == ["joined"]
+    clock.advance(seconds=200)
+    enqueue_timed_messages(now=clock())
+    enqueue_timed_messages(now=clock.advance(seconds=30))
+    assert desk.topics(ticket_id) == ["joined", "time_left"]
+
+
+def test_appointments_get_a_confirmation_and_reminders_a_day_and_an_hour_before(desk, clock):
+    location = desk.location()
+    slot = clock() + timedelta(days=2, hours=5)
+    ticket_id = desk.join(location, phone=PHONE.format(1), channel="appointment", appointment_at=slot)
+    soon_id = desk.join(
+        location, phone=PHONE.format(2), channel="appointment", appointment_at=clock() + timedelta(minutes=30)
+    )
+    for hours in (0, 24, 5, 1, 18, 4.5):
+        clock.advance(hours=hours)
+        enqueue_timed_messages(now=clock())
+    assert desk.topics(ticket_id) == [
+        "appointment_confirmation",
+        "appointment_reminder",
+        "appointment_reminder",
+    ]
+    reminders = [row.dedupe_key for row in desk.outbox(ticket_id) if row.topic == "appointment_reminder"]
+    assert reminders == [f"ticket:{ticket_id}:reminder:86400", f"ticket:{ticket_id}:reminder:3600"]
+    soon = [row for row in desk.outbox(soon_id) if row.topic.startswith("appointment")]
+    assert [(row.topic, row.status) for row in soon] == [
+        ("appointment_confirmation", "pending"),
+        ("appointment_reminder", "skipped"),  # booked 30 minutes ahead: no reminder to send
+        ("appointment_reminder", "skipped"),
+    ]
+    fields = desk.outbox(ticket_id)[0].payload["fields"]
+    assert fields["time"] == "25/11 at 16:00"  # 14:00 UTC in Helsinki, in the customer's language
+
+
+def test_a_location_can_keep_sms_for_calls_only_or_turn_it_off(desk):
+    location = desk.location(notifications={"sms_kinds": ["called"]})
+    ticket_id = desk.join(location, phone=PHONE.format(1))
+    desk.call_next(location)
+    assert desk.topics(ticket_id) == ["called"]  # the confirmation could only go by SMS: not written
+    quiet = desk.location(notifications={"sms": False})
+    quiet_id = desk.join(quiet, phone=PHONE.format(2))
+    desk.call_next(quiet)
+    assert desk.outbox(quiet_id) == []

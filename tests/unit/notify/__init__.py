@@ -1,0 +1,1 @@
+"""Unit tests of notifications: texts, keywords, thresholds, retry policy."""
