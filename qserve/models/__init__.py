@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from qserve.models.base import Base
+from qserve.models.kiosk import Kiosk
 from qserve.models.organization import Counter, Location, Organization, Service, counter_services
 from qserve.models.outbox import OutboxMessage
 from qserve.models.ticket import Ticket, TicketEvent, TicketNumberCounter
@@ -11,6 +12,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "Counter",
+    "Kiosk",
     "Location",
     "Organization",
     "OutboxMessage",
