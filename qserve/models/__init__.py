@@ -2,6 +2,7 @@
 
 from qserve.models.base import Base
 from qserve.models.kiosk import Kiosk
+from qserve.models.notify import InboundSms, PushSubscription, SmsOptOut
 from qserve.models.organization import Counter, Location, Organization, Service, counter_services
 from qserve.models.outbox import OutboxMessage
 from qserve.models.ticket import Ticket, TicketEvent, TicketNumberCounter
@@ -12,9 +13,12 @@ __all__ = [
     "ApiToken",
     "Base",
     "Counter",
+    "InboundSms",
     "Kiosk",
     "Location",
     "Organization",
+    "PushSubscription",
+    "SmsOptOut",
     "OutboxMessage",
     "Service",
     "Ticket",
