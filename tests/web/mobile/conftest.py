@@ -40,7 +40,7 @@ def shots(artifacts):
     folder = artifacts / "mobile"
     folder.mkdir(parents=True, exist_ok=True)
 
-    def shoot(page, name: str) -> None:
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True, animations="disabled")
+    def shoot(page, name: str, *, full_page: bool = True) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page, animations="disabled")
 
     return shoot

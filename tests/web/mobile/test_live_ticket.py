@@ -20,7 +20,7 @@ SAY = {
         "ahead_1": "1 person ahead of you",
         "ahead_4": "4 people ahead of you",
         "next": "You are next.",
-        "turn": "It's your turn",
+        "turn": "It’s your turn",
         "counter": "Counter 4",
         "postponed": "Done: you have a little more time.",
         "cancelled": "Your ticket is cancelled.",
@@ -113,7 +113,7 @@ def test_a_customer_joins_sees_the_line_move_and_is_called_within_a_second(
     expect(page.locator("#turn-counter")).to_have_text(say["counter"])
     assert page.evaluate("window.__vibrations.length") >= 1
     assert page.get_attribute("#turn", "data-sound") == "played"
-    shots(page, f"{lang}-6-your-turn")
+    shots(page, f"{lang}-6-your-turn", full_page=False)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
