@@ -1,0 +1,222 @@
+/* The waiting-room display: latest calls, waiting counts, clock, message line, chime and spoken calls. */
+(function () {
+  "use strict";
+  const { h, format, request, live } = window.QServe;
+  const cfg = JSON.parse(document.getElementById("display-config").textContent);
+  const T = cfg.strings;
+  const $ = (id) => document.getElementById(id);
+  const SHOWN = 7; // the newest call plus six earlier ones
+  const FRESH_MS = 12000; // how long the newest call is highlighted
+
+  let state = cfg.state;
+  let offsetMs = Date.parse(state.server_time) - Date.now();
+  let freshUntil = 0;
+  let disconnected = false;
+
+  /* ---------- rendering ---------- */
+
+  function serviceName(service) {
+    return (service.names && service.names[cfg.language]) || service.name;
+  }
+
+  function render() {
+    const [newest, ...earlier] = state.calls;
+    $("now").hidden = !newest;
+    $("now-empty").hidden = Boolean(newest);
+    $("now-empty").textContent = newest ? "" : T.no_calls;
+    if (newest) {
+      $("now-number").textContent = newest.number;
+      $("now-counter").textContent = newest.counter || "";
+    }
+    $("previous-list").replaceChildren(...earlier.slice(0, SHOWN - 1).map((call) =>
+      h("li", {}, h("span", { class: "fit" },
+        h("span", { class: "number" }, call.number),
+        h("span", { class: "arrow", "aria-hidden": "true" }, "→"),
+        h("span", { class: "counter" }, h("span", { class: "counter-word" }, T.counter), " ", call.counter || "")))));
+    $("waiting-list").replaceChildren(...state.services.map((service) =>
+      h("li", { class: service.is_open === false ? "closed" : "" },
+        h("span", { class: "prefix" }, service.prefix),
+        h("span", { class: "name" }, serviceName(service)),
+        h("span", { class: "count" }, service.is_open === false ? T.closed : service.waiting))));
+    $("counters-open").textContent = format(T.counters_open, { count: state.counters_open });
+    $("message").textContent = state.message || "";
+    $("message").hidden = !state.message;
+    highlight();
+    fit($("now"));
+    for (const item of $("previous-list").children) fit(item);
+  }
+
+  /** Shrink a box's type until its line (the .fit span inside) fits (long numbers or counter names). */
+  function fit(box) {
+    box.style.fontSize = "";
+    const line = box.querySelector(".fit");
+    const style = getComputedStyle(box);
+    const available = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const needed = line ? line.offsetWidth : 0;
+    if (needed > available && available > 0) {
+      box.style.fontSize = `${Math.floor((parseFloat(style.fontSize) * available) / needed * 0.97)}px`;
+    }
+  }
+
+  function highlight() {
+    document.body.classList.toggle("fresh", Date.now() < freshUntil);
+  }
+
+  function tickClock() {
+    const now = new Date(Date.now() + offsetMs);
+    const zone = { timeZone: state.time_zone };
+    $("clock-time").textContent = now.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit", ...zone });
+    $("clock-date").textContent = now.toLocaleDateString(cfg.language, {
+      weekday: "long", day: "numeric", month: "long", ...zone,
+    });
+    highlight();
+  }
+
+  /* ---------- live updates ---------- */
+
+  function onCalled(call) {
+    const rest = state.calls.filter((c) => c.ticket_id !== call.ticket_id);
+    state.calls = [call, ...rest].slice(0, SHOWN);
+    freshUntil = Date.now() + FRESH_MS;
+    // Restart the highlight animation even when the same ticket is recalled.
+    document.body.classList.remove("fresh");
+    void document.body.offsetWidth;
+    render();
+    announce(call);
+  }
+
+  function onCounts(summary) {
+    const byId = new Map(summary.services.map((s) => [s.id, s]));
+    state.services = state.services.map((s) => (byId.has(s.id) ? { ...s, waiting: byId.get(s.id).waiting } : s));
+    state.counters_open = summary.counters_open;
+    render();
+  }
+
+  async function resync() {
+    const sent = Date.now();
+    const result = await request("GET", `/display/${encodeURIComponent(cfg.location)}/state`);
+    if (!result.ok) return;
+    state = result.data;
+    offsetMs = Date.parse(state.server_time) - (sent + Date.now()) / 2;
+    render();
+  }
+
+  /* ---------- sound: a chime through WebAudio, then the call in each language ---------- */
+
+  let soundOn = localStorage.getItem("qserve.display.sound") !== "off";
+  let audio = null;
+  let speaking = Promise.resolve();
+  let pending = 0;
+
+  function audioContext() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) audio = new Context();
+    return audio;
+  }
+
+  function chime() {
+    const context = audioContext();
+    if (!context || context.state !== "running") return Promise.resolve();
+    const start = context.currentTime + 0.05;
+    [[659.25, 0], [523.25, 0.45]].forEach(([frequency, delay]) => {
+      const oscillator = context.createOscillator();
+      const gain = context.createGain();
+      oscillator.type = "sine";
+      oscillator.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, start + delay);
+      gain.gain.exponentialRampToValueAtTime(0.5, start + delay + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + delay + 0.9);
+      oscillator.connect(gain).connect(context.destination);
+      oscillator.start(start + delay);
+      oscillator.stop(start + delay + 1);
+    });
+    return new Promise((resolve) => setTimeout(resolve, 1300));
+  }
+
+  function voiceFor(lang) {
+    const voices = window.speechSynthesis ? window.speechSynthesis.getVoices() : [];
+    const wanted = lang.toLowerCase();
+    return voices.find((v) => v.lang.toLowerCase() === wanted)
+      || voices.find((v) => v.lang.toLowerCase().startsWith(wanted.split("-")[0]));
+  }
+
+  function say(text, lang) {
+    if (!window.speechSynthesis || !window.SpeechSynthesisUtterance) return Promise.resolve();
+    return new Promise((resolve) => {
+      const utterance = new SpeechSynthesisUtterance(text);
+      utterance.lang = lang;
+      const voice = voiceFor(lang);
+      if (voice) utterance.voice = voice;
+      utterance.rate = 0.9;
+      // A speech engine that never answers must not stop the next announcement.
+      const guard = setTimeout(resolve, 9000);
+      utterance.onend = utterance.onerror = () => {
+        clearTimeout(guard);
+        resolve();
+      };
+      window.speechSynthesis.speak(utterance);
+    });
+  }
+
+  function announce(call) {
+    if (!soundOn || pending >= 4) return;
+    pending += 1;
+    speaking = speaking.then(async () => {
+      await chime();
+      for (const phrase of cfg.speech) {
+        if (!soundOn) break;
+        await say(format(phrase.text, { number: call.spoken, counter: call.counter || "" }), phrase.lang);
+      }
+    }).finally(() => {
+      pending -= 1;
+    });
+  }
+
+  function showSound() {
+    $("sound").setAttribute("aria-pressed", String(soundOn));
+    $("sound-text").textContent = soundOn ? T.sound_on : T.sound_off;
+    const blocked = soundOn && audioContext() && audioContext().state !== "running";
+    $("status").textContent = blocked ? T.enable_sound : (disconnected ? T.reconnecting : "");
+  }
+
+  function unlock() {
+    const context = audioContext();
+    if (context && context.state !== "running") context.resume().then(showSound, showSound);
+  }
+
+  $("sound").addEventListener("click", () => {
+    soundOn = !soundOn;
+    localStorage.setItem("qserve.display.sound", soundOn ? "on" : "off");
+    if (!soundOn && window.speechSynthesis) window.speechSynthesis.cancel();
+    unlock();
+    showSound();
+  });
+  document.addEventListener("pointerdown", unlock);
+  document.addEventListener("keydown", unlock);
+
+  /* ---------- connection ---------- */
+
+  live("/display", {
+    onOnline(socket) {
+      socket.emit("watch", { location: cfg.location });
+      disconnected = false;
+      document.body.dataset.online = "1";
+      showSound();
+    },
+    onOffline() {
+      disconnected = true;
+      document.body.dataset.online = "0";
+      showSound();
+    },
+    resync,
+    handlers: { ticket_called: onCalled, queue_updated: onCounts },
+    pollMs: 10000,
+    staleMs: 30000,
+  });
+
+  render();
+  tickClock();
+  showSound();
+  setInterval(tickClock, 1000);
+  if (audioContext()) audioContext().onstatechange = showSound;
+})();
