@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from qserve.db import utcnow
+from qserve.domain.contact import normalize_phone
 from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
 from qserve.extensions import LANGUAGES, limiter
 from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S, bp, locale
@@ -28,7 +29,13 @@ def _phone_limit() -> str:
 
 
 def _phone_key() -> str:
-    return "phone:" + "".join(ch for ch in request.form.get("phone", "") if ch.isdigit())
+    """Key the per-phone limit by the number itself, however it was typed."""
+    raw = request.form.get("phone", "")
+    try:
+        number = normalize_phone(raw, region=current_app.config.get("PHONE_REGION", "FI")) or ""
+    except ValidationFailed:
+        number = "".join(ch for ch in raw if ch.isdigit())
+    return "phone:" + number
 
 
 def _without_phone() -> bool:

@@ -173,6 +173,17 @@
     return out;
   }
   function pushState(text) { $("push-state").textContent = text; }
+  function postSubscription(subscription) {
+    var json = subscription.toJSON();
+    return fetch(data.api + "/push-subscriptions", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } })
+    }).then(function (r) {
+      if (!r.ok) throw new Error("refused");
+      $("push").hidden = true; pushState(T.push_on);
+    });
+  }
   function subscribe() {
     unlockAudio();
     Notification.requestPermission().then(function (permission) {
@@ -186,17 +197,7 @@
           return registration.pushManager.getSubscription().then(function (existing) {
             return existing || registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: urlKey(key) });
           });
-        }).then(function (subscription) {
-          var json = subscription.toJSON();
-          return fetch(data.api + "/push-subscriptions", {
-            method: "POST",
-            headers: { "Content-Type": "application/json", Accept: "application/json" },
-            body: JSON.stringify({ endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } })
-          });
-        }).then(function (r) {
-          if (!r.ok) throw new Error("refused");
-          $("push").hidden = true; pushState(T.push_on);
-        });
+        }).then(postSubscription);
       });
     }).catch(function () { pushState(T.push_unavailable); });
   }
@@ -204,9 +205,14 @@
     if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return;
     navigator.serviceWorker.register("/sw.js").catch(function () {});
     navigator.serviceWorker.addEventListener("message", function () { refresh(); });
-    if (Notification.permission === "denied") return;
+    if (Notification.permission === "denied" || CLOSED.indexOf(view.status) >= 0) return;
     $("push").hidden = false;
     $("push-on").addEventListener("click", subscribe);
+    if (Notification.permission !== "granted") return;
+    // Allowed before (an earlier ticket, or a reload): tie this browser's subscription to this ticket too.
+    navigator.serviceWorker.ready.then(function (registration) {
+      return registration.pushManager.getSubscription();
+    }).then(function (existing) { if (existing) return postSubscription(existing); }).catch(function () {});
   }
 
   $("postpone-form").addEventListener("submit", function (event) {

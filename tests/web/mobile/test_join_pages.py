@@ -100,6 +100,22 @@ def test_after_closing_time_the_page_says_so(client, make):
     assert "Closed for today. You may not be served today." in page
 
 
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"RATELIMIT_ENABLED": True, "RATELIMIT_JOIN": "3 per minute", "RATELIMIT_JOIN_PER_PHONE": "1 per hour"}],
+)
+def test_joining_is_rate_limited_per_address_and_per_phone(client, make, config_overrides):
+    branch = bank_branch(make)
+    url = f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang=en"
+    assert client.post(url, data={"phone": "040 123 4567"}).status_code == 303
+    again = client.post(url, data={"phone": "+358 40 123 4567"})  # the same number typed another way
+    assert again.status_code == 429
+    assert "Too many attempts from this phone or connection." in text_of(again)
+    assert client.post(url, data={}).status_code == 303  # no phone: only the address limit applies
+    assert client.post(url, data={}).status_code == 429
+    assert client.get(url).status_code == 200  # looking is never limited
+
+
 def test_the_form_asks_only_the_services_own_questions(client, make):
     branch = bank_branch(make)
     loans = text_of(client.get(f"/join/{branch['slug']}/{branch['service_ids'][0]}?lang=fi"))

@@ -135,9 +135,11 @@ def test_a_customer_asks_for_more_time_and_then_cancels_with_confirmation(
     page.goto(joined["url"])
     expect(page.locator("#position")).to_have_text(say["ahead_1"])
     shots(page, f"{lang}-7-waiting")
+    wait_before = page.inner_text("#wait")
     page.click("#postpone")
     expect(page.locator("#position")).to_have_text(say["ahead_4"])
     expect(page.locator("#note")).to_have_text(say["postponed"])
+    expect(page.locator("#wait")).not_to_have_text(wait_before, timeout=5000)  # the estimate follows
     shots(page, f"{lang}-8-more-time")
 
     page.click("#cancel")

@@ -142,11 +142,17 @@ def test_turning_on_notifications_subscribes_with_the_servers_key_and_posts_the_
     subscription = browser_subscription()
     stub = f"""
         window.__subscribed = null;
-        PushManager.prototype.getSubscription = function () {{ return Promise.resolve(null); }};
+        var fake = function (json) {{
+            return {{endpoint: json.endpoint, toJSON: function () {{ return json; }}}};
+        }};
+        PushManager.prototype.getSubscription = function () {{
+            var kept = localStorage.getItem("fake-subscription");
+            return Promise.resolve(kept ? fake(JSON.parse(kept)) : null);
+        }};
         PushManager.prototype.subscribe = function (options) {{
             window.__subscribed = Array.from(new Uint8Array(options.applicationServerKey));
-            var json = {json.dumps(subscription)};
-            return Promise.resolve({{endpoint: json.endpoint, toJSON: function () {{ return json; }}}});
+            localStorage.setItem("fake-subscription", JSON.stringify({json.dumps(subscription)}));
+            return this.getSubscription();
         }};
     """
     page = phone("en", init_script=stub, permissions=["notifications"])
@@ -163,6 +169,11 @@ def test_turning_on_notifications_subscribes_with_the_servers_key_and_posts_the_
     padded = key + "=" * (-len(key) % 4)
     assert page.evaluate("window.__subscribed") == list(base64.urlsafe_b64decode(padded))
     assert json.loads(posted[0].post_data) == subscription
+
+    page.reload()  # once allowed, the page says so and keeps the subscription tied to the ticket
+    expect(page.locator("#push-state")).to_have_text("Notifications are on for this phone.")
+    expect(page.locator("#push-on")).to_be_hidden()
+    assert len(posted) == 2 and json.loads(posted[1].post_data) == subscription
 
 
 def test_the_service_worker_shows_a_push_as_a_notification(live_server, phone, make):
