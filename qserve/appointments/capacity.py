@@ -1,0 +1,123 @@
+"""Slot rules of a service read from the database, booking codes, and places taken atomically."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from qserve.appointments.slots import Slot, SlotRules, booking_share, generate_slots
+from qserve.domain.errors import ValidationFailed
+from qserve.models import Counter, Service, counter_services
+from qserve.models.appointment import SlotLoad
+
+# No 0/O, 1/I/L: a code read aloud or typed at a kiosk cannot be mistaken. 31**8 is about 2**40.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+DEFAULT_HYBRID_SHARE = 0.5
+
+
+def new_code() -> str:
+    """Return a fresh unguessable booking code (8 characters, stored without the dash)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code: str | None) -> str:
+    """Return a booking code as stored: upper case, no spaces or dashes; raise if it cannot be one."""
+    text = (code or "").strip().upper().replace("-", "").replace(" ", "")
+    if len(text) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in text):
+        raise ValidationFailed("a booking code has 8 letters and digits, like ABCD-2345", field="code")
+    return text
+
+
+def display_code(code: str) -> str:
+    """Return a stored code in its readable form (ABCD-2345)."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def booking_settings(location) -> dict:
+    """Return a location's appointment settings (hybrid share, cap, arrival rules) as stored."""
+    return (location.settings or {}).get("appointments") or {}
+
+
+def serving_counters(session: Session, service: Service) -> int:
+    """Count the location's counters that can serve a service."""
+    query = (
+        select(func.count(Counter.id))
+        .join(counter_services, counter_services.c.counter_id == Counter.id)
+        .where(counter_services.c.service_id == service.id, Counter.location_id == service.location_id)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def rules_for(session: Session, service: Service) -> SlotRules:
+    """Return the slot rules of a service under its own mode, or its location's."""
+    location = service.location
+    settings = booking_settings(location)
+    cap = settings.get("on_site_cap")
+    return SlotRules(
+        time_zone=location.time_zone,
+        opening_hours=location.opening_hours or {},
+        duration_s=int(service.default_duration_s),
+        counters=serving_counters(session, service),
+        booking_share=booking_share(
+            service.mode or location.mode, settings.get("hybrid_share", DEFAULT_HYBRID_SHARE)
+        ),
+        on_site_cap=int(cap) if cap is not None else None,
+    )
+
+
+def slots_of(session: Session, service: Service, day: date) -> list[Slot]:
+    """Return a service's slots on a local day."""
+    return generate_slots(rules_for(session, service), day)
+
+
+def service_scope(service_id: int) -> str:
+    """Name the load row of a service's slots."""
+    return f"service:{service_id}"
+
+
+def location_scope(location_id: int) -> str:
+    """Name the load row of the on-site cap at a location."""
+    return f"location:{location_id}"
+
+
+def take_place(session: Session, *, scope: str, starts_at: datetime, capacity: int) -> bool:
+    """Take one place at a start time if one is left; exactly one of two racers gets the last place."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = SlotLoad.__table__
+    session.execute(insert(table).values(scope=scope, starts_at=starts_at, taken=0).on_conflict_do_nothing())
+    # The WHERE is checked against the row as committed: PostgreSQL re-reads it after the other
+    # writer's commit, SQLite's BEGIN IMMEDIATE lets only one writer in at a time.
+    result = session.execute(
+        update(table)
+        .where(table.c.scope == scope, table.c.starts_at == starts_at, table.c.taken < capacity)
+        .values(taken=table.c.taken + 1)
+    )
+    return result.rowcount == 1
+
+
+def release_place(session: Session, *, scope: str, starts_at: datetime) -> None:
+    """Give one place back at a start time."""
+    table = SlotLoad.__table__
+    session.execute(
+        update(table)
+        .where(table.c.scope == scope, table.c.starts_at == starts_at, table.c.taken > 0)
+        .values(taken=table.c.taken - 1)
+    )
+
+
+def taken_places(session: Session, *, scope: str, starts: list[datetime]) -> dict[datetime, int]:
+    """Return how many places are taken at each of some start times in a scope."""
+    if not starts:
+        return {}
+    rows = session.execute(
+        select(SlotLoad.starts_at, SlotLoad.taken).where(
+            SlotLoad.scope == scope, SlotLoad.starts_at.in_(starts)
+        )
+    )
+    return {row.starts_at: row.taken for row in rows}

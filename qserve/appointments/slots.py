@@ -1,0 +1,143 @@
+"""Bookable slots: opening hours, counters, duration, hybrid share and on-site cap, in the location's zone.
+
+Pure Python: no qserve imports, no clock. Slots are stepped in absolute time between a window's opening
+and closing instants, so a day when daylight saving time changes has exactly as many slots as it has
+real minutes, and every slot is shown at its true local wall-clock time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MODES = ("queue", "appointments", "hybrid")
+
+
+@dataclass(frozen=True)
+class SlotRules:
+    """What decides a service's slots on a day."""
+
+    time_zone: str
+    opening_hours: dict
+    duration_s: int
+    counters: int  # counters that serve the service
+    booking_share: float = 1.0  # share of each counter-hour kept for bookings (1 = appointments, 0 = queue)
+    on_site_cap: int | None = None  # most booked people on site at once, None = no cap
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One bookable start time and how many people it takes."""
+
+    starts_at: datetime  # aware UTC
+    ends_at: datetime
+    capacity: int
+
+
+def booking_share(mode: str, hybrid_share: float) -> float:
+    """Return the share of capacity kept for bookings under a mode."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    if mode == "queue":
+        return 0.0
+    if mode == "appointments":
+        return 1.0
+    return min(1.0, max(0.0, float(hybrid_share)))
+
+
+def windows_of(opening_hours: dict, day: date) -> list[tuple[time, time]]:
+    """Return a day's opening windows as local times; an exception for the date replaces the weekday."""
+    exceptions = opening_hours.get("exceptions") or {}
+    spans = exceptions.get(day.isoformat(), opening_hours.get(WEEKDAYS[day.weekday()], []))
+    windows = []
+    for start, end in spans or []:
+        opening, closing = time.fromisoformat(start), time.fromisoformat(end)
+        if closing > opening:
+            windows.append((opening, closing))
+    return sorted(windows)
+
+
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """Return the UTC instant of a local time; a time skipped by DST becomes the moment the clocks jump."""
+    wall = datetime.combine(day, at)
+    later = wall.replace(tzinfo=zone).astimezone(UTC)  # fold=0: for a skipped time, past the gap
+    if later.astimezone(zone).replace(tzinfo=None) == wall:
+        return later
+    earlier = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)  # before the gap
+    while later - earlier > timedelta(seconds=1):  # find the jump: first instant whose wall time >= wall
+        middle = earlier + (later - earlier) / 2
+        if middle.astimezone(zone).replace(tzinfo=None) >= wall:
+            later = middle
+        else:
+            earlier = middle
+    return later.replace(microsecond=0)
+
+
+def generate_slots(rules: SlotRules, day: date) -> list[Slot]:
+    """Return a day's slots in order, with the seats each keeps for bookings (zero-seat slots left out)."""
+    if rules.duration_s <= 0 or rules.counters <= 0 or rules.booking_share <= 0:
+        return []
+    zone = ZoneInfo(rules.time_zone)
+    step = timedelta(seconds=rules.duration_s)
+    per_slot = rules.counters * rules.booking_share
+    credit = 0.0
+    slots: list[Slot] = []
+    for opening, closing in windows_of(rules.opening_hours, day):
+        start, end = local_instant(day, opening, zone), local_instant(day, closing, zone)
+        while start + step <= end:
+            # Carry the fraction over, so a 50 % share of one counter books every other slot.
+            credit += per_slot
+            seats = int(credit + 1e-9)
+            credit -= seats
+            if rules.on_site_cap is not None:
+                seats = min(seats, rules.on_site_cap)
+            if seats > 0:
+                slots.append(Slot(starts_at=start, ends_at=start + step, capacity=seats))
+            start += step
+    return slots
+
+
+def find_slot(slots: list[Slot], starts_at: datetime) -> Slot | None:
+    """Return the slot that starts at an instant, or None."""
+    return next((slot for slot in slots if slot.starts_at == starts_at), None)
+
+
+def service_day_of(starts_at: datetime, time_zone: str) -> date:
+    """Return the local date a slot falls on."""
+    return starts_at.astimezone(ZoneInfo(time_zone)).date()
+
+
+@dataclass(frozen=True)
+class ArrivalPolicy:
+    """A location's rules for when booked customers may check in and what lateness costs them."""
+
+    early_s: int = 3600  # check-in opens this long before the slot
+    grace_s: int = 600  # later than the slot by up to this keeps the slot
+    late: str = "walk_in"  # after the grace: "walk_in" joins the line now, "no_show" refuses
+    expire_s: int = 3600  # a booking never checked in becomes a no-show this long after its slot
+
+    @classmethod
+    def from_settings(cls, settings: dict | None) -> ArrivalPolicy:
+        """Build the policy from a location's settings["appointments"], with safe defaults."""
+        values = (settings or {}).get("appointments") or {}
+        late = values.get("late", "walk_in")
+        grace = max(0, int(values.get("grace_s", 600)))
+        return cls(
+            early_s=max(0, int(values.get("early_s", 3600))),
+            grace_s=grace,
+            late=late if late in ("walk_in", "no_show") else "walk_in",
+            expire_s=max(grace, int(values.get("expire_s", 3600))),
+        )
+
+
+def arrival_outcome(policy: ArrivalPolicy, *, starts_at: datetime, now: datetime) -> str:
+    """Tell what a check-in now means: "too_early", "keep_slot", "walk_in" or "no_show"."""
+    if now < starts_at - timedelta(seconds=policy.early_s):
+        return "too_early"
+    if now <= starts_at + timedelta(seconds=policy.grace_s):
+        return "keep_slot"
+    if policy.late == "no_show" or now > starts_at + timedelta(seconds=policy.expire_s):
+        return "no_show"
+    return "walk_in"
