@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale, gettext, refresh
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 
 from qserve.domain.errors import NotFound
 from qserve.extensions import LANGUAGES
@@ -64,3 +65,10 @@ def rate_limited(error: RateLimitExceeded):
     """Ask the customer to wait when they try to join too often."""
     message = gettext("Too many attempts from this phone or connection. Please wait a minute and try again.")
     return render_template("mobile/problem.html", message=message), 429
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """Explain a refused form (its security token is missing or old) in the customer's language."""
+    message = gettext("This form has expired. Please go back, reload the page and send it again.")
+    return render_template("mobile/problem.html", message=message), 400

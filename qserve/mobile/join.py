@@ -8,7 +8,7 @@ from flask import current_app, make_response, redirect, render_template, request
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from qserve.db import utcnow
+from qserve.db import read_session, utcnow
 from qserve.domain.contact import normalize_phone
 from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
 from qserve.extensions import LANGUAGES, limiter
@@ -18,6 +18,7 @@ from qserve.mobile.overview import location_overview
 from qserve.mobile.qr import qr_svg
 from qserve.mobile.wording import clock_text, texts, wait_text
 from qserve.services import tickets as ticket_service
+from qserve.services.locations import location_by_slug
 
 
 def _join_limit() -> str:
@@ -109,20 +110,15 @@ def _unavailable(overview: dict, service: dict):
 @bp.get("/join/<slug>/poster")
 def poster_page(slug: str):
     """Show a printable poster with a QR code that opens the location's join page."""
-    overview = location_overview(slug, language=locale(), now=utcnow())
+    with read_session() as session:
+        location = location_by_slug(session, slug)
+        name, chosen = location.name, [lang for lang in location.languages or [] if lang in LANGUAGES]
     url = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/join/{slug}"
-    languages = [locale()] + [lang for lang in _poster_languages(slug) if lang != locale()]
+    languages = [locale()] + [lang for lang in chosen if lang != locale()]
     blocks = []
     for language in languages:
         with force_locale(language):
             blocks.append(Markup(render_template("mobile/_poster_block.html", language=language)))
-    return render_template("mobile/poster.html", overview=overview, url=url, qr=qr_svg(url), blocks=blocks)
-
-
-def _poster_languages(slug: str) -> list[str]:
-    from qserve.db import read_session
-    from qserve.services.locations import location_by_slug
-
-    with read_session() as session:
-        chosen = location_by_slug(session, slug).languages or []
-    return [lang for lang in chosen if lang in LANGUAGES] or ["en"]
+    return render_template(
+        "mobile/poster.html", name=name, url=url, qr=qr_svg(url, title=name), blocks=blocks
+    )

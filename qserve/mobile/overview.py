@@ -14,7 +14,8 @@ from qserve.mobile.hours import day_hours
 from qserve.models import Location, TicketNumberCounter
 from qserve.services.locations import location_by_slug, services_with_waits
 
-BOOKING_RULE = re.compile(r"^/(book|booking|appointments)/<(?:[a-z]+:)?([a-z_]+)>/?$")
+# A booking page of the appointments front end, taking the location's slug (not a booking code).
+BOOKING_RULE = re.compile(r"^/(book|booking|appointments)/<(?:string:)?(slug|location|location_slug)>/?$")
 
 
 def label(value: object, language: str) -> str:

@@ -51,7 +51,6 @@ def texts() -> dict:
         "status_no_show": t.ugettext("You missed your turn. Please ask at the desk if you still need help."),
         "status_cancelled": t.ugettext("Your ticket is cancelled."),
         "turn_counter": t.ugettext("Counter %(counter)s"),
-        "live": t.ugettext("Live"),
         "offline": t.ugettext("Reconnecting… the page will update by itself."),
         "updated": t.ugettext("Updated %(time)s"),
         "postponed": t.ugettext("Done: you have a little more time."),

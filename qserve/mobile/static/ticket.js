@@ -62,7 +62,9 @@
     view = v;
     document.body.className = "ticket-page status-" + v.status;
     $("number").textContent = v.number;
-    $("service").textContent = data.names[lang] || data.names.en || v.service_name;
+    // After a transfer the names known at load belong to the old service: use the view's own name.
+    var sameService = v.service_id === data.view.service_id;
+    $("service").textContent = (sameService && (data.names[lang] || data.names.en)) || v.service_name;
     $("place").hidden = !waiting;
     if (waiting) {
       setText("position", positionText(v));

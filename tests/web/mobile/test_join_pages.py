@@ -72,6 +72,20 @@ def test_joining_a_closed_service_offers_the_other_queues_and_locations(client, 
     assert f'href="/join/{other["slug"]}"' in response.get_data(as_text=True)
 
 
+def test_an_appointment_is_offered_only_where_that_mode_is_on(app, make):
+    app.add_url_rule("/book/<slug>", "booking_stand_in", lambda slug: f"book at {slug}")
+    client = app.test_client()
+    hybrid = bank_branch(make, mode="hybrid")
+    walk_in = bank_branch(make, mode="queue")
+    for branch in (hybrid, walk_in):
+        change_service(branch["service_ids"][0], is_open=False)
+    offered = client.get(f"/join/{hybrid['slug']}/{hybrid['service_ids'][0]}?lang=en")
+    assert f'href="/book/{hybrid["slug"]}"' in offered.get_data(as_text=True)
+    assert "Book an appointment" in text_of(offered)
+    not_offered = client.get(f"/join/{walk_in['slug']}/{walk_in['service_ids'][0]}?lang=en")
+    assert "Book an appointment" not in text_of(not_offered)
+
+
 def test_a_long_wait_warns_that_the_customer_may_not_be_served_today(client, make):
     branch = bank_branch(make)
     local = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki"))
@@ -114,6 +128,16 @@ def test_joining_is_rate_limited_per_address_and_per_phone(client, make, config_
     assert client.post(url, data={}).status_code == 303  # no phone: only the address limit applies
     assert client.post(url, data={}).status_code == 429
     assert client.get(url).status_code == 200  # looking is never limited
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_a_form_without_its_security_token_is_refused_in_the_customers_language(
+    client, make, config_overrides
+):
+    branch = bank_branch(make)
+    response = client.post(f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang=sv", data={})
+    assert response.status_code == 400
+    assert "Formuläret har gått ut." in text_of(response)
 
 
 def test_the_form_asks_only_the_services_own_questions(client, make):
