@@ -23,7 +23,8 @@ def heatmap(grid: list[list[int]], *, label: str = "Arrivals by hour and weekday
     body = []
     for column, hour in enumerate(hours):
         body.append(
-            f'<text x="{left + column * cell + cell / 2}" y="11" class="axis" text-anchor="middle">{hour}</text>'
+            f'<text x="{left + column * cell + cell / 2}" y="11" class="axis" '
+            f'text-anchor="middle">{hour}</text>'
         )
     for row, day in enumerate(days):
         y = head + row * cell
@@ -33,7 +34,8 @@ def heatmap(grid: list[list[int]], *, label: str = "Arrivals by hour and weekday
             shade = 0.08 + 0.92 * count / top if count else 0.03
             body.append(
                 f'<rect x="{left + column * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" rx="3" '
-                f'fill="#1f6feb" fill-opacity="{shade:.2f}"><title>{WEEKDAYS[day]} {hour}:00 - {count}</title></rect>'
+                f'fill="#1f6feb" fill-opacity="{shade:.2f}">'
+                f"<title>{WEEKDAYS[day]} {hour}:00 - {count}</title></rect>"
             )
     return _svg(left + len(hours) * cell, head + len(days) * cell, body, label)
 
@@ -72,14 +74,18 @@ def staffing(rows: list[dict], *, label: str = "Counters needed and open per hou
         need = inner * row["counters_needed"] / top
         opened = inner * row["counters_open"] / top
         body.append(
-            f'<rect x="{x + 4}" y="{8 + inner - need:.1f}" width="{bar - 8}" height="{need:.1f}" class="need">'
-            f"<title>{row['hour']}:00 needed {row['counters_needed']}, open {row['counters_open']:.1f}</title></rect>"
+            f'<rect x="{x + 4}" y="{8 + inner - need:.1f}" width="{bar - 8}" '
+            f'height="{need:.1f}" class="need">'
+            f"<title>{row['hour']}:00 needed {row['counters_needed']}, "
+            f"open {row['counters_open']:.1f}</title></rect>"
         )
         body.append(
-            f'<rect x="{x + 2}" y="{8 + inner - opened - 1.5:.1f}" width="{bar - 4}" height="3" class="open"/>'
+            f'<rect x="{x + 2}" y="{8 + inner - opened - 1.5:.1f}" width="{bar - 4}" '
+            'height="3" class="open"/>'
         )
         body.append(
-            f'<text x="{x + bar / 2}" y="{height - 12}" class="axis" text-anchor="middle">{row["hour"]}</text>'
+            f'<text x="{x + bar / 2}" y="{height - 12}" class="axis" '
+            f'text-anchor="middle">{row["hour"]}</text>'
         )
     return _svg(width, height, body, label)
 

@@ -71,7 +71,7 @@ def _finished_ticket(session: Session, token: str) -> Ticket:
 
 
 def feedback_state(*, token: str, now: datetime, language: str | None = None) -> dict:
-    """Return what the feedback page shows: the form, the visit, and whether it is open, answered or expired."""
+    """Return what the feedback page shows: the form, the visit, and its state (open, answered, expired)."""
     with read_session() as session:
         ticket = _finished_ticket(session, token)
         form = form_for(

@@ -1,4 +1,4 @@
-"""Scheduled insights jobs: (name, interval in seconds, fn(now)); the scheduler runs each in an app context."""
+"""Scheduled insights jobs: (name, interval in seconds, fn(now)), each run in an app context."""
 
 from __future__ import annotations
 

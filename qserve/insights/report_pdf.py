@@ -96,7 +96,8 @@ def _location_section(report: dict, styles: dict, *, full: bool) -> list:
     story += [_groups("Service", report["services"]), Spacer(1, 3 * mm), _groups("Staff", report["staff"])]
     story.append(
         Paragraph(
-            f"Estimate accuracy: {accuracy['count']} visits, mean error {minutes(accuracy['mean_abs_error_s'])}, "
+            f"Estimate accuracy: {accuracy['count']} visits, "
+            f"mean error {minutes(accuracy['mean_abs_error_s'])}, "
             f"within 5 min {percent(accuracy['within_tolerance'])}.",
             styles["body"],
         )

@@ -39,7 +39,9 @@ def test_hourly_advice_averages_arrivals_and_open_counters_over_days():
         start = monday + timedelta(days=day)
         for i in range(6):
             joined = start + timedelta(minutes=10 * i)
-            visits.append(Visit(1, 1, "done", joined, joined, joined, joined + timedelta(minutes=10), 1 + i % 2))
+            visits.append(
+                Visit(1, 1, "done", joined, joined, joined, joined + timedelta(minutes=10), 1 + i % 2)
+            )
     (row,) = hourly_staffing(visits, "Europe/Helsinki", target_wait_s=600)
     assert row["hour"] == 10
     assert row["arrivals_per_hour"] == 6

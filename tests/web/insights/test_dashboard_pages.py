@@ -1,0 +1,153 @@
+"""The manager dashboard, its CSV and PDF, the feedback page and the feedback_requested event."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import text
+
+from qserve.db import read_session
+from qserve.extensions import socketio
+from qserve.models import Ticket
+from qserve.services.calling import act_on_ticket, call_ticket
+from tests.factories import PASSWORD
+from tests.integration.insights.helpers import serve
+
+T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 10:00 in Helsinki, 09:00 in Warsaw
+RANGE = "from=2026-11-23&to=2026-11-29&target=10"
+
+
+@pytest.fixture
+def org(make):
+    """Two locations of one organization with fixed visits, a manager, staff, and a foreign location."""
+    north = make.location(name="Helsinki Centre", slug="north")
+    south = make.location(
+        organization_id=north["organization_id"],
+        name="Łódź Piotrkowska",
+        slug="south",
+        time_zone="Europe/Warsaw",
+    )
+    staff = make.user(
+        organization_id=north["organization_id"], location_ids=[north["id"], south["id"]], name="Anna Staff"
+    )
+    manager = make.user(organization_id=north["organization_id"], role="manager")
+    foreign = make.location(slug="foreign")
+    for wait in (120, 360, 1200):
+        serve(make, north, staff, joined=T0, wait_s=wait, service_s=300)
+    serve(make, north, staff, joined=T0, wait_s=1800, service_s=None, outcome="no-show")
+    serve(make, south, staff, joined=T0, wait_s=600, service_s=240)
+    return {"north": north, "south": south, "staff": staff, "manager": manager, "foreign": foreign}
+
+
+def sign_in(client, email: str) -> None:
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+
+
+def test_staff_get_403_and_strangers_are_sent_to_sign_in(client, org):
+    assert client.get("/manage/").status_code == 302
+    sign_in(client, org["staff"]["email"])
+    assert client.get("/manage/").status_code == 403
+    assert client.get("/manage/export.csv").status_code == 403
+
+
+def test_a_manager_cannot_see_another_organization_location(client, org):
+    sign_in(client, org["manager"]["email"])
+    assert client.get("/manage/?locations=foreign&" + RANGE).status_code == 404
+
+
+def test_the_dashboard_compares_two_locations_with_hand_computed_figures(client, org):
+    sign_in(client, org["manager"]["email"])
+    html = client.get("/manage/?locations=north&locations=south&" + RANGE).get_data(as_text=True)
+    assert "Helsinki Centre" in html and "Łódź Piotrkowska" in html
+    summary = html.split('id="summary"')[1].split("</table>")[0]
+    assert '<tr data-key="tickets"><th>Tickets</th><td>4</td><td>1</td></tr>' in summary
+    assert "<td>13.0 min</td><td>10.0 min</td>" in summary  # medians (360 + 1200) / 2 s and 600 s
+    assert "<td>27.0 min</td>" in summary  # P90 of 120, 360, 1200, 1800 s = 1620 s
+    assert "<td>25 %</td><td>0 %</td>" in summary  # no-show rate
+    assert "<svg" in html
+
+
+def test_csv_has_one_row_per_location_service_and_staff_member(client, org):
+    sign_in(client, org["manager"]["email"])
+    response = client.get("/manage/export.csv?locations=north,south&" + RANGE)
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    overall = {row["location"]: row for row in rows if row["scope"] == "all"}
+    assert overall["north"]["tickets"] == "4" and overall["north"]["median_wait_s"] == "780.0"
+    assert overall["north"]["p90_wait_s"] == "1620.0" and overall["north"]["within_target"] == "0.5"
+    assert {(row["location"], row["scope"], row["name"]) for row in rows if row["scope"] == "staff"} == {
+        ("north", "staff", "Anna Staff"),
+        ("south", "staff", "Anna Staff"),
+    }
+
+
+def test_pdf_reports_read_back_with_polish_letters(client, org):
+    sign_in(client, org["manager"]["email"])
+    single = client.get("/manage/report.pdf?locations=south&" + RANGE)
+    assert single.mimetype == "application/pdf"
+    text_one = "".join(page.extract_text() for page in PdfReader(io.BytesIO(single.data)).pages)
+    assert "Łódź Piotrkowska" in text_one and "2026-11-23 – 2026-11-29" in text_one
+    assert "Staffing advice" in text_one
+    both = client.get("/manage/report.pdf?locations=north,south&" + RANGE)
+    text_two = "".join(page.extract_text() for page in PdfReader(io.BytesIO(both.data)).pages)
+    assert "Comparison of Helsinki Centre, Łódź Piotrkowska" in text_two
+    assert "13.0 min" in text_two and "27.0 min" in text_two
+
+
+def test_finishing_a_visit_emits_feedback_requested_to_the_ticket_room(app, make, org):
+    north, staff = org["north"], org["staff"]
+    ticket_id = make.ticket(location=north, now=T0)
+    with read_session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        token, number = ticket.public_token, ticket.number
+    customer = socketio.test_client(app, namespace="/ticket")
+    customer.emit("watch", {"token": token}, namespace="/ticket")
+    call_ticket(
+        ticket_id=ticket_id, counter_id=north["counter_ids"][0], actor=staff["actor"], now=T0, reason="x"
+    )
+    customer.get_received("/ticket")
+    act_on_ticket(ticket_id=ticket_id, action="finish", actor=staff["actor"], now=T0 + timedelta(minutes=4))
+    requested = [m for m in customer.get_received("/ticket") if m["name"] == "feedback_requested"]
+    assert requested == [
+        {
+            "name": "feedback_requested",
+            "args": [{"url": f"/feedback/{token}", "number": number}],
+            "namespace": "/ticket",
+        }
+    ]
+    customer.disconnect(namespace="/ticket")
+
+
+def test_the_feedback_page_takes_an_answer_and_erases_personal_data(client, make, org):
+    north, staff = org["north"], org["staff"]
+    ticket_id = serve(
+        make,
+        north,
+        staff,
+        joined=datetime.now(UTC) - timedelta(minutes=30),
+        wait_s=60,
+        service_s=60,
+        name="Jan Kowalski",
+        phone="+48601234567",
+        language="pl",
+    )
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+    page = client.get(f"/feedback/{token}").get_data(as_text=True)
+    assert "Jak oceniasz swoją wizytę?" in page and "Usuń moje dane osobowe" in page
+    assert client.get(f"/t/{token}/feedback").headers["Location"] == f"/feedback/{token}"
+    response = client.post(f"/feedback/{token}", data={"rating": "5", "q_comment": "Dzięki", "lang": "pl"})
+    assert response.status_code == 302
+    assert "Dziękujemy za opinię!" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert client.post(f"/feedback/{token}/erase", data={"lang": "pl"}).status_code == 302
+    with read_session() as session:
+        name, phone = session.execute(
+            text("SELECT name, phone FROM tickets WHERE id = :id"), {"id": ticket_id}
+        ).one()
+        texts = session.execute(
+            text("SELECT texts FROM feedback_answers WHERE ticket_id = :id"), {"id": ticket_id}
+        )
+        assert (name, phone) == (None, None) and texts.scalar() in ("{}", {})
