@@ -1,0 +1,139 @@
+"""The booking API and phone pages through the Flask test client: book, calendar file, check in, be called."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from qserve.db import utcnow
+from qserve.services.calling import call_next
+from tests.integration.appointments.helpers import make_bookable
+
+ALL_DAY = {day: [["00:00", "23:55"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+# Real time runs in these tests: let customers check in up to two days early.
+EARLY = {"appointments": {"early_s": 2 * 86400}}
+
+
+@pytest.fixture
+def place(make):
+    location = make_bookable(make, settings=EARLY)
+    from qserve.db import transaction
+    from qserve.models import Location
+
+    with transaction() as tx:
+        tx.session.get(Location, location["id"]).opening_hours = ALL_DAY
+    return location
+
+
+def tomorrow(location_zone="Europe/Helsinki") -> str:
+    return (utcnow().astimezone(ZoneInfo(location_zone)) + timedelta(days=1)).date().isoformat()
+
+
+def slots(client, place) -> list[dict]:
+    response = client.get(
+        f"/api/v1/locations/{place['slug']}/slots?service_id={place['service_ids'][0]}&date={tomorrow()}"
+    )
+    assert response.status_code == 200
+    return response.get_json()["slots"]
+
+
+def test_the_api_books_checks_in_and_cancels_by_code(app, place):
+    client = app.test_client()
+    first = slots(client, place)[0]
+    booked = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={
+            "service_id": place["service_ids"][0],
+            "starts_at": first["starts_at"],
+            "name": "Ola",
+            "language": "sv",
+        },
+    )
+    assert booked.status_code == 201
+    body = booked.get_json()
+    assert body["status"] == "booked" and body["calendar_url"].endswith("/calendar.ics")
+    assert slots(client, place)[0]["available"] == 0
+    taken = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={"service_id": place["service_ids"][0], "starts_at": first["starts_at"]},
+    )
+    assert taken.status_code == 409
+    checked = client.post(f"/api/v1/appointments/{body['code']}/check-in")
+    assert checked.status_code == 200 and checked.get_json()["url"].startswith("/t/t")
+    assert client.post(f"/api/v1/appointments/{body['code']}/cancel").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"starts_at": "2026-11-23T10:00:00+00:00"}, "service_id"),
+        ({"service_id": 0, "starts_at": "tomorrow"}, "starts_at"),
+        ({"service_id": 0, "starts_at": "2026-11-23T10:00:00"}, "starts_at"),
+    ],
+)
+def test_bad_booking_input_names_the_field(app, place, body, field):
+    response = app.test_client().post(f"/api/v1/locations/{place['slug']}/appointments", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == field
+
+
+def test_unknown_and_malformed_codes_are_404_and_422(app):
+    client = app.test_client()
+    assert client.get("/api/v1/appointments/ABCD-2345").status_code == 404
+    assert client.post("/api/v1/appointments/nonsense/check-in").status_code == 422
+
+
+def test_booking_on_the_phone_gives_a_code_a_calendar_file_and_a_ticket_that_is_called(app, place, make):
+    client = app.test_client()
+    service = place["service_ids"][0]
+    assert b"Service A" in client.get(f"/book/{place['slug']}").data
+    page = client.get(f"/book/{place['slug']}/{service}?date={tomorrow()}")
+    assert page.status_code == 200 and b'name="starts_at"' in page.data
+    first = slots(client, place)[0]
+    done = client.post(
+        f"/book/{place['slug']}/{service}",
+        data={"starts_at": first["starts_at"], "name": "Aino", "date": tomorrow()},
+    )
+    assert done.status_code == 303
+    confirmation = client.get(done.headers["Location"])
+    code = done.headers["Location"].rsplit("/", 1)[-1]
+    assert code.encode() in confirmation.data and b"calendar.ics" in confirmation.data
+    local = datetime.fromisoformat(first["starts_at"]).astimezone(ZoneInfo("Europe/Helsinki"))
+    assert local.strftime("%H:%M").encode() in confirmation.data
+    calendar = client.get(f"/booking/{code}/calendar.ics")
+    assert calendar.mimetype == "text/calendar"
+    assert (
+        f"DTSTART:{datetime.fromisoformat(first['starts_at']).strftime('%Y%m%dT%H%M%SZ')}"
+        in calendar.get_data(as_text=True)
+    )
+    here = client.post(f"/booking/{code}/here")
+    assert here.status_code == 303 and here.headers["Location"].startswith("/t/")
+    staff = make.user(organization_id=place["organization_id"], location_ids=[place["id"]])["actor"]
+    ticket_id = call_next(counter_id=place["counter_ids"][0], actor=staff, now=utcnow())
+    assert ticket_id == client.get(f"/api/v1/appointments/{code}").get_json()["ticket_id"]
+
+
+def test_a_taken_slot_shows_the_form_again_with_the_reason(app, place):
+    client = app.test_client()
+    service = place["service_ids"][0]
+    first = slots(client, place)[0]
+    client.post(f"/book/{place['slug']}/{service}", data={"starts_at": first["starts_at"]})
+    again = client.post(
+        f"/book/{place['slug']}/{service}",
+        data={"starts_at": first["starts_at"], "name": "Kim", "date": tomorrow()},
+    )
+    assert again.status_code == 409 and b'role="alert"' in again.data and b'value="Kim"' in again.data
+
+
+def test_cancelling_from_the_confirmation_page_frees_the_place(app, place):
+    client = app.test_client()
+    first = slots(client, place)[0]
+    done = client.post(
+        f"/book/{place['slug']}/{place['service_ids'][0]}", data={"starts_at": first["starts_at"]}
+    )
+    code = done.headers["Location"].rsplit("/", 1)[-1]
+    assert client.post(f"/booking/{code}/cancel").status_code == 303
+    assert b"Cancelled" in client.get(f"/booking/{code}").data
+    assert slots(client, place)[0]["available"] == 1
