@@ -65,7 +65,8 @@ class Outgoing:
     text: str  # push body and email text part
     sms_text: str  # GSM-7 when the language allows, one segment where it fits
     html: str  # email HTML part
-    url: str | None = None
+    url: str | None = None  # the link written in the text
+    page_url: str | None = None  # the ticket's page, opened when a push notification is tapped
     urgent: bool = False
     ttl_s: int = 900
     unclear_channels: tuple[str, ...] = ()  # channels whose previous attempt may have gone through

@@ -97,6 +97,7 @@ def _outgoing(row: OutboxMessage, payload: dict) -> Outgoing:
         sms_text=rendered.sms_text,
         html=rendered.html,
         url=payload.get("url"),
+        page_url=payload.get("page_url"),
         urgent=bool(payload.get("urgent")),
         ttl_s=int(payload.get("ttl_s", 900)),
         unclear_channels=tuple(payload.get("unclear_channels", ())),

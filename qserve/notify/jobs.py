@@ -12,7 +12,8 @@ from qserve.notify.usecases import enqueue_timed_messages
 
 def send_notifications(now: datetime) -> int:
     """Deliver the notifications that are due, with retries and fallback."""
-    return deliver_due(get_db().Session, now=now, channels=app_channels())
+    database = get_db()
+    return deliver_due(database.Session, now=now, channels=app_channels(), reader=database.ReadSession)
 
 
 def enqueue_timed_notifications(now: datetime) -> int:

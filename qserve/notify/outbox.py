@@ -71,12 +71,13 @@ class Draft:
     delay_s: int = 0
 
 
-def draft_row(draft: Draft, *, settings: dict, now: datetime) -> dict:
+def draft_row(draft: Draft, *, settings: dict, now: datetime, public_url: str) -> dict:
     """Return the column values of an outbox row for a draft."""
     payload = {
         "language": draft.ticket.language or "en",
         "fields": draft.fields,
-        "url": draft.url,
+        "url": draft.url,  # the link in the text (SMS, email); None keeps a short SMS short
+        "page_url": f"{public_url.rstrip('/')}/t/{draft.ticket.public_token}",  # what a tapped push opens
         "channels": allowed_channels(settings, draft.kind),
         "urgent": draft.kind in URGENT_KINDS,
         "ttl_s": TTL_S.get(draft.kind, DAY_S),
@@ -96,11 +97,13 @@ def draft_row(draft: Draft, *, settings: dict, now: datetime) -> dict:
     }
 
 
-def write_drafts(session: Session, drafts: list[Draft], *, settings: dict, now: datetime) -> None:
+def write_drafts(
+    session: Session, drafts: list[Draft], *, settings: dict, now: datetime, public_url: str
+) -> None:
     """Insert drafts, silently keeping any row whose dedupe key exists already (SQLite and PostgreSQL)."""
     if not drafts:
         return
-    rows = [draft_row(draft, settings=settings, now=now) for draft in drafts]
+    rows = [draft_row(draft, settings=settings, now=now, public_url=public_url) for draft in drafts]
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert

@@ -49,7 +49,9 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
     if ticket is None or ticket.personal_data_erased_at is not None:
         return
     maker = MESSAGES.get(type(event))
-    scan = changes_the_line(event, ticket) and _is_last_line_change(event, uow)
+    if maker is not None and not _may_have_address(session, event, ticket):
+        maker = None  # nobody to tell: spare the queries (a kiosk ticket without contact)
+    scan = should_scan(event, ticket, uow)
     if maker is None and not scan:
         return
     settings = notification_settings(ticket.location)
@@ -57,26 +59,34 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
     base_url = public_url()
     drafts = maker(session, event, ticket, settings, now, log_id, base_url) if maker else []
     if drafts and is_reachable(session, ticket, allowed_channels(settings, drafts[0].kind)):
-        write_drafts(session, drafts, settings=settings, now=now)
+        write_drafts(session, drafts, settings=settings, now=now, public_url=base_url)
     if scan:
         enqueue_threshold_messages(session, location=ticket.location, now=now, public_url=base_url)
 
 
-def changes_the_line(event: ev.TicketChanged, ticket: Ticket) -> bool:
-    """Tell whether an event can move other tickets' places (a plain newcomer joins at the back)."""
-    if Status.WAITING not in (event.from_status, event.to_status):
-        return False
+def _may_have_address(session: Session, event: ev.TicketChanged, ticket: Ticket) -> bool:
+    if ticket.phone or ticket.email:
+        return True
     if isinstance(event, ev.TicketIssued):
-        return ticket.priority > 0 or ticket.appointment_at is not None
-    return True
+        return False  # a new ticket has no push subscription yet
+    return is_reachable(session, ticket, ["push"])
 
 
-def _is_last_line_change(event: ev.TicketChanged, uow: UnitOfWork) -> bool:
-    """Scan a location once per transaction, after its last event (call next also finishes the previous)."""
+def moves_others(event: ev.TicketChanged) -> bool:
+    """Tell whether an event can move other waiting tickets' places (a plain newcomer joins at the back)."""
+    return Status.WAITING in (event.from_status, event.to_status) and not isinstance(event, ev.TicketIssued)
+
+
+def should_scan(event: ev.TicketChanged, ticket: Ticket, uow: UnitOfWork) -> bool:
+    """Scan a location's line once per transaction, at its last event, when something in it moved the line."""
     same_location = [
         e for e in uow.events if isinstance(e, ev.TicketChanged) and e.location_id == event.location_id
     ]
-    return same_location[-1] is event
+    if same_location[-1] is not event:
+        return False
+    if isinstance(event, ev.TicketIssued) and (ticket.priority > 0 or ticket.appointment_at is not None):
+        return True  # a priority or appointment ticket may join ahead of others
+    return any(moves_others(e) for e in same_location)
 
 
 def _latest_log(session: Session, ticket: Ticket) -> tuple[int, datetime]:

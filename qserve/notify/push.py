@@ -71,7 +71,7 @@ def push_payload(message: Outgoing) -> str:
         {
             "title": message.title,
             "body": message.text,
-            "url": message.url,
+            "url": message.url or message.page_url,
             "kind": message.kind,
             "tag": message.tag,
         },

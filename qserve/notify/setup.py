@@ -43,7 +43,8 @@ def build_channels(config: Mapping) -> dict[str, Channel]:
             from_number=config.get("TWILIO_FROM_NUMBER"),
             messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID"),
             base_url=config.get("TWILIO_BASE_URL"),
-            status_callback_url=f"{base}/hooks/twilio/status" if base else None,
+            # Twilio can only call back a public https address; a local one would make it refuse the SMS.
+            status_callback_url=f"{base}/hooks/twilio/status" if base.startswith("https://") else None,
         )
     if config.get("SMTP_HOST"):
         channels["email"] = EmailChannel(

@@ -103,7 +103,7 @@ def enqueue_threshold_messages(
     for ticket in tickets:
         line = Line(places[ticket.id], left[ticket.id], positions, times)
         drafts += _ticket_drafts(ticket, service_of(session, ticket), line, done, public_url)
-    write_drafts(session, drafts, settings=settings, now=now)
+    write_drafts(session, drafts, settings=settings, now=now, public_url=public_url)
     return sum(1 for draft in drafts if not draft.skip)
 
 
@@ -224,7 +224,7 @@ def enqueue_appointment_reminders(session: Session, *, now: datetime, public_url
                 Draft(ticket, "appointment_reminder", keys[offset], appointment_fields(session, ticket), url)
             )
             written += 1
-        write_drafts(session, drafts, settings=settings, now=now)
+        write_drafts(session, drafts, settings=settings, now=now, public_url=public_url)
     return written
 
 

@@ -58,6 +58,9 @@ def test_push_goes_first_and_the_browser_decrypts_it(desk, deliver, twilio, push
     assert payload["title"] == "Din tur!"
     assert payload["body"] == "A001: det är din tur! Gå till disk 5."
     assert payload["tag"] == f"qserve-ticket-{ticket_id}"
+    assert (
+        payload["url"] == f"https://queue.example.org/t/{desk.ticket(ticket_id).public_token}"
+    )  # tap opens it
     assert push_service.received[-1]["headers"]["urgency"] == "high"
     assert len(twilio.messages) == 1  # only the confirmation
     assert desk.outbox(ticket_id)[-1].channel == "push"
@@ -252,3 +255,28 @@ def test_the_vapid_key_is_made_once_and_kept(notify_app, channels, tmp_path):
     again = application_server_key(load_or_create_vapid(notify_app.config["VAPID_KEY_FILE"]))
     assert first == again
     assert len(b64url_decode(first)) == 65 and b64url_decode(first)[0] == 4
+
+
+def test_a_failing_push_service_falls_back_to_sms_at_once(desk, deliver, twilio, push_service):
+    location = desk.location()
+    ticket_id = desk.join(location, phone=PHONE)
+    deliver()
+    subscribe(desk, push_service, ticket_id)
+    push_service.fail_next(503)
+    desk.call_next(location)
+    assert deliver() == 1
+    called = desk.outbox(ticket_id)[-1]
+    assert (called.topic, called.channel) == ("called", "sms")
+    assert "push service answered 503" in called.last_error
+
+
+def test_the_scheduler_job_sends_what_is_due(notify_app, desk, twilio, clock):
+    from qserve.jobs.scheduler import run_job
+    from qserve.notify.jobs import JOBS
+
+    location = desk.location()
+    desk.join(location, phone=PHONE)
+    send = next(job for job in JOBS if job[0] == "notify-send")
+    assert run_job(notify_app, send, now=clock()) == 1
+    assert run_job(notify_app, send, now=clock()) == 0
+    assert len(twilio.messages) == 1
