@@ -9,7 +9,8 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def _svg(width: int, height: int, body: list[str], label: str) -> Markup:
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" '
         f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
     )
 
@@ -67,20 +68,24 @@ def staffing(rows: list[dict], *, label: str = "Counters needed and open per hou
         return Markup("")
     top = max(max(r["counters_needed"], r["counters_open"]) for r in rows) or 1
     width, height, bar = 30 * len(rows) + 20, 150, 30
-    inner = height - 34
+    inner = height - 44
     body = []
     for index, row in enumerate(rows):
         x = 10 + index * bar
         need = inner * row["counters_needed"] / top
         opened = inner * row["counters_open"] / top
         body.append(
-            f'<rect x="{x + 4}" y="{8 + inner - need:.1f}" width="{bar - 8}" '
+            f'<rect x="{x + 4}" y="{18 + inner - need:.1f}" width="{bar - 8}" '
             f'height="{need:.1f}" class="need">'
             f"<title>{row['hour']}:00 needed {row['counters_needed']}, "
             f"open {row['counters_open']:.1f}</title></rect>"
         )
         body.append(
-            f'<rect x="{x + 2}" y="{8 + inner - opened - 1.5:.1f}" width="{bar - 4}" '
+            f'<text x="{x + bar / 2}" y="{14 + inner - need:.1f}" class="axis" text-anchor="middle">'
+            f"{row['counters_needed']}</text>"
+        )
+        body.append(
+            f'<rect x="{x + 2}" y="{18 + inner - opened - 1.5:.1f}" width="{bar - 4}" '
             'height="3" class="open"/>'
         )
         body.append(
@@ -95,14 +100,14 @@ def bars(items: list[tuple[str, float]], *, unit: str = "", label: str = "") -> 
     if not items:
         return Markup("")
     top = max(value for _, value in items) or 1
-    width, row = 320, 22
+    width, row = 380, 22
     body = []
     for index, (name, value) in enumerate(items):
         y = index * row
         length = 150 * value / top
-        body.append(f'<text x="0" y="{y + 15}" class="axis">{escape(name[:18])}</text>')
-        body.append(f'<rect x="120" y="{y + 4}" width="{length:.1f}" height="{row - 8}" class="bar"/>')
+        body.append(f'<text x="0" y="{y + 15}" class="axis">{escape(name[:24])}</text>')
+        body.append(f'<rect x="150" y="{y + 4}" width="{length:.1f}" height="{row - 8}" class="bar"/>')
         body.append(
-            f'<text x="{124 + length:.1f}" y="{y + 15}" class="axis">{value:.1f}{escape(unit)}</text>'
+            f'<text x="{154 + length:.1f}" y="{y + 15}" class="axis">{value:.1f}{escape(unit)}</text>'
         )
     return _svg(width, row * len(items), body, label)
