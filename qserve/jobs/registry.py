@@ -7,7 +7,14 @@ from datetime import datetime
 from importlib import import_module
 
 Job = tuple[str, float, Callable[[datetime], object]]
-JOB_MODULES = ("qserve.jobs.core", "qserve.notify.jobs", "qserve.kiosk.jobs", "qserve.predict.jobs")
+JOB_MODULES = (
+    "qserve.jobs.core",
+    "qserve.notify.jobs",
+    "qserve.kiosk.jobs",
+    "qserve.appointments.jobs",
+    "qserve.insights.jobs",
+    "qserve.predict.jobs",
+)
 
 
 def collect_jobs() -> list[Job]:

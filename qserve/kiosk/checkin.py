@@ -25,9 +25,9 @@ def clean_booking_code(code: str | None) -> str:
 
 def _appointments_check_in():
     try:
-        module = import_module("qserve.services.appointments")
+        module = import_module("qserve.appointments.services")
     except ModuleNotFoundError as error:
-        if error.name and "qserve.services.appointments".startswith(error.name):
+        if error.name and "qserve.appointments.services".startswith(error.name):
             return None
         raise
     return getattr(module, "check_in", None)

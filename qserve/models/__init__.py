@@ -1,6 +1,8 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from qserve.models.appointment import Appointment, SlotLoad
 from qserve.models.base import Base
+from qserve.models.feedback import FeedbackAnswer, FeedbackForm
 from qserve.models.kiosk import Kiosk
 from qserve.models.notify import InboundSms, PushSubscription, SmsOptOut
 from qserve.models.organization import Counter, Location, Organization, Service, counter_services
@@ -11,8 +13,11 @@ from qserve.models.user import ROLES, ApiToken, User, user_locations
 __all__ = [
     "ROLES",
     "ApiToken",
+    "Appointment",
     "Base",
     "Counter",
+    "FeedbackAnswer",
+    "FeedbackForm",
     "InboundSms",
     "Kiosk",
     "Location",
@@ -21,6 +26,7 @@ __all__ = [
     "SmsOptOut",
     "OutboxMessage",
     "Service",
+    "SlotLoad",
     "Ticket",
     "TicketEvent",
     "TicketNumberCounter",
