@@ -1,0 +1,149 @@
+"""A learned correction of the simulated quantiles, and conformal calibration of the 80% range.
+
+The correction is three gradient-boosted quantile regressions (10%, 50%, 90%) of the residual between the
+actual wait and the simulated median, on the log(wait + 1 minute) scale, over queue-state features. It is
+trained on older predictions and kept only if it beats the plain simulation on the most recent ones: the
+simulation already follows the real rules, so the correction must earn its place.
+
+The calibration is split conformal (conformalised quantile regression): on recent predictions, the score
+max(p10 - actual, actual - p90) says how far outside the range each outcome fell; both ends move by the
+score's 80% quantile, separately for predictions at join and later ones, so the range holds 80% of
+outcomes. One shared move, rather than 10% per side, keeps coverage right when many waits are zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from qserve.predict.features import FEATURES, from_log, to_log
+
+QUANTILES = (0.1, 0.5, 0.9)
+LOW, MIDDLE, HIGH = (FEATURES.index(name) for name in ("log_sim_p10", "log_sim_p50", "log_sim_p90"))
+WAITED = FEATURES.index("waited_min")
+COVERAGE = 0.8
+MIN_CALIBRATION = 100
+MIN_GAIN = 0.02  # the correction must cut the recent MAE by 2% to be used
+MAX_TRAINING_ROWS = 40_000
+CALIBRATION_DAYS = 7
+
+
+@dataclass
+class Calibration:
+    """How far to widen (or narrow, when negative) the range on the log scale, at join and later."""
+
+    moves: dict[bool, float]
+
+    @classmethod
+    def fit(cls, low: np.ndarray, high: np.ndarray, actual: np.ndarray, at_join: np.ndarray) -> Calibration:
+        """Learn the moves that put 80% of `actual` inside the range (all on the log scale)."""
+        scores = np.maximum(low - actual, actual - high)
+        pooled = conformal_quantile(scores, COVERAGE)
+        moves = {}
+        for group in (True, False):
+            members = at_join == group
+            enough = members.sum() >= MIN_CALIBRATION
+            moves[group] = conformal_quantile(scores[members], COVERAGE) if enough else pooled
+        return cls(moves)
+
+    def apply(self, low: np.ndarray, middle: np.ndarray, high: np.ndarray, at_join: np.ndarray):
+        """Return the calibrated (low, high) ends on the log scale, never crossing the median."""
+        move = np.where(at_join, self.moves[True], self.moves[False])
+        return np.minimum(low - move, middle), np.maximum(high + move, middle)
+
+
+def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
+    """Return the split-conformal quantile of scores that a new score stays below with `coverage`."""
+    if len(scores) == 0:
+        return 0.0
+    level = min(1.0, np.ceil((len(scores) + 1) * coverage) / len(scores))
+    return float(np.quantile(scores, level, method="higher"))
+
+
+@dataclass
+class Correction:
+    """The boosted quantile models (None when they did not beat the simulation) and the calibration."""
+
+    models: tuple[HistGradientBoostingRegressor, ...] | None
+    calibration: Calibration | None
+
+    def apply(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return corrected and calibrated (p10, p50, p90) seconds for rows of features."""
+        low, middle, high = log_quantiles(self.models, features)
+        if self.calibration is not None:
+            low, high = self.calibration.apply(low, middle, high, features[:, WAITED] == 0)
+        return from_log(low), from_log(middle), from_log(high)
+
+
+def log_quantiles(models, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the (low, middle, high) log-scale quantiles: simulated, or corrected when models exist."""
+    if models is None or len(features) == 0:
+        return features[:, LOW], features[:, MIDDLE], features[:, HIGH]
+    base = features[:, MIDDLE]
+    low, middle, high = np.sort(np.stack([base + model.predict(features) for model in models]), axis=0)
+    return low, middle, high
+
+
+def fit_correction(
+    features: np.ndarray,
+    waits_s: np.ndarray,
+    times: np.ndarray,
+    *,
+    holdout_share: float = 0.3,
+    min_training_rows: int = 2000,
+    seed: int = 0,
+) -> Correction | None:
+    """Train the models on older predictions, keep them if they beat the simulation on recent ones, calibrate.
+
+    `times` are POSIX seconds of each prediction; rows may come in any order.
+    """
+    if len(waits_s) < MIN_CALIBRATION:
+        return None
+    order = np.argsort(times, kind="stable")
+    features, actual, times = features[order], to_log(waits_s[order]), times[order]
+    split = int(len(actual) * (1 - holdout_share))
+    models = None
+    if split >= min_training_rows:
+        start = max(0, split - MAX_TRAINING_ROWS)
+        candidate = _train(features[start:split], actual[start:split], seed)
+        if _beats_simulation(candidate, features[split:], actual[split:]):
+            models = candidate
+    recent = times >= times[-1] - CALIBRATION_DAYS * 86400
+    if models is not None:
+        recent[:split] = False  # calibrate the models only on predictions they were not trained on
+    low, _, high = log_quantiles(models, features[recent])
+    calibration = Calibration.fit(low, high, actual[recent], features[recent, WAITED] == 0)
+    return Correction(models, calibration)
+
+
+def _beats_simulation(models, features: np.ndarray, actual: np.ndarray) -> bool:
+    """Tell whether the corrected median clearly cuts the absolute error, both at join and later."""
+    truth = from_log(actual)
+    simulated = np.abs(from_log(features[:, MIDDLE]) - truth)
+    corrected = np.abs(from_log(log_quantiles(models, features)[1]) - truth)
+    at_join = features[:, WAITED] == 0
+    groups = [members for members in (at_join, ~at_join) if members.sum() >= MIN_CALIBRATION] or [
+        at_join | True
+    ]
+    return all(corrected[m].mean() < (1 - MIN_GAIN) * simulated[m].mean() for m in groups)
+
+
+def _train(features: np.ndarray, actual: np.ndarray, seed: int) -> tuple[HistGradientBoostingRegressor, ...]:
+    residual = actual - features[:, MIDDLE]
+    models = []
+    for quantile in QUANTILES:
+        model = HistGradientBoostingRegressor(
+            loss="quantile",
+            quantile=quantile,
+            max_iter=60,
+            learning_rate=0.05,
+            max_depth=3,
+            min_samples_leaf=300,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=seed,
+        )
+        models.append(model.fit(features, residual))
+    return tuple(models)

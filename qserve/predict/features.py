@@ -1,0 +1,128 @@
+"""Queue-state features of each waiting ticket, for the learned correction on top of the simulation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qserve.predict.compose import Forecast
+from qserve.predict.durations import DurationModel
+from qserve.predict.outcomes import OutcomeModel
+from qserve.predict.snapshot import QueueSnapshot
+
+FEATURES = (
+    "log_sim_p10",
+    "log_sim_p50",
+    "log_sim_p90",
+    "log_sim_mean",
+    "waited_min",
+    "position",
+    "waiting_in_service",
+    "waiting_total",
+    "counters_serving",
+    "counters_open",
+    "counters_returning",
+    "counters_busy_on_service",
+    "priority",
+    "duration_min",
+    "no_show_rate",
+    "abandon_per_hour",
+    "last_wait_min",
+    "recent_wait_min",
+    "head_wait_min",
+    "position_formula_min",
+)
+SCALE_S = 60.0  # waits are modelled as log(wait + 1 minute): no trouble at zero, relative above it
+
+
+def to_log(seconds: np.ndarray) -> np.ndarray:
+    """Map waits in seconds to the log scale the correction works on."""
+    return np.log(np.maximum(seconds, 0.0) + SCALE_S)
+
+
+def from_log(values: np.ndarray) -> np.ndarray:
+    """Map the log scale back to seconds (never negative)."""
+    return np.maximum(np.exp(values) - SCALE_S, 0.0)
+
+
+def queue_features(
+    snapshot: QueueSnapshot, forecast: Forecast, durations: DurationModel, outcomes: OutcomeModel
+) -> np.ndarray:
+    """Return an (N, len(FEATURES)) matrix, one row per waiting ticket in snapshot order."""
+    waiting = snapshot.waiting
+    if not waiting:
+        return np.zeros((0, len(FEATURES)))
+    now = snapshot.now
+    service_ids, service = np.unique([t.service_id for t in waiting], return_inverse=True)
+    waited = np.array([(now - t.waiting_since).total_seconds() for t in waiting])
+    position = _positions(service, forecast.mean_s)
+    per_service = _service_table(snapshot, durations, outcomes, waited, service, service_ids.tolist())
+    columns = [
+        to_log(forecast.p10_s),
+        to_log(forecast.p50_s),
+        to_log(forecast.p90_s),
+        to_log(forecast.mean_s),
+        waited / 60.0,
+        position,
+        per_service["waiting"][service],
+        np.full(len(waiting), float(len(waiting))),
+        per_service["serving"][service],
+        np.full(len(waiting), float(sum(c.open for c in snapshot.counters))),
+        np.full(
+            len(waiting), float(sum((not c.open) and c.reopens_at is not None for c in snapshot.counters))
+        ),
+        per_service["busy"][service],
+        np.array([t.priority for t in waiting], dtype=float),
+        per_service["duration"][service] / 60.0,
+        per_service["no_show"][service],
+        per_service["abandon"][service] * 3600.0,
+        per_service["last_wait"][service] / 60.0,
+        per_service["recent_wait"][service] / 60.0,
+        per_service["head_wait"][service] / 60.0,
+        position * per_service["duration"][service] / np.maximum(per_service["serving"][service], 1.0) / 60.0,
+    ]
+    return np.column_stack(columns)
+
+
+def _positions(service: np.ndarray, mean_call_s: np.ndarray) -> np.ndarray:
+    """Return each ticket's place in its service's line (1 = next), by expected call time."""
+    order = np.lexsort((mean_call_s, service))
+    position = np.empty(len(service))
+    previous, count = None, 0
+    for index in order:
+        count = count + 1 if service[index] == previous else 1
+        previous = service[index]
+        position[index] = count
+    return position
+
+
+def _service_table(snapshot, durations, outcomes, waited, service, ids: list[int]) -> dict[str, np.ndarray]:
+    """Return per-service arrays, indexed like `ids`."""
+    size = len(ids)
+    table = {
+        name: np.zeros(size)
+        for name in (
+            "waiting",
+            "serving",
+            "busy",
+            "duration",
+            "no_show",
+            "abandon",
+            "last_wait",
+            "recent_wait",
+        )
+    }
+    table["head_wait"] = np.zeros(size)
+    np.maximum.at(table["head_wait"], service, waited)
+    np.add.at(table["waiting"], service, 1.0)
+    for index, service_id in enumerate(ids):
+        stats = outcomes.service(service_id)
+        table["serving"][index] = sum(c.open and service_id in c.service_ids for c in snapshot.counters)
+        table["busy"][index] = sum(c.serving_service_id == service_id for c in snapshot.counters)
+        table["duration"][index] = durations.mean_s(service_id)
+        table["no_show"][index] = stats.no_show_rate
+        table["abandon"][index] = stats.abandon_rate_per_s
+        last = outcomes.last_wait_s(service_id)
+        recent = outcomes.mean_recent_wait_s(service_id)
+        table["last_wait"][index] = -1.0 if last is None else last
+        table["recent_wait"][index] = -1.0 if recent is None else recent
+    return table
