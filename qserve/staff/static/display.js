@@ -11,6 +11,9 @@
   let state = cfg.state;
   let offsetMs = Date.parse(state.server_time) - Date.now();
   let freshUntil = 0;
+  let syncedAt = Date.parse(state.server_time); // server time of the last complete picture
+  const announcedAt = new Map(); // ticket id -> when this page announced it
+  const MISSED_MS = 120000; // calls made while we were cut off are still announced when this recent
   let disconnected = false;
 
   /* ---------- rendering ---------- */
@@ -75,6 +78,7 @@
   /* ---------- live updates ---------- */
 
   function onCalled(call) {
+    announcedAt.set(call.ticket_id, Date.now());
     const rest = state.calls.filter((c) => c.ticket_id !== call.ticket_id);
     state.calls = [call, ...rest].slice(0, SHOWN);
     freshUntil = Date.now() + FRESH_MS;
@@ -96,9 +100,22 @@
     const sent = Date.now();
     const result = await request("GET", `/display/${encodeURIComponent(cfg.location)}/state`);
     if (!result.ok) return;
+    const previous = syncedAt;
     state = result.data;
-    offsetMs = Date.parse(state.server_time) - (sent + Date.now()) / 2;
+    syncedAt = Date.parse(state.server_time);
+    offsetMs = syncedAt - (sent + Date.now()) / 2;
+    const missed = state.calls.filter((call) => {
+      const at = Date.parse(call.at);
+      const announced = announcedAt.get(call.ticket_id) || 0;
+      return at > previous && at > syncedAt - MISSED_MS && announced < Date.now() - MISSED_MS;
+    });
+    if (missed.length) freshUntil = Date.now() + FRESH_MS;
     render();
+    // A call made while the network was down is still worth saying: oldest first.
+    for (const call of missed.reverse()) {
+      announcedAt.set(call.ticket_id, Date.now());
+      announce(call);
+    }
   }
 
   /* ---------- sound: a chime through WebAudio, then the call in each language ---------- */
@@ -214,6 +231,29 @@
     staleMs: 30000,
   });
 
+  /* ---------- a display runs for weeks: hide an idle pointer, start afresh once a night ---------- */
+
+  let pointerTimer = null;
+  function pointerMoved() {
+    document.body.classList.remove("idle");
+    clearTimeout(pointerTimer);
+    pointerTimer = setTimeout(() => document.body.classList.add("idle"), 3000);
+  }
+  document.addEventListener("mousemove", pointerMoved);
+
+  const loadedAt = Date.now();
+  async function nightlyReload() {
+    const hour = new Date(Date.now() + offsetMs).toLocaleString("en-GB", {
+      hour: "2-digit", hourCycle: "h23", timeZone: state.time_zone,
+    });
+    if (Number(hour) !== 3 || Date.now() - loadedAt < 6 * 3600 * 1000) return;
+    // Only reload when the server answers, so the screen never ends on a browser error page.
+    const probe = await request("GET", `/display/${encodeURIComponent(cfg.location)}/state`);
+    if (probe.ok) window.location.reload();
+  }
+  setInterval(nightlyReload, 10 * 60 * 1000);
+
+  pointerMoved();
   render();
   tickClock();
   showSound();

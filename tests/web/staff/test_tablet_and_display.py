@@ -89,9 +89,11 @@ def test_a_call_from_the_tablet_reaches_the_display_within_a_second_and_both_pas
     assert display.locator("#previous-list li").first.inner_text().startswith("A001")
     number_is(tablet, "cur-number", "A002")
     tablet.fill("#cur-notes", "Asked about a new card.")
-    tablet.click("#help-button")
-    tablet.keyboard.press("Escape")  # closing the help dialog saves the notes on blur
-    tablet.wait_for_function("() => document.getElementById('notes-status').textContent !== ''")
+    tablet.locator("#cur-notes").blur()  # leaving the field saves the notes
+    tablet.wait_for_function("() => document.getElementById('notes-status').textContent === 'Saved.'")
+    issue(make, location, 1, service_index=1, priority=1)  # seeded behind the server's back ...
+    tablet.click("[data-action=recall]")  # ... and on the tablet with the next change it hears of
+    tablet.wait_for_selector("#queues .mark.priority")
     display.wait_for_timeout(300)
     tablet.screenshot(path=artifacts / "staff-tablet-1280x800.png")
     display.screenshot(path=artifacts / "display-1920x1080.png")
@@ -230,6 +232,8 @@ def test_the_display_and_the_tablet_resync_after_a_server_restart(
         server = web.LiveServer(url, folder)
         number_is(display, "now-number", "A001", timeout=15000)
         assert display.locator("#now-counter").inner_text() == "2"
+        display.wait_for_function("() => window.__spoken.length === 1")
+        assert display.evaluate("() => window.__spoken") == [{"text": "Ticket A 1, counter 2", "lang": "en"}]
         display.wait_for_selector("body[data-online='1']")
         tablet.wait_for_selector("#banner", state="hidden", timeout=15000)
         tablet.wait_for_function("() => document.querySelector('#queues').textContent.includes('B001')")
