@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import CLOSED_STATUSES, Status
 from qserve.models import OutboxMessage, Ticket
+from qserve.models.appointment import Appointment
 from qserve.models.notify import PushSubscription
 from qserve.notify.channels import Outgoing, PushTarget, Recipient
 from qserve.notify.messages import render
 from qserve.notify.optouts import is_opted_out
 
 CALL_KINDS = frozenset({"called", "recalled", "no_show_warning"})
-WAITING_KINDS = frozenset({"position_reached", "time_left", "appointment_reminder", "moved_by_staff"})
+WAITING_KINDS = frozenset({"position_reached", "time_left", "moved_by_staff"})
 AFTER_CLOSE_KINDS = frozenset({"feedback", "cancelled_by_staff"})
 
 
@@ -51,16 +52,31 @@ def skip_reason(kind: str, ticket: Ticket | None) -> str | None:
     return None
 
 
-def load_job(session: Session, message_id: int, *, lease_until: datetime) -> Job:
-    """Read a claimed row, its ticket and the customer's addresses, and render the message."""
+def booking_skip_reason(kind: str, appointment: Appointment | None, now: datetime) -> str | None:
+    """Say why a booking message is no longer worth sending, or None to send it."""
+    if appointment is None:
+        return "the booking no longer exists"
+    if appointment.status != "booked":
+        return f"the booking is {appointment.status.replace('_', '-')}"
+    if kind == "appointment_reminder" and appointment.starts_at <= now:
+        return "the booked time has passed"
+    return None
+
+
+def load_job(session: Session, message_id: int, *, lease_until: datetime, now: datetime) -> Job:
+    """Read a claimed row, its ticket (or booking) and the customer's addresses, and render the message."""
     row = session.get(OutboxMessage, message_id, populate_existing=True)
-    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
     payload = dict(row.payload or {})
     channels = tuple(payload.get("channels", ()))
-    reason = skip_reason(row.topic, ticket)
+    if row.ticket_id is None and payload.get("appointment_id"):
+        subject = session.get(Appointment, payload["appointment_id"])
+        reason = booking_skip_reason(row.topic, subject, now)
+    else:
+        subject = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+        reason = skip_reason(row.topic, subject)
     if reason is not None:
         return Job(message_id, lease_until, row.attempts, payload, channels, Recipient(None), None, reason)
-    recipient = _recipient(session, ticket, channels)
+    recipient = _recipient(session, subject, channels)
     try:
         message = _outgoing(row, payload)
     except (KeyError, ValueError, IndexError) as error:  # a payload the texts cannot fill: never sendable
@@ -69,10 +85,15 @@ def load_job(session: Session, message_id: int, *, lease_until: datetime) -> Job
     return Job(message_id, lease_until, row.attempts, payload, channels, recipient, message)
 
 
-def _recipient(session: Session, ticket: Ticket, channels: tuple[str, ...]) -> Recipient:
-    phone = ticket.phone if "sms" in channels else None
+def _recipient(session: Session, subject: Ticket | Appointment, channels: tuple[str, ...]) -> Recipient:
+    """Return the addresses of a ticket's or a booking's customer (a booking has no push subscription)."""
+    phone = subject.phone if "sms" in channels else None
     if phone and is_opted_out(session, phone):
         phone = None  # STOP is kept for the number
+    email = subject.email if "email" in channels else None
+    if not isinstance(subject, Ticket):
+        return Recipient(None, phone=phone, email=email)
+    ticket = subject
     subscriptions: tuple[PushTarget, ...] = ()
     if "push" in channels:
         rows = session.scalars(
@@ -81,7 +102,6 @@ def _recipient(session: Session, ticket: Ticket, channels: tuple[str, ...]) -> R
             .order_by(PushSubscription.id)
         )
         subscriptions = tuple(PushTarget(s.id, s.endpoint, s.p256dh, s.auth) for s in rows)
-    email = ticket.email if "email" in channels else None
     return Recipient(ticket.id, phone=phone, email=email, subscriptions=subscriptions)
 
 

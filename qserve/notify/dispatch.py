@@ -138,7 +138,7 @@ def claim_next(session_factory: Callable[[], Session], *, now: datetime, lease_s
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount == 1:
-                return load_job(session, message_id, lease_until=lease_until)
+                return load_job(session, message_id, lease_until=lease_until, now=now)
     return None
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from qserve.models import Location, OutboxMessage, Ticket
+from qserve.models.appointment import Appointment
 from qserve.models.notify import PushSubscription
 from qserve.notify.channels import CHANNEL_ORDER
 
@@ -60,34 +61,49 @@ def is_reachable(session: Session, ticket: Ticket, channels: list[str]) -> bool:
 
 @dataclass
 class Draft:
-    """One outbox row to write; `skip` writes it as handled already (a threshold another message covers)."""
+    """One outbox row to write; `skip` writes it as handled already (a threshold another message covers).
 
-    ticket: Ticket
+    A draft is about a ticket, or about a booking (`ticket` None, `appointment` set) before it has one.
+    """
+
+    ticket: Ticket | None
     kind: str
     dedupe_key: str
     fields: dict = field(default_factory=dict)
     url: str | None = None
     skip: bool = False
     delay_s: int = 0
+    appointment: Appointment | None = None
+
+
+def page_url(draft: Draft, public_url: str) -> str:
+    """Return the page a tapped notification opens: the ticket's live page, or the booking's page."""
+    base = public_url.rstrip("/")
+    if draft.ticket is not None:
+        return f"{base}/t/{draft.ticket.public_token}"
+    return f"{base}/booking/{draft.appointment.code}"
 
 
 def draft_row(draft: Draft, *, settings: dict, now: datetime, public_url: str) -> dict:
     """Return the column values of an outbox row for a draft."""
+    subject = draft.ticket if draft.ticket is not None else draft.appointment
     payload = {
-        "language": draft.ticket.language or "en",
+        "language": subject.language or "en",
         "fields": draft.fields,
         "url": draft.url,  # the link in the text (SMS, email); None keeps a short SMS short
-        "page_url": f"{public_url.rstrip('/')}/t/{draft.ticket.public_token}",  # what a tapped push opens
+        "page_url": page_url(draft, public_url),
         "channels": allowed_channels(settings, draft.kind),
         "urgent": draft.kind in URGENT_KINDS,
         "ttl_s": TTL_S.get(draft.kind, DAY_S),
-        "tag": f"qserve-ticket-{draft.ticket.id}",
+        "tag": f"qserve-ticket-{draft.ticket.id}" if draft.ticket is not None else None,
     }
+    if draft.appointment is not None:
+        payload["appointment_id"] = draft.appointment.id
     return {
         "kind": NOTIFICATION,
         "topic": draft.kind,
         "dedupe_key": draft.dedupe_key,
-        "ticket_id": draft.ticket.id,
+        "ticket_id": draft.ticket.id if draft.ticket is not None else None,
         "payload": payload,
         "status": "skipped" if draft.skip else "pending",
         "attempts": 0,

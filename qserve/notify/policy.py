@@ -13,13 +13,12 @@ from qserve.db import UnitOfWork
 from qserve.domain import events as ev
 from qserve.domain.lifecycle import CLOSED_STATUSES, Status
 from qserve.models import Ticket, TicketEvent
+from qserve.notify.bookings import enqueue_booking_confirmation
 from qserve.notify.outbox import Draft, allowed_channels, is_reachable, notification_settings, write_drafts
 from qserve.notify.thresholds import (
-    appointment_fields,
     enqueue_threshold_messages,
     minutes_of,
     moot_on_join,
-    moot_reminders,
     seconds_left,
     service_of,
 )
@@ -42,6 +41,12 @@ def ticket_link(token: str, base_url: str) -> str:
 
 def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
     """Turn one recorded event into outbox rows in the same transaction (register with bus.add_handler)."""
+    if _is_booking_change(event):
+        if event.change in ("booked", "rescheduled"):
+            enqueue_booking_confirmation(
+                uow.session, appointment_id=event.appointment_id, public_url=public_url()
+            )
+        return
     if not isinstance(event, ev.TicketChanged):
         return
     session = uow.session
@@ -62,6 +67,11 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
         write_drafts(session, drafts, settings=settings, now=now, public_url=base_url)
     if scan:
         enqueue_threshold_messages(session, location=ticket.location, now=now, public_url=base_url)
+
+
+def _is_booking_change(event: ev.DomainEvent) -> bool:
+    """Recognise the appointments package's AppointmentChanged without importing that package."""
+    return type(event).__name__ == "AppointmentChanged" and hasattr(event, "appointment_id")
 
 
 def _may_have_address(session: Session, event: ev.TicketChanged, ticket: Ticket) -> bool:
@@ -101,13 +111,7 @@ def _latest_log(session: Session, ticket: Ticket) -> tuple[int, datetime]:
 
 
 def _on_issued(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
-    url = ticket_link(ticket.public_token, base_url)
-    if ticket.appointment_at is not None and ticket.appointment_at > now:
-        key = f"ticket:{ticket.id}:appointment_confirmation"
-        confirmation = Draft(
-            ticket, "appointment_confirmation", key, appointment_fields(session, ticket), url
-        )
-        return [confirmation, *moot_reminders(ticket, now=now, settings=settings)]
+    url = ticket_link(ticket.public_token, base_url)  # also after an appointment's check-in: follow it live
     place = newcomer_place(session, ticket, now=now)
     if place is None:
         return []

@@ -78,11 +78,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
         },
         "appointment_confirmation": {
             "title": "Appointment booked",
-            "text": "Booked: {service} at {location}, {time}. Ticket {number}.",
+            "text": "Booked: {service} at {location}, {time}. Booking code {number}.",
         },
         "appointment_reminder": {
             "title": "Appointment reminder",
-            "text": "Reminder: {service} at {location}, {time}. Ticket {number}.",
+            "text": "Reminder: {service} at {location}, {time}. Booking code {number}.",
             "sms": "Reminder: {service} at {location}, {time}. Reply HERE when you arrive.",
         },
         "feedback": {
@@ -128,11 +128,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
         },
         "appointment_confirmation": {
             "title": "Aika varattu",
-            "text": "Varattu: {service}, {location}, {time}. Vuoronumero {number}.",
+            "text": "Varattu: {service}, {location}, {time}. Varauskoodi {number}.",
         },
         "appointment_reminder": {
             "title": "Muistutus varatusta ajasta",
-            "text": "Muistutus: {service}, {location}, {time}. Vuoronumero {number}.",
+            "text": "Muistutus: {service}, {location}, {time}. Varauskoodi {number}.",
             "sms": "Muistutus: {service}, {location}, {time}. Vastaa TÄÄLLÄ, kun saavut.",
         },
         "feedback": {
@@ -175,11 +175,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
         },
         "appointment_confirmation": {
             "title": "Tid bokad",
-            "text": "Bokat: {service} på {location}, {time}. Biljett {number}.",
+            "text": "Bokat: {service} på {location}, {time}. Bokningskod {number}.",
         },
         "appointment_reminder": {
             "title": "Påminnelse om din tid",
-            "text": "Påminnelse: {service} på {location}, {time}. Biljett {number}.",
+            "text": "Påminnelse: {service} på {location}, {time}. Bokningskod {number}.",
             "sms": "Påminnelse: {service} på {location}, {time}. Svara HÄR när du är på plats.",
         },
         "feedback": {
@@ -226,11 +226,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
         },
         "appointment_confirmation": {
             "title": "Wizyta zarezerwowana",
-            "text": "Zarezerwowano: {service}, {location}, {time}. Numer {number}.",
+            "text": "Zarezerwowano: {service}, {location}, {time}. Kod rezerwacji {number}.",
         },
         "appointment_reminder": {
             "title": "Przypomnienie o wizycie",
-            "text": "Przypomnienie: {service}, {location}, {time}. Numer {number}.",
+            "text": "Przypomnienie: {service}, {location}, {time}. Kod rezerwacji {number}.",
             "sms": "Przypomnienie: {service}, {location}, {time}. Odpisz JESTEM po przybyciu.",
         },
         "feedback": {

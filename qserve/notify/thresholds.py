@@ -1,10 +1,10 @@
-"""Threshold messages: position reached, time left and appointment reminders, each sent once at most."""
+"""Threshold messages: position reached and time left, each announced once at most."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,6 @@ from qserve.domain.lifecycle import Status
 from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule
 from qserve.models import Location, Service, Ticket
 from qserve.models.notify import PushSubscription
-from qserve.notify.messages import format_time
 from qserve.notify.outbox import Draft, allowed_channels, existing_keys, notification_settings, write_drafts
 from qserve.services.queue import Place, location_streak, places_by_service
 
@@ -41,11 +40,6 @@ def position_key(ticket_id: int, service_id: int, threshold: int) -> str:
 def time_left_key(ticket_id: int, service_id: int, threshold_s: int) -> str:
     """Return the dedupe key of a time-left threshold."""
     return f"ticket:{ticket_id}:time_left:{service_id}:{threshold_s}"
-
-
-def reminder_key(ticket_id: int, offset_s: int) -> str:
-    """Return the dedupe key of an appointment reminder."""
-    return f"ticket:{ticket_id}:reminder:{offset_s}"
 
 
 def seconds_left(
@@ -193,62 +187,6 @@ def moot_on_join(ticket: Ticket, *, position: int, seconds: float | None, settin
     return drafts
 
 
-MAX_REMINDER_S = 7 * 86400
-
-
-def enqueue_appointment_reminders(session: Session, *, now: datetime, public_url: str) -> int:
-    """Write the reminders of appointments coming up (a day before, an hour before, as configured)."""
-    query = select(Ticket).where(
-        Ticket.status == Status.WAITING,
-        Ticket.appointment_at.is_not(None),
-        Ticket.appointment_at > now,
-        Ticket.appointment_at <= now + timedelta(seconds=MAX_REMINDER_S),
-        or_(
-            Ticket.phone.is_not(None),
-            Ticket.email.is_not(None),
-            Ticket.id.in_(select(PushSubscription.ticket_id)),
-        ),
-    )
-    written = 0
-    for ticket in session.scalars(query).all():
-        settings = notification_settings(ticket.location)
-        offsets = sorted({int(s) for s in settings["reminders_s"]})
-        keys = {s: reminder_key(ticket.id, s) for s in offsets}
-        taken = existing_keys(session, list(keys.values()))
-        left = (ticket.appointment_at - now).total_seconds()
-        offset, moot = due_thresholds(left, offsets, {s for s, key in keys.items() if key in taken})
-        drafts = [Draft(ticket, "appointment_reminder", keys[s], skip=True) for s in moot]
-        if offset is not None:
-            url = f"{public_url.rstrip('/')}/t/{ticket.public_token}"
-            drafts.append(
-                Draft(ticket, "appointment_reminder", keys[offset], appointment_fields(session, ticket), url)
-            )
-            written += 1
-        write_drafts(session, drafts, settings=settings, now=now, public_url=public_url)
-    return written
-
-
-def moot_reminders(ticket: Ticket, *, now: datetime, settings: dict) -> list[Draft]:
-    """Return the reminders a just-booked appointment is already too close for (booked for in an hour)."""
-    left = (ticket.appointment_at - now).total_seconds()
-    return [
-        Draft(ticket, "appointment_reminder", reminder_key(ticket.id, int(s)), skip=True)
-        for s in settings["reminders_s"]
-        if left <= int(s)
-    ]
-
-
 def service_of(session: Session, ticket: Ticket) -> Service:
     """Return the ticket's current service (its relationship may still hold the one before a transfer)."""
     return session.get(Service, ticket.service_id)
-
-
-def appointment_fields(session: Session, ticket: Ticket) -> dict:
-    """Return the text fields of an appointment message."""
-    location = ticket.location
-    return {
-        "number": ticket.number,
-        "service": service_of(session, ticket).name(ticket.language),
-        "location": location.name,
-        "time": format_time(ticket.appointment_at, ticket.language, location.time_zone),
-    }

@@ -1,27 +1,23 @@
-"""Notification use cases: inbound SMS keywords, provider status, push subscriptions, timed messages."""
+"""Notification use cases: provider status, push subscriptions, timed messages (inbound SMS: inbound.py)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from importlib import import_module
 
 from sqlalchemy import delete, distinct, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from qserve.db import read_session, transaction
-from qserve.domain.errors import Conflict, QServeError
-from qserve.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Status
+from qserve.domain.errors import Conflict
+from qserve.domain.lifecycle import CLOSED_STATUSES, Status
 from qserve.models import Location, OutboxMessage, Ticket
-from qserve.models.notify import InboundSms, PushSubscription
-from qserve.notify.keywords import parse_command, reply_text
-from qserve.notify.optouts import forget_opt_out, remember_opt_out
+from qserve.models.notify import PushSubscription
+from qserve.notify.bookings import enqueue_booking_reminders
 from qserve.notify.outbox import NOTIFICATION
 from qserve.notify.policy import public_url
 from qserve.notify.subscriptions import check_subscription
-from qserve.notify.thresholds import enqueue_appointment_reminders, enqueue_threshold_messages
+from qserve.notify.thresholds import enqueue_threshold_messages
 
 log = logging.getLogger(__name__)
 
@@ -31,125 +27,6 @@ STATUS_RANK = {
     "accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
     "delivered": 4, "undelivered": 4, "failed": 4, "canceled": 4, "read": 5,
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class OpenTicket:
-    """The ticket an inbound SMS is about."""
-
-    id: int
-    token: str
-    number: str
-    language: str
-    has_appointment: bool
-
-
-def open_ticket_for_phone(session: Session, phone: str) -> OpenTicket | None:
-    """Return the newest open ticket of a phone number."""
-    ticket = session.scalars(
-        select(Ticket)
-        .where(Ticket.phone == phone, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
-        .order_by(Ticket.joined_at.desc(), Ticket.id.desc())
-        .limit(1)
-    ).first()
-    if ticket is None:
-        return None
-    return OpenTicket(
-        ticket.id, ticket.public_token, ticket.number, ticket.language, ticket.appointment_at is not None
-    )
-
-
-def handle_inbound_sms(*, message_sid: str, phone: str, body: str, now: datetime) -> str:
-    """Act once on an inbound SMS keyword (CANCEL, LATE, HERE, STOP, START) and return the reply text."""
-    command, keyword_language = parse_command(body)
-    with read_session() as session:
-        earlier = session.scalar(select(InboundSms.reply).where(InboundSms.message_sid == message_sid))
-        if earlier is not None:
-            return earlier  # the provider retried the webhook: answer the same, act no more
-        ticket = open_ticket_for_phone(session, phone)
-    language = ticket.language if ticket else (keyword_language or "en")
-    reply = ACTIONS[command](ticket=ticket, phone=phone, now=now, language=language)
-    with transaction() as tx:
-        dialect = tx.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        values = {"message_sid": message_sid, "phone": phone, "command": command, "reply": reply[:500]}
-        values |= {"ticket_id": ticket.id if ticket else None, "received_at": now}
-        tx.session.execute(
-            insert(InboundSms.__table__)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["message_sid"])
-        )
-    return reply
-
-
-def _cancel(*, ticket: OpenTicket | None, phone: str, now: datetime, language: str) -> str:
-    from qserve.services.tickets import cancel_ticket_by_customer
-
-    if ticket is None:
-        return reply_text("no_ticket", language)
-    try:
-        cancel_ticket_by_customer(token=ticket.token, now=now, reason="sms")
-    except QServeError:
-        return reply_text("refused", language, number=ticket.number)
-    return reply_text("cancelled", language, number=ticket.number)
-
-
-def _late(*, ticket: OpenTicket | None, phone: str, now: datetime, language: str) -> str:
-    from qserve.services.tickets import postpone_ticket
-
-    if ticket is None:
-        return reply_text("no_ticket", language)
-    try:
-        postpone_ticket(token=ticket.token, now=now)
-    except QServeError:
-        return reply_text("refused", language, number=ticket.number)
-    return reply_text("postponed", language, number=ticket.number)
-
-
-def check_in_service():
-    """Return the appointment check-in use case when the appointments package provides it."""
-    for module_name in (
-        "qserve.services.appointments",
-        "qserve.appointments.services",
-        "qserve.services.tickets",
-    ):
-        try:
-            return import_module(module_name).check_in_appointment
-        except (ModuleNotFoundError, AttributeError):
-            continue
-    return None
-
-
-def _here(*, ticket: OpenTicket | None, phone: str, now: datetime, language: str) -> str:
-    if ticket is None:
-        return reply_text("no_ticket", language)
-    check_in = check_in_service()
-    if not ticket.has_appointment or check_in is None:
-        return reply_text("here_desk", language, number=ticket.number)
-    try:
-        check_in(token=ticket.token, now=now)
-    except QServeError:
-        return reply_text("here_desk", language, number=ticket.number)
-    return reply_text("here", language, number=ticket.number)
-
-
-def _stop(*, ticket: OpenTicket | None, phone: str, now: datetime, language: str) -> str:
-    with transaction() as tx:
-        remember_opt_out(tx.session, phone=phone, now=now)
-    return reply_text("stopped", language)
-
-
-def _start(*, ticket: OpenTicket | None, phone: str, now: datetime, language: str) -> str:
-    with transaction() as tx:
-        forget_opt_out(tx.session, phone=phone)
-    return reply_text("started", language)
-
-
-def _help(*, ticket: OpenTicket | None, phone: str, now: datetime, language: str) -> str:
-    return reply_text("help", language)
-
-
-ACTIONS = {"cancel": _cancel, "late": _late, "here": _here, "stop": _stop, "start": _start, "help": _help}
 
 
 def record_sms_status(*, message_sid: str, status: str, error_code: str | None = None) -> bool:
@@ -220,7 +97,7 @@ def enqueue_timed_messages(*, now: datetime) -> int:
             location = tx.session.get(Location, location_id)
             written += enqueue_threshold_messages(tx.session, location=location, now=now, public_url=base_url)
     with transaction() as tx:
-        written += enqueue_appointment_reminders(tx.session, now=now, public_url=base_url)
+        written += enqueue_booking_reminders(tx.session, now=now, public_url=base_url)
     return written
 
 

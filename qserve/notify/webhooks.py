@@ -10,7 +10,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from qserve.db import utcnow
 from qserve.domain.errors import BadRequest, Forbidden, NotFound
 from qserve.extensions import limiter
-from qserve.notify import usecases
+from qserve.notify import inbound, usecases
 from qserve.notify.policy import public_url
 from qserve.notify.push import application_server_key, load_or_create_vapid
 
@@ -48,7 +48,7 @@ def inbound_sms():
     sender, sid = request.form.get("From", ""), request.form.get("MessageSid", "")
     if not sender or not sid:
         raise BadRequest("From and MessageSid are required")
-    reply = usecases.handle_inbound_sms(
+    reply = inbound.handle_inbound_sms(
         message_sid=sid[:64], phone=sender[:32], body=request.form.get("Body", "")[:1600], now=utcnow()
     )
     return twiml(reply)

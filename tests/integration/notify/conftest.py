@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from tests.support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.support.push_endpoint import PushEndpoint
@@ -86,7 +86,8 @@ def notify_db_url(notify_backend, tmp_path, request):
 
     url = request.getfixturevalue("notify_postgres")
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    existing = set(inspect(engine).get_table_names())
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name in existing)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -145,8 +146,7 @@ def notify_app(notify_db_url, notify_backend, tmp_path, twilio, smtp, notify_con
     }
     application = create_app(TestConfig(database_url=notify_db_url, **(settings | notify_config)))
     database = application.extensions["qserve.db"]
-    if notify_backend == "sqlite":
-        Base.metadata.create_all(database.engine)
+    Base.metadata.create_all(database.engine)  # every package's tables, as imported by the factory
     with application.app_context():
         yield application
     database.dispose()
@@ -169,7 +169,14 @@ class Desk:
         self.clock = clock
 
     def location(
-        self, *, services: int = 1, counters: int = 2, notifications: dict | None = None, **settings
+        self,
+        *,
+        services: int = 1,
+        counters: int = 2,
+        notifications: dict | None = None,
+        opening_hours: dict | None = None,
+        mode: str = "queue",
+        **settings,
     ):
         """Create a location with services A, B ... and counters serving all; return a dict of ids."""
         from qserve.db import transaction
@@ -188,6 +195,8 @@ class Desk:
                 time_zone="Europe/Helsinki",
                 languages=["en", "fi", "sv", "pl"],
                 settings=stored,
+                opening_hours=opening_hours or {},
+                mode=mode,
             )
             tx.session.add(location)
             tx.session.flush()

@@ -6,7 +6,6 @@ import contextlib
 import random
 import threading
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
@@ -176,33 +175,6 @@ def test_time_left_is_announced_when_the_estimate_runs_down(desk, clock):
     enqueue_timed_messages(now=clock())
     enqueue_timed_messages(now=clock.advance(seconds=30))
     assert desk.topics(ticket_id) == ["joined", "time_left"]
-
-
-def test_appointments_get_a_confirmation_and_reminders_a_day_and_an_hour_before(desk, clock):
-    location = desk.location()
-    slot = clock() + timedelta(days=2, hours=5)
-    ticket_id = desk.join(location, phone=PHONE.format(1), channel="appointment", appointment_at=slot)
-    soon_id = desk.join(
-        location, phone=PHONE.format(2), channel="appointment", appointment_at=clock() + timedelta(minutes=30)
-    )
-    for hours in (0, 24, 5, 1, 18, 4.5):
-        clock.advance(hours=hours)
-        enqueue_timed_messages(now=clock())
-    assert desk.topics(ticket_id) == [
-        "appointment_confirmation",
-        "appointment_reminder",
-        "appointment_reminder",
-    ]
-    reminders = [row.dedupe_key for row in desk.outbox(ticket_id) if row.topic == "appointment_reminder"]
-    assert reminders == [f"ticket:{ticket_id}:reminder:86400", f"ticket:{ticket_id}:reminder:3600"]
-    soon = [row for row in desk.outbox(soon_id) if row.topic.startswith("appointment")]
-    assert [(row.topic, row.status) for row in soon] == [
-        ("appointment_confirmation", "pending"),
-        ("appointment_reminder", "skipped"),  # booked 30 minutes ahead: no reminder to send
-        ("appointment_reminder", "skipped"),
-    ]
-    fields = desk.outbox(ticket_id)[0].payload["fields"]
-    assert fields["time"] == "25/11 at 16:00"  # 14:00 UTC in Helsinki, in the customer's language
 
 
 def test_a_location_can_keep_sms_for_calls_only_or_turn_it_off(desk):

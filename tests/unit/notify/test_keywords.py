@@ -54,7 +54,7 @@ def test_no_keyword_means_two_commands():
 def test_every_reply_exists_in_every_language_and_fits_one_gsm7_segment(language):
     assert set(REPLIES[language]) == set(REPLIES["en"])
     for key in REPLIES[language]:
-        text = reply_text(key, language, number="A107")
+        text = reply_text(key, language, number="A107", code="ABCD-2345")
         assert sms_segments(text) == 1, (language, key, len(text))
 
 
