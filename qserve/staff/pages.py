@@ -62,6 +62,8 @@ def counters_page(slug: str):
 @login_required
 def open_page(slug: str, counter_id: int):
     """Choose which of the counter's services to serve today, and open it."""
+    with read_session() as session:
+        _counter(_location(session, slug), counter_id)  # the counter belongs to this location
     error = None
     if request.method == "POST":
         chosen = [int(value) for value in request.form.getlist("service_ids") if value.isdigit()]
@@ -75,12 +77,11 @@ def open_page(slug: str, counter_id: int):
     with read_session() as session:
         location = _location(session, slug)
         counter = _counter(location, counter_id)
-        active = counter.serving_service_ids()
         return render_template(
             "staff/open.html",
             location=location,
             counter=counter,
-            active=active,
+            active=counter.serving_service_ids(),
             error=error,
             language=str(get_locale() or "en"),
         ), (422 if error else 200)

@@ -104,6 +104,15 @@ def test_opening_a_counter_keeps_the_services_chosen_for_today(client, branch):
         assert (counter.is_open, counter.active_service_ids) == (True, [location["service_ids"][1]])
 
 
+def test_a_counter_is_opened_only_under_its_own_location(client, make, branch):
+    sign_in(client, branch["user"]["email"])
+    elsewhere = make.location(organization_id=branch["location"]["organization_id"])
+    url = f"/staff/{branch['location']['slug']}/{elsewhere['counter_ids'][0]}/open"
+    assert client.post(url, data={}).status_code == 404
+    with read_session() as session:
+        assert session.get(Counter, elsewhere["counter_ids"][0]).is_open is False
+
+
 def test_the_tablet_page_hands_its_settings_and_words_to_the_script(client, branch):
     sign_in(client, branch["user"]["email"])
     location = branch["location"]
