@@ -86,7 +86,21 @@
     }
     setLive(true);
   }
-  function update(v) { if (v && v.token === token) { stamp += 1; render(v); } }
+  function update(v) {
+    if (!v || v.token !== token) return;
+    stamp += 1;
+    render(v);
+    if (v.status === "done" && watchedOpen) openFeedback("/t/" + token + "/feedback");
+    watchedOpen = watchedOpen || CLOSED.indexOf(v.status) < 0;
+  }
+  // When staff finish while this page is open, the feedback form opens by itself
+  // (the feedback_requested event, or polling that sees the ticket turn "done").
+  var watchedOpen = false, feedbackOpened = false;
+  function openFeedback(url) {
+    if (feedbackOpened) return;
+    feedbackOpened = true;
+    window.location.assign(url);
+  }
 
   function setLive(ok) {
     var live = $("live");
@@ -114,6 +128,7 @@
     socket.on("disconnect", function () { setLive(false); startPolling(); });
     socket.on("connect_error", function () { setLive(false); startPolling(); });
     socket.on("ticket_updated", update);
+    socket.on("feedback_requested", function (m) { openFeedback(m.url); });
     socket.on("ticket_called", function (call) {
       if ($("turn").hidden || Date.now() - shownAt > 3000) showTurn(call.counter);  // a recall rings again
     });

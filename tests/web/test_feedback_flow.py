@@ -1,0 +1,56 @@
+"""Finishing a visit opens the feedback form on the customer's phone; answers reach the dashboard;
+deleting personal data empties the row."""
+
+import time
+from datetime import UTC, datetime
+
+import requests
+from sqlalchemy import select
+
+from qserve.db import read_session
+from qserve.models import FeedbackAnswer, Ticket
+from qserve.services.accounts import create_token
+from tests.factories import PASSWORD
+from tests.web.conftest import sign_in
+
+
+def test_finishing_opens_the_form_whose_answers_reach_the_dashboard_and_erasing_empties_the_row(
+    live_server, browser, make, artifacts
+):
+    location = make.location(services=1, counters=1)
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+    manager = make.user(organization_id=location["organization_id"], role="manager")
+    headers = {"Authorization": f"Bearer {create_token(email=staff['email'], now=datetime.now(UTC))}"}
+    api = f"{live_server.url}/api/v1"
+    ticket = requests.post(f"{api}/locations/{location['slug']}/tickets", timeout=10, json={
+        "service_id": location["service_ids"][0], "name": "Maija Meikäläinen", "phone": "040 765 4321"}).json()
+
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(ticket["url"])
+    phone.wait_for_selector("#live.live", timeout=5000)
+    called = requests.post(f"{api}/counters/{location['counter_ids'][0]}/call-next", headers=headers, timeout=10)
+    requests.post(f"{api}/tickets/{called.json()['id']}/start", headers=headers, timeout=10)
+    finished_at = time.monotonic()
+    requests.post(f"{api}/tickets/{called.json()['id']}/finish", headers=headers, timeout=10)
+    phone.wait_for_url("**/feedback/**", timeout=3000)
+    assert time.monotonic() - finished_at < 1.0
+
+    phone.check("input[name=rating][value='5']")
+    phone.screenshot(path=str(artifacts / "feedback-form-phone.png"), full_page=True)
+    phone.click("#feedback-form button[type=submit]")
+    phone.wait_for_selector("#feedback-done")
+    phone.click("#erase")
+    phone.wait_for_selector("#erased")
+    with read_session() as session:
+        row = session.get(Ticket, ticket["id"])
+        answer = session.scalars(select(FeedbackAnswer).where(FeedbackAnswer.ticket_id == ticket["id"])).one()
+    assert (row.name, row.phone, row.email) == (None, None, None)
+    assert row.personal_data_erased_at is not None
+    assert answer.rating == 5
+
+    desk = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(desk, live_server.url, manager["email"], PASSWORD)
+    desk.goto(f"{live_server.url}/manage/?locations={location['slug']}")
+    assert "5.00" in desk.inner_text("body")  # the mean rating of the one answer, two decimals
+    phone.close()
+    desk.close()
