@@ -145,44 +145,48 @@ def claim_next(session_factory: Callable[[], Session], *, now: datetime, lease_s
 def attempt(job: Job, channels: Mapping[str, Channel]) -> Outcome:
     """Try the customer's channels in order (push, sms, email) until one takes the message."""
     outcome = Outcome("skipped")
-    transient = False
     for name in [n for n in CHANNEL_ORDER if n in job.channels]:
         channel = channels.get(name)
         if channel is None:
             continue
         for target in channel.targets(job.recipient):
-            try:
-                sent = channel.send(target, job.message)
-            except SubscriptionGone as error:
-                outcome.gone_subscription_ids.append(target.id)
-                outcome.errors.append(f"{name}: {error}")
-            except RecipientOptedOut as error:
-                outcome.opted_out_phone = target
-                outcome.errors.append(f"{name}: {error}")
-            except PermanentError as error:
-                outcome.errors.append(f"{name}: {error}")
-            except TransientError as error:
-                transient = True
-                outcome.errors.append(f"{name}: {error}")
-                if error.unclear:  # it may have gone out: ask the provider next time before any other channel
-                    outcome.unclear_channels.append(name)
-                    outcome.status = "retry"
-                    return outcome
-            except Exception as error:  # a bug in a channel must not stop the others; retried, then failed
-                log.exception("channel %s crashed on %s", name, job.message.dedupe_key)
-                transient = True
-                outcome.errors.append(f"{name}: unexpected {error!r}")
-            else:
-                outcome.status, outcome.channel = "sent", name
-                outcome.provider_message_id = sent.provider_message_id
+            if _send_one(name, channel, target, job, outcome) or outcome.unclear_channels:
                 return outcome
-    if transient:
-        outcome.status = "retry"
-    elif outcome.errors:
+    if outcome.status == "retry":
+        return outcome
+    if outcome.errors:
         outcome.status = "failed"
     else:
         outcome.errors.append("no address on a channel enabled for this message")
     return outcome
+
+
+def _send_one(name: str, channel: Channel, target, job: Job, outcome: Outcome) -> bool:
+    """Send to one target and note what happened in the outcome; tell whether it was delivered."""
+    try:
+        sent = channel.send(target, job.message)
+    except SubscriptionGone as error:
+        outcome.gone_subscription_ids.append(target.id)
+        outcome.errors.append(f"{name}: {error}")
+    except RecipientOptedOut as error:
+        outcome.opted_out_phone = target
+        outcome.errors.append(f"{name}: {error}")
+    except PermanentError as error:
+        outcome.errors.append(f"{name}: {error}")
+    except TransientError as error:
+        outcome.status = "retry"
+        outcome.errors.append(f"{name}: {error}")
+        if error.unclear:  # it may have gone out: ask the provider next time, before any other channel
+            outcome.unclear_channels.append(name)
+    except Exception as error:  # a bug in a channel must not stop the others; retried, then failed
+        log.exception("channel %s crashed on %s", name, job.message.dedupe_key)
+        outcome.status = "retry"
+        outcome.errors.append(f"{name}: unexpected {error!r}")
+    else:
+        outcome.status, outcome.channel = "sent", name
+        outcome.provider_message_id = sent.provider_message_id
+        return True
+    return False
 
 
 def record_outcome(

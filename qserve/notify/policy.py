@@ -25,6 +25,8 @@ from qserve.notify.thresholds import (
 from qserve.services.queue import newcomer_place, place_of
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+# Actions that move a ticket's own place by more than one step: its stored estimate is from before.
+JUMPS = frozenset({"postpone", "transfer", "resume", "reactivate", "requeue"})
 
 
 def public_url() -> str:
@@ -66,7 +68,14 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
     if drafts and is_reachable(session, ticket, allowed_channels(settings, drafts[0].kind)):
         write_drafts(session, drafts, settings=settings, now=now, public_url=base_url)
     if scan:
-        enqueue_threshold_messages(session, location=ticket.location, now=now, public_url=base_url)
+        stale = frozenset(
+            e.ticket_id
+            for e in uow.events
+            if isinstance(e, ev.TicketChanged) and e.location_id == event.location_id and e.action in JUMPS
+        )
+        enqueue_threshold_messages(
+            session, location=ticket.location, now=now, public_url=base_url, stale_estimates=stale
+        )
 
 
 def _is_booking_change(event: ev.DomainEvent) -> bool:
@@ -149,7 +158,9 @@ def _on_transferred(session, event, ticket, settings, now, log_id, base_url) -> 
         "position": place.position,
     }
     url = ticket_link(ticket.public_token, base_url)
-    return [Draft(ticket, "moved_by_staff", f"ticket:{ticket.id}:moved:{log_id}", fields, url)]
+    moved = Draft(ticket, "moved_by_staff", f"ticket:{ticket.id}:moved:{log_id}", fields, url)
+    # The new line's thresholds already passed are told by this message, like a newcomer's.
+    return [moved, *moot_on_join(ticket, position=place.position, seconds=None, settings=settings)]
 
 
 def _on_cancelled(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:

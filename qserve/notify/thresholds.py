@@ -69,9 +69,18 @@ LINE_COLUMNS = (
 
 
 def enqueue_threshold_messages(
-    session: Session, *, location: Location, now: datetime, public_url: str
+    session: Session,
+    *,
+    location: Location,
+    now: datetime,
+    public_url: str,
+    stale_estimates: frozenset[int] = frozenset(),
 ) -> int:
-    """Write position-reached and time-left messages for waiting tickets that crossed a threshold."""
+    """Write position-reached and time-left messages for waiting tickets that crossed a threshold.
+
+    `stale_estimates` are tickets whose own place has just jumped (postponed, transferred, back in line):
+    their stored estimate is from before, so time left is judged for them at the next scan, once refreshed.
+    """
     settings = notification_settings(location)
     positions = sorted({int(t) for t in settings["position_thresholds"]})
     times = sorted({int(t) for t in settings["time_left_s"]})
@@ -81,14 +90,11 @@ def enqueue_threshold_messages(
         select(*LINE_COLUMNS).where(Ticket.location_id == location.id, Ticket.status == Status.WAITING)
     ).all()
     places = _places(session, location, rows, now)
-    left = {r.id: seconds_left(r.estimate_p50_s, r.estimate_updated_at, now) for r in rows}
-    # An appointment before its slot is told by reminders, not by its place among walk-ins.
-    near = [
-        r.id
+    left = {
+        r.id: None if r.id in stale_estimates else seconds_left(r.estimate_p50_s, r.estimate_updated_at, now)
         for r in rows
-        if (r.appointment_at is None or r.appointment_at <= now)
-        and _is_near(places[r.id], left[r.id], positions, times)
-    ]
+    }
+    near = [r.id for r in rows if _is_near(r, places[r.id], left[r.id], positions, times, now)]
     tickets = _reachable_tickets(session, near)
     keys = [position_key(t.id, t.service_id, p) for t in tickets for p in positions]
     keys += [time_left_key(t.id, t.service_id, s) for t in tickets for s in times]
@@ -109,7 +115,11 @@ def _places(session: Session, location: Location, rows, now: datetime) -> dict[i
     return places_by_service(candidates, rule=rule, now=now, streak=streak)
 
 
-def _is_near(place: Place, left: float | None, positions: list[int], times: list[int]) -> bool:
+def _is_near(
+    row, place: Place, left: float | None, positions: list[int], times: list[int], now: datetime
+) -> bool:
+    if row.appointment_at is not None and row.appointment_at > now:
+        return False  # an appointment before its slot is told by reminders, not by its place among walk-ins
     if positions and place.position <= positions[-1]:
         return True
     return bool(times) and left is not None and left <= times[-1]

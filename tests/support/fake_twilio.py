@@ -43,8 +43,8 @@ class FakeTwilio:
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         self._stopping = threading.Event()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), _Handler)
+        self.server.fake = self
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -96,67 +96,73 @@ class FakeTwilio:
             self.messages.append(message)
         return message
 
-    def _handler(self):
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep test output clean
-                pass
+class _Handler(BaseHTTPRequestHandler):
+    """Answer like Twilio's Messages endpoint for the FakeTwilio set on the server."""
 
-            def _send(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    server: _Server
 
-            def _authorized(self) -> bool:
-                expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
-                return self.headers.get("Authorization") == f"Basic {expected}"
+    def log_message(self, *args):  # keep test output clean
+        pass
 
-            def _is_messages(self) -> bool:
-                return urlparse(self.path).path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    def _send(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-            def do_GET(self):  # noqa: N802
-                if not self._is_messages():
-                    return self._send(404, {"code": 20404, "message": "not found", "status": 404})
-                if not self._authorized():
-                    return self._send(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                query = parse_qs(urlparse(self.path).query)
-                to = query.get("To", [None])[0]
-                with fake._lock:
-                    found = [m for m in reversed(fake.messages) if to is None or m["to"] == to]
-                page = {"messages": found[:50], "next_page_uri": None, "page": 0, "page_size": 50}
-                self._send(200, page | {"uri": urlparse(self.path).path, "first_page_uri": None, "end": 0})
+    def _refusal(self) -> bool:
+        """Answer 404 or 401 like Twilio when the path or the credentials are wrong."""
+        if urlparse(self.path).path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
+            self._send(404, {"code": 20404, "message": "not found", "status": 404})
+            return True
+        expected = base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
+        if self.headers.get("Authorization") != f"Basic {expected}":
+            self._send(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            return True
+        return False
 
-            def do_POST(self):  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                if not self._is_messages():
-                    return self._send(404, {"code": 20404, "message": "not found", "status": 404})
-                if not self._authorized():
-                    return self._send(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                with fake._lock:
-                    fake.requests.append(form)
-                failure = fake._next_failure()
-                if failure and failure[0] == "timeout":
-                    if failure[1]:
-                        fake._accept(form)
-                    fake._stopping.wait(fake.timeout_delay_s)  # answer after the client gave up
-                    try:
-                        self._send(500, {"code": 20500, "message": "late", "status": 500})
-                    except OSError:
-                        pass  # the client has hung up, as intended
-                    return None
-                if failure:
-                    status, code, text = ERRORS[failure[0]]
-                    return self._send(
-                        status, {"code": code, "message": text, "more_info": "", "status": status}
-                    )
-                self._send(201, fake._accept(form))
+    def do_GET(self):  # noqa: N802
+        if self._refusal():
+            return
+        fake = self.server.fake
+        to = parse_qs(urlparse(self.path).query).get("To", [None])[0]
+        with fake._lock:
+            found = [m for m in reversed(fake.messages) if to is None or m["to"] == to]
+        page = {"messages": found[:50], "next_page_uri": None, "page": 0, "page_size": 50}
+        self._send(200, page | {"uri": urlparse(self.path).path, "first_page_uri": None, "end": 0})
 
-        return Handler
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        if self._refusal():
+            return
+        fake = self.server.fake
+        with fake._lock:
+            fake.requests.append(form)
+        failure = fake._next_failure()
+        if failure and failure[0] == "timeout":
+            return self._answer_late(fake, form, accepted=failure[1])
+        if failure:
+            status, code, text = ERRORS[failure[0]]
+            return self._send(status, {"code": code, "message": text, "more_info": "", "status": status})
+        self._send(201, fake._accept(form))
+
+    def _answer_late(self, fake: FakeTwilio, form: dict, *, accepted: bool) -> None:
+        if accepted:
+            fake._accept(form)
+        fake._stopping.wait(fake.timeout_delay_s)  # answer after the client gave up
+        try:
+            self._send(500, {"code": 20500, "message": "late", "status": 500})
+        except OSError:
+            pass  # the client has hung up, as intended
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeTwilio
 
 
 def twilio_signature(url: str, params: dict, token: str = AUTH_TOKEN) -> str:

@@ -160,6 +160,7 @@ def test_a_transfer_by_staff_tells_the_new_service_and_place(desk):
     desk.act(ticket_id, "transfer", service_id=location["service_ids"][1], keep_place=False)
     moved = [row for row in desk.outbox(ticket_id) if row.topic == "moved_by_staff"]
     assert len(moved) == 1
+    assert desk.topics(ticket_id) == ["joined", "moved_by_staff"]  # not also "you are number 2"
     assert moved[0].payload["fields"].items() >= {"service": "Loans 1", "position": 2}.items()
 
 

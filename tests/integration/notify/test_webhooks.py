@@ -224,3 +224,15 @@ def test_subscribing_an_unknown_or_closed_ticket_is_refused(client, desk, push_s
     token = desk.ticket(ticket_id).public_token
     closed = client.post(f"/api/v1/tickets/{token}/push-subscriptions", json=body)
     assert closed.status_code == 409
+
+
+@pytest.mark.parametrize("notify_config", [{"WTF_CSRF_ENABLED": True}])
+def test_webhooks_and_subscriptions_need_no_csrf_token_when_the_site_checks_them(client, desk, push_service):
+    location = desk.location()
+    ticket_id = desk.join(location, phone=PHONE)
+    token = desk.ticket(ticket_id).public_token
+    subscribed = client.post(
+        f"/api/v1/tickets/{token}/push-subscriptions", json=push_service.subscribe().to_json()
+    )
+    assert subscribed.status_code == 201
+    assert reply_of(sms(client, "CANCEL")).startswith("Ticket A001 is cancelled.")
