@@ -22,14 +22,19 @@
     return (service.names && service.names[cfg.language]) || service.name;
   }
 
+  function setText(element, text) {
+    if (element.textContent !== text) element.textContent = text;
+  }
+
   function render() {
     const [newest, ...earlier] = state.calls;
     $("now").hidden = !newest;
     $("now-empty").hidden = Boolean(newest);
     $("now-empty").textContent = newest ? "" : T.no_calls;
     if (newest) {
-      $("now-number").textContent = newest.number;
-      $("now-counter").textContent = newest.counter || "";
+      // Touch the live region only when the call changes, so screen readers do not repeat it.
+      setText($("now-number"), newest.number);
+      setText($("now-counter"), newest.counter || "");
     }
     $("previous-list").replaceChildren(...earlier.slice(0, SHOWN - 1).map((call) =>
       h("li", {}, h("span", { class: "fit" },
@@ -42,11 +47,26 @@
         h("span", { class: "name" }, serviceName(service)),
         h("span", { class: "count" }, service.is_open === false ? T.closed : service.waiting))));
     $("counters-open").textContent = format(T.counters_open, { count: state.counters_open });
-    $("message").textContent = state.message || "";
-    $("message").hidden = !state.message;
+    showMessage(state.message || "");
     highlight();
     fit($("now"));
     for (const item of $("previous-list").children) fit(item);
+  }
+
+  /** Show the message line; one too long for the screen slides slowly back and forth. */
+  function showMessage(text) {
+    const box = $("message");
+    const line = box.firstElementChild;
+    box.hidden = !text;
+    if (line.textContent === text) return; // keep a sliding line sliding
+    line.textContent = text;
+    box.classList.remove("long");
+    const overflow = line.offsetWidth - box.clientWidth;
+    if (overflow > 0) {
+      box.style.setProperty("--shift", `-${overflow}px`);
+      box.style.setProperty("--slide", `${Math.max(8, Math.round(overflow / 40))}s`);
+      box.classList.add("long");
+    }
   }
 
   /** Shrink a box's type until its line (the .fit span inside) fits (long numbers or counter names). */
