@@ -217,6 +217,7 @@ def _transfer(tx, ticket, *, actor, now, service_id=None, keep_place=True, **_):
         raise ValidationFailed("the ticket is already in that service", field="service_id")
     previous = ticket.service_id
     ticket.service_id = target.id
+    ticket.service = target
     ticket.counter_id = None
     ticket.counter = None
     ticket.called_at = None

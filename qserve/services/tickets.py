@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from qserve.db import UnitOfWork, transaction
 from qserve.domain.actors import Actor
@@ -187,6 +188,13 @@ def _cancel(tx: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime, reas
 
 def postpone_ticket(*, token: str, now: datetime, places: int = POSTPONE_PLACES) -> int:
     """Move a waiting ticket back a few places ("I need more time"), a bounded number of times."""
+    try:
+        return _postpone(token=token, now=now, places=places)
+    except StaleDataError as error:
+        raise Conflict("the ticket changed at the same moment; please try again") from error
+
+
+def _postpone(*, token: str, now: datetime, places: int) -> int:
     from qserve.services.queue import waiting_tickets
 
     with transaction() as tx:
