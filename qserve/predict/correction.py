@@ -14,11 +14,14 @@ outcomes. One shared move, rather than 10% per side, keeps coverage right when m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingRegressor
 
 from qserve.predict.features import FEATURES, from_log, to_log
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import HistGradientBoostingRegressor
 
 QUANTILES = (0.1, 0.5, 0.9)
 LOW, MIDDLE, HIGH = (FEATURES.index(name) for name in ("log_sim_p10", "log_sim_p50", "log_sim_p90"))
@@ -55,11 +58,11 @@ class Calibration:
 
 
 def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
-    """Return the split-conformal quantile of scores that a new score stays below with `coverage`."""
+    """Return the split-conformal quantile of scores: the ceil((n + 1) * coverage)-th smallest."""
     if len(scores) == 0:
         return 0.0
-    level = min(1.0, np.ceil((len(scores) + 1) * coverage) / len(scores))
-    return float(np.quantile(scores, level, method="higher"))
+    rank = min(len(scores), int(np.ceil((len(scores) + 1) * coverage)))
+    return float(np.partition(scores, rank - 1)[rank - 1])
 
 
 @dataclass
@@ -82,8 +85,25 @@ def log_quantiles(models, features: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     if models is None or len(features) == 0:
         return features[:, LOW], features[:, MIDDLE], features[:, HIGH]
     base = features[:, MIDDLE]
-    low, middle, high = np.sort(np.stack([base + model.predict(features) for model in models]), axis=0)
+    with one_thread():
+        predicted = np.stack([base + model.predict(features) for model in models])
+    low, middle, high = np.sort(predicted, axis=0)
     return low, middle, high
+
+
+def one_thread():
+    """Keep scikit-learn's OpenMP to one thread: on a busy machine its thread pool is far slower, and a web
+    process must not take every core (a context manager; cheap once the controller exists)."""
+    global _controller
+    if _controller is None:
+        import sklearn.ensemble  # noqa: F401 (load the OpenMP runtime before the controller looks)
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="openmp")
+
+
+_controller = None
 
 
 def fit_correction(
@@ -107,7 +127,7 @@ def fit_correction(
     models = None
     if split >= min_training_rows:
         start = max(0, split - MAX_TRAINING_ROWS)
-        candidate = _train(features[start:split], actual[start:split], seed)
+        candidate = train_quantile_models(features[start:split], actual[start:split], seed=seed)
         if _beats_simulation(candidate, features[split:], actual[split:]):
             models = candidate
     recent = times >= times[-1] - CALIBRATION_DAYS * 86400
@@ -130,7 +150,12 @@ def _beats_simulation(models, features: np.ndarray, actual: np.ndarray) -> bool:
     return all(corrected[m].mean() < (1 - MIN_GAIN) * simulated[m].mean() for m in groups)
 
 
-def _train(features: np.ndarray, actual: np.ndarray, seed: int) -> tuple[HistGradientBoostingRegressor, ...]:
+def train_quantile_models(
+    features: np.ndarray, actual: np.ndarray, *, seed: int = 0
+) -> tuple[HistGradientBoostingRegressor, ...]:
+    """Fit the 10%, 50% and 90% boosted models of the log-scale residual from the simulated median."""
+    from sklearn.ensemble import HistGradientBoostingRegressor  # heavy: only the training job needs it
+
     residual = actual - features[:, MIDDLE]
     models = []
     for quantile in QUANTILES:
@@ -145,5 +170,6 @@ def _train(features: np.ndarray, actual: np.ndarray, seed: int) -> tuple[HistGra
             early_stopping=False,
             random_state=seed,
         )
-        models.append(model.fit(features, residual))
+        with one_thread():
+            models.append(model.fit(features, residual))
     return tuple(models)

@@ -43,17 +43,28 @@ class _Cell:
         self.total += duration_s
         self.total_squares += duration_s * duration_s
 
-    def blend(self, parent_mean: float, parent_cv2: float, strength: float) -> tuple[float, float]:
-        """Return this cell's mean and cv2, shrunk toward the parent's."""
+    def blend(
+        self, parent_mean: float, parent_cv2: float, strength: float, parent_weight: float | None = None
+    ) -> tuple[float, float]:
+        """Return this cell's mean and cv2, shrunk toward the parent's.
+
+        The parent's estimate already holds this cell's data; counting it again at every level would pull
+        too hard. So the cell weighs only as much as its data is new to the parent: nothing when the cell
+        is all the parent has seen, nearly everything when it is a small part of it.
+        """
         if self.weight <= 0:
             return parent_mean, parent_cv2
+        share = min(1.0, self.weight / parent_weight) if parent_weight else 0.0
+        weight = self.weight * (1.0 - share)
+        if weight <= 1e-9:
+            return parent_mean, parent_cv2
         mean = self.total / self.weight
-        mean_shrunk = (self.total + strength * parent_mean) / (self.weight + strength)
+        mean_shrunk = (weight * mean + strength * parent_mean) / (weight + strength)
         if self.weight < 2:
             return mean_shrunk, parent_cv2
         variance = max(0.0, self.total_squares / self.weight - mean * mean) * self.weight / (self.weight - 1)
         cv2 = variance / max(mean * mean, 1e-9)
-        cv2_weight = self.weight - 1
+        cv2_weight = weight * (self.weight - 1) / self.weight
         cv2_shrunk = (cv2_weight * cv2 + CV2_STRENGTH * parent_cv2) / (cv2_weight + CV2_STRENGTH)
         return mean_shrunk, cv2_shrunk
 
@@ -81,12 +92,16 @@ class DurationModel:
         default = float(self.default_durations_s.get(service_id, FALLBACK_DURATION_S))
         keys = _keys(service_id, staff_id, at)
         root = self.cells.get(keys[0])
-        mean, cv2 = (default, PRIOR_CV2) if root is None else root.blend(default, PRIOR_CV2, ROOT_STRENGTH)
+        if root is None:
+            return default, PRIOR_CV2
+        mean, cv2 = root.blend(default, PRIOR_CV2, ROOT_STRENGTH, parent_weight=math.inf)
+        parent = root
         for key, strength in zip(keys[1:], LEVEL_STRENGTH, strict=True):
             cell = self.cells.get(key)
             if cell is None:
                 break  # deeper levels are subsets of this one: they have no data either
-            mean, cv2 = cell.blend(mean, cv2, strength)
+            mean, cv2 = cell.blend(mean, cv2, strength, parent_weight=parent.weight)
+            parent = cell
         return mean, cv2
 
     def mean_s(self, service_id: int, staff_id: int | None = None, at: datetime | None = None) -> float:
@@ -94,7 +109,7 @@ class DurationModel:
         if at is None:
             default = float(self.default_durations_s.get(service_id, FALLBACK_DURATION_S))
             root = self.cells.get(("service", service_id))
-            return default if root is None else root.blend(default, PRIOR_CV2, ROOT_STRENGTH)[0]
+            return default if root is None else root.blend(default, PRIOR_CV2, ROOT_STRENGTH, math.inf)[0]
         return self.params(service_id, staff_id, at)[0]
 
     def observed_count(self, service_id: int) -> float:

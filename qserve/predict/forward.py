@@ -15,8 +15,6 @@ import numpy as np
 from qserve.predict.durations import lognormal_params
 from qserve.predict.plan import DUE_OFFSET, Plan
 
-CLASS_OFFSET = 1e9  # pushes the class a counter does not take now behind the other
-
 
 @dataclass(frozen=True)
 class Counters:
@@ -48,59 +46,62 @@ def simulate_calls(
         return np.full((replications, real), np.inf)
     size = len(plan.service_index)  # tickets plus the sentinel
     rows = np.arange(replications)
-    service = plan.service_index
-    services = counters.serves.shape[1]
-    mu, sigma = (
-        a.ravel() for a in lognormal_params(np.maximum(counters.duration_mean, 1.0), counters.duration_cv2)
-    )
-    # Per (replication, ticket): the normal draw of its duration, or nan for a no-show.
-    draws = rng.standard_normal((replications, size))
-    draws[rng.random((replications, size)) < rates.no_show[service]] = np.nan
-    draws, leave_at = draws.ravel(), _leave_times(plan, rates, rng, replications).ravel()
+    busy_for = _busy_table(plan, counters, rates, rng)  # (R * size * K,)
+    leave_at = _leave_times(plan, rates, rng, replications).ravel()
     next_present, flat_base = _next_present(plan, rng, replications)
     lane_ok = counters.serves[:, plan.lane_service]  # (K, L)
     pointer = np.tile(plan.lane_offset, (replications, 1))
-    free_at = counters.free_at.copy().ravel()
+    flat_pointer = pointer.reshape(-1)  # a view, like flat_free
+    row_lanes = rows * pointer.shape[1]
+    free_at = counters.free_at.copy()
+    flat_free = free_at.reshape(-1)  # a view: writing it moves free_at
     streaks = np.full(replications, streak, dtype=np.intp)
-    calls = np.full(replications * real, np.inf)
-    remaining = np.full(replications, real)
-    limit = len(plan.prefer_priority) - 1
+    calls = np.full(replications * size, np.inf)
+    classes = (plan.lane_classes, plan.class_offsets, plan.prefer_priority, streaks)
     has_future = size - 1 > real
-    row_base = rows * width
+    row_slots, row_cells = rows * width, rows * size
     for step in range(3 * size + 64):
-        counter = free_at.reshape(replications, width).argmin(axis=1)
-        slot = row_base + counter
-        now = free_at[slot]
+        counter = free_at.argmin(axis=1)
+        slot = row_slots + counter
+        now = flat_free[slot]
         position = next_present[flat_base + pointer]  # skip future arrivals that never happen
         heads = plan.lane_flat[position]
-        allowed = lane_ok[counter] & (heads != plan.sentinel) & (remaining > 0)[:, None]
+        allowed = lane_ok[counter]
         candidate = allowed & (plan.join_s[heads] <= now[:, None]) if has_future else allowed
-        key = _keys(plan, heads, now, candidate, streaks, limit)
-        lane = key.argmin(axis=1)
-        chosen = np.isfinite(key[rows, lane])
-        ticket = heads[rows, lane]
-        cell = rows * size + ticket
-        served = chosen & ~(leave_at[cell] < now)
-        is_real = chosen & (ticket < real)
-        calls[(rows * real + ticket)[is_real]] = now[is_real]
-        remaining -= is_real
-        pointer[rows, lane] = np.where(chosen, position[rows, lane] + 1, pointer[rows, lane])
-        kind = service[ticket]
-        draw = draws[cell]
-        pair = counter * services + kind
-        busy = np.where(
-            np.isnan(draw), rates.hold_s[kind], rates.walk_up_s[kind] + np.exp(mu[pair] + sigma[pair] * draw)
-        )
-        idle_until = _next_arrival(plan, heads, allowed & ~candidate) if has_future else np.inf
-        free_at[slot] = np.where(chosen, np.where(served, now + busy, now), idle_until)
+        key = _keys(plan, heads, now, candidate, classes if plan.by_class else None)
+        picked = row_lanes + key.argmin(axis=1)
+        chosen = key.reshape(-1)[picked] < np.inf
+        ticket = heads.reshape(-1)[picked]
+        cell = row_cells + ticket
+        calls[cell[chosen]] = now[chosen]
+        flat_pointer[picked] = np.where(chosen, position.reshape(-1)[picked] + 1, flat_pointer[picked])
+        served = chosen & (leave_at[cell] >= now)
+        flat_free[slot] = np.where(served, now + busy_for[cell * width + counter], now)
+        if not chosen.all():  # idle counters wait for the next arrival they serve, or stop
+            idle_until = _next_arrival(plan, heads, allowed & ~candidate) if has_future else np.inf
+            flat_free[slot] = np.where(chosen, flat_free[slot], idle_until)
         if plan.by_class:
-            streaks = np.where(served, np.where(plan.priority[ticket] > 0, streaks + 1, 0), streaks)
-        if (
-            step % 8 == 7
-            and not ((remaining > 0) & np.isfinite(free_at.reshape(replications, width).min(axis=1))).any()
-        ):
+            streaks[:] = np.where(served, np.where(plan.priority[ticket] > 0, streaks + 1, 0), streaks)
+        if step % 8 == 7 and not _unfinished(calls, free_at, size, real):
             break
-    return calls.reshape(replications, real)
+    return calls.reshape(replications, size)[:, :real]
+
+
+def _busy_table(plan: Plan, counters: Counters, rates: ServiceRates, rng: np.random.Generator) -> np.ndarray:
+    """Draw how long each (replication, ticket, counter) call would hold the counter, flattened."""
+    replications, width = counters.free_at.shape
+    service = plan.service_index
+    mu, sigma = lognormal_params(np.maximum(counters.duration_mean, 1.0), counters.duration_cv2)  # (K, S)
+    normals = rng.standard_normal((replications, len(service), 1))
+    served = rates.walk_up_s[service][None, :, None] + np.exp(mu.T[service] + sigma.T[service] * normals)
+    no_show = rng.random((replications, len(service), 1)) < rates.no_show[service][None, :, None]
+    return np.where(no_show, rates.hold_s[service][None, :, None], served).reshape(-1)
+
+
+def _unfinished(calls: np.ndarray, free_at: np.ndarray, size: int, real: int) -> bool:
+    """Tell whether some replication still has a waiting ticket to call and a counter that will call."""
+    waiting = np.isinf(calls.reshape(len(free_at), size)[:, :real]).any(axis=1)
+    return bool((waiting & np.isfinite(free_at.min(axis=1))).any())
 
 
 def _leave_times(plan: Plan, rates: ServiceRates, rng: np.random.Generator, replications: int) -> np.ndarray:
@@ -124,21 +125,21 @@ def _next_present(plan: Plan, rng: np.random.Generator, replications: int) -> tu
     return following.ravel(), (np.arange(replications) * size)[:, None]
 
 
-def _keys(plan: Plan, heads, now, candidate, streaks, limit) -> np.ndarray:
+def _keys(plan: Plan, heads, now, candidate, classes) -> np.ndarray:
     """Return each lane head's call key for the counter at hand (inf when it cannot be called)."""
     key = plan.rest_rank[heads]
     due = None
     if plan.has_appointments:
         due = candidate & (plan.due_s[heads] <= now[:, None])
         key = np.where(due, DUE_OFFSET + plan.due_rank[heads], key)
-    if plan.by_class:
+    if classes is not None:
+        lane_classes, class_offsets, prefer_priority, streaks = classes
         undue = candidate if due is None else candidate & ~due
-        lane_priority = plan.lane_is_priority[None, :]
-        has_priority = (undue & lane_priority).any(axis=1)
-        has_normal = (undue & ~lane_priority).any(axis=1)
-        take_priority = has_priority & (plan.prefer_priority[np.minimum(streaks, limit)] | ~has_normal)
-        behind = np.where(take_priority[:, None], ~lane_priority, lane_priority) * CLASS_OFFSET
-        key = key + np.where(undue, behind, 0.0)
+        present = undue @ lane_classes  # (R, 2) bool: some normal / some priority ticket callable
+        limit = len(prefer_priority) - 1
+        take_priority = present[:, 1] & (prefer_priority[np.minimum(streaks, limit)] | ~present[:, 0])
+        behind = class_offsets[take_priority.view(np.uint8)]  # the class not taken goes behind
+        key = key + behind if due is None else np.where(due, key, key + behind)
     return np.where(candidate, key, np.inf)
 
 

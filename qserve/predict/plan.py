@@ -22,6 +22,7 @@ import numpy as np
 from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule, choose_next, queue_order
 
 DUE_OFFSET = -1e12  # a due appointment's key: lower than every other rank
+CLASS_OFFSET = 1e9  # pushes the class a counter does not take now behind the other
 FAR_FUTURE = timedelta(days=3650)
 
 
@@ -49,6 +50,16 @@ class Plan:
     def sentinel(self) -> int:
         """Return the index that closes every lane."""
         return len(self.service_index) - 1
+
+    @property
+    def lane_classes(self) -> np.ndarray:
+        """Return an (L, 2) bool matrix: column 0 marks normal lanes, column 1 priority lanes."""
+        return np.column_stack([~self.lane_is_priority, self.lane_is_priority])
+
+    @property
+    def class_offsets(self) -> np.ndarray:
+        """Return (2, L) key offsets: row 0 when a counter takes a normal ticket, row 1 a priority one."""
+        return np.stack([self.lane_is_priority, ~self.lane_is_priority]) * CLASS_OFFSET
 
 
 def build_plan(
@@ -130,12 +141,14 @@ def _due_ranks(everyone: list[Candidate], *, rule: FairnessRule, now: datetime) 
 
 
 def _lanes(everyone: list[Candidate], service_index: np.ndarray, size: int) -> dict[tuple, list[int]]:
-    """Group tickets by (service, appointment or not, waiting or future, priority level)."""
+    """Group tickets by (service, appointment or not, waiting or future, priority class or level)."""
     lanes: dict[tuple, list[int]] = {}
     for index, candidate in enumerate(everyone):
         is_appointment = candidate.appointment_at is not None
         is_virtual = candidate.ticket_id < 0
-        level = candidate.priority if is_virtual else int(candidate.priority > 0)
+        # Future arrivals and appointments keep one lane per priority level: within a level their rank
+        # follows their time (arrival, or slot, which orders them both before and after they are due).
+        level = candidate.priority if is_virtual or is_appointment else int(candidate.priority > 0)
         key = (int(service_index[index]), is_appointment, is_virtual, level)
         lanes.setdefault(key, []).append(index)
     return lanes

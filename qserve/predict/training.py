@@ -11,6 +11,7 @@ import numpy as np
 from qserve.domain.ordering import FairnessRule
 from qserve.predict.correction import fit_correction
 from qserve.predict.eventlog import EventLogRow
+from qserve.predict.features import FEATURES
 from qserve.predict.replay import CALL, FINISH, LEAVE, Moment, Replay, ReplayTicket
 
 TRAINING_REPLICATIONS = 100
@@ -91,31 +92,60 @@ def fit_from_eventlog(
     seed: int = 0,
     now: datetime | None = None,
 ):
-    """Learn durations, outcome rates, the correction and its calibration from a log; return an Estimator.
+    """Learn durations, outcome rates, the correction and its calibration from one location's log.
 
     Service, counter and staff names that are all integers (as `qserve predict export` writes them) are
     used as ids, so the estimator serves the app's snapshots. Every `sample_every`-th moment is simulated
     for training (raise it to train faster on long histories).
     """
+    return fit_from_history(
+        [(list(rows), rule)],
+        default_durations_s=default_durations_s,
+        replications=replications,
+        sample_every=sample_every,
+        seed=seed,
+        now=now,
+    )
+
+
+def fit_from_history(
+    locations: Iterable[tuple[list[EventLogRow], FairnessRule | None]],
+    *,
+    default_durations_s: dict[int, float] | None = None,
+    replications: int = TRAINING_REPLICATIONS,
+    sample_every: int = 1,
+    seed: int = 0,
+    now: datetime | None = None,
+):
+    """Learn one estimator from the logs of several locations, each replayed under its own rule."""
     from qserve.predict.estimator import Estimator
 
-    replay = Replay(list(rows), rule=rule)
-    estimator = Estimator.cold(default_durations_s or initial_durations(replay.tickets), seed=seed)
-    samples = Samples()
-    learner = OnlineLearner(estimator)
-    for index, moment in enumerate(replay.moments((learner,))):
-        if index % sample_every or not moment.snapshot.waiting:
-            continue
-        wanted = predicted_tickets(moment)
-        if wanted:
-            _, features = estimator.features(moment.snapshot, replications=replications)
-            rows_of = {t.ticket_id: i for i, t in enumerate(moment.snapshot.waiting)}
-            picked = [rows_of[t] for t in wanted]
-            samples.add(features[picked], moment.now, np.array(wanted))
-    features, waits, times = samples.labelled(call_times(replay), known_at=np.inf)
+    replays = [Replay(rows, rule=rule) for rows, rule in locations]
+    defaults = {}
+    for replay in replays:
+        defaults |= initial_durations(replay.tickets)
+    estimator = Estimator.cold(defaults | (default_durations_s or {}), seed=seed)
+    parts = [_collect(estimator, replay, replications, sample_every) for replay in replays]
+    features, waits, times = (np.concatenate([part[i] for part in parts]) for i in range(3))
     estimator.correction = fit_correction(features, waits, times, seed=seed) if len(waits) else None
     estimator.trained_at = now
     return estimator
+
+
+def _collect(estimator, replay: Replay, replications: int, sample_every: int):
+    """Replay a log through the estimator; return the features, actual waits and times of its predictions."""
+    samples = Samples()
+    for index, moment in enumerate(replay.moments((OnlineLearner(estimator),))):
+        wanted = predicted_tickets(moment)
+        if index % sample_every or not wanted:
+            continue
+        _, features = estimator.features(moment.snapshot, replications=replications)
+        rows_of = {t.ticket_id: i for i, t in enumerate(moment.snapshot.waiting)}
+        samples.add(features[[rows_of[t] for t in wanted]], moment.now, np.array(wanted))
+    features, waits, times = samples.labelled(call_times(replay), known_at=np.inf)
+    if features.size == 0:
+        return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
+    return features, waits, times
 
 
 def initial_durations(tickets: Iterable[ReplayTicket]) -> dict[int, float]:

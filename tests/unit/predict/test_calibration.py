@@ -1,0 +1,97 @@
+"""Calibration and correction: the announced 80% range holds 80% of outcomes, and the learned correction is
+only used when it beats the simulation."""
+
+import numpy as np
+import pytest
+
+from qserve.predict.correction import (
+    HIGH,
+    LOW,
+    MIDDLE,
+    WAITED,
+    Calibration,
+    Correction,
+    conformal_quantile,
+    fit_correction,
+)
+from qserve.predict.features import FEATURES, from_log, to_log
+
+
+def test_the_conformal_quantile_takes_the_finite_sample_correction():
+    scores = np.arange(1.0, 11.0)  # 1 .. 10
+    assert conformal_quantile(scores, 0.8) == 9.0  # ceil(11 * 0.8) = 9th smallest
+    assert conformal_quantile(scores, 0.95) == 10.0
+    assert conformal_quantile(np.array([]), 0.8) == 0.0
+
+
+def simulated(rows, rng, *, spread=0.2, bias=0.0, noise=0.6):
+    """Make rows of features whose simulated range is too narrow, and the actual waits."""
+    features = np.zeros((rows, len(FEATURES)))
+    middle = rng.uniform(np.log(120), np.log(3600), rows)
+    features[:, MIDDLE] = middle
+    features[:, LOW] = middle - spread
+    features[:, HIGH] = middle + spread
+    features[:, WAITED] = rng.choice([0.0, 5.0], rows)
+    actual = middle + bias + rng.normal(0, noise, rows)
+    return features, from_log(actual)
+
+
+def coverage(correction, features, actual):
+    low, _, high = correction.apply(features)
+    return np.mean((low <= actual) & (actual <= high))
+
+
+@pytest.mark.parametrize("noise", [0.2, 0.6, 1.2])
+def test_a_too_narrow_range_is_widened_to_hold_80_percent_of_new_outcomes(noise):
+    rng = np.random.default_rng(4)
+    features, actual = simulated(4000, rng, noise=noise)
+    low, high = features[:, LOW], features[:, HIGH]
+    calibration = Calibration.fit(low, high, to_log(actual), features[:, WAITED] == 0)
+    fresh, fresh_actual = simulated(20000, rng, noise=noise)
+    assert coverage(Correction(None, calibration), fresh, fresh_actual) == pytest.approx(0.8, abs=0.02)
+
+
+def test_waits_of_zero_do_not_make_the_range_cover_more_than_80_percent():
+    rng = np.random.default_rng(5)
+    features, actual = simulated(4000, rng)
+    actual[rng.random(4000) < 0.3] = 0.0  # a third of customers are called at once
+    calibration = Calibration.fit(
+        features[:, LOW], features[:, HIGH], to_log(actual), features[:, WAITED] == 0
+    )
+    fresh, fresh_actual = simulated(20000, rng)
+    fresh_actual[rng.random(20000) < 0.3] = 0.0
+    assert coverage(Correction(None, calibration), fresh, fresh_actual) == pytest.approx(0.8, abs=0.02)
+
+
+def test_the_range_never_crosses_the_announced_median():
+    rng = np.random.default_rng(6)
+    features, actual = simulated(2000, rng, spread=2.0, noise=0.05)  # far too wide: calibration narrows it
+    correction = fit_correction(features, actual, np.arange(2000.0))
+    low, middle, high = correction.apply(features)
+    assert np.all(low <= middle) and np.all(middle <= high)
+    assert np.mean(high - low) < np.mean(from_log(features[:, HIGH]) - from_log(features[:, LOW]))
+
+
+def test_a_correction_that_cannot_beat_the_simulation_is_not_used():
+    rng = np.random.default_rng(7)
+    features, actual = simulated(6000, rng)  # the simulation is unbiased: nothing to learn
+    correction = fit_correction(features, actual, np.arange(6000.0))
+    assert correction.models is None and correction.calibration is not None
+
+
+def test_a_systematic_error_the_features_explain_is_learned():
+    rng = np.random.default_rng(8)
+    features, _ = simulated(6000, rng)
+    busy = rng.random(6000) < 0.5
+    features[:, FEATURES.index("counters_returning")] = busy
+    actual = from_log(features[:, MIDDLE] + np.where(busy, 0.7, 0.0) + rng.normal(0, 0.2, 6000))
+    correction = fit_correction(features, actual, np.arange(6000.0))
+    assert correction.models is not None
+    _, middle, _ = correction.apply(features)
+    assert np.mean(np.abs(middle - actual)) < 0.7 * np.mean(np.abs(from_log(features[:, MIDDLE]) - actual))
+
+
+def test_too_little_history_gives_no_correction():
+    rng = np.random.default_rng(9)
+    features, actual = simulated(50, rng)
+    assert fit_correction(features, actual, np.arange(50.0)) is None

@@ -1,0 +1,95 @@
+"""Duration learning: cold start, shrinkage toward the parent, online updates, the time left of a service."""
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from qserve.predict.durations import DurationModel, expected_remaining, sample_durations, sample_remaining
+
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def observe(model, seconds, *, staff=7, at=MONDAY_10, service=1, count=1):
+    for _ in range(count):
+        model.observe(
+            service_id=service, staff_id=staff, started_at=at, finished_at=at + timedelta(seconds=seconds)
+        )
+
+
+def test_a_cold_model_uses_the_configured_default_duration():
+    model = DurationModel({1: 420.0})
+    assert model.params(1, 7, MONDAY_10)[0] == 420.0
+    assert model.params(2, None, MONDAY_10)[0] == 300.0  # a service nobody configured
+
+
+def test_the_first_observations_move_the_estimate_only_part_of_the_way():
+    model = DurationModel({1: 300.0})
+    observe(model, 600, count=2)
+    mean = model.mean_s(1)
+    assert 300 < mean < 600
+    observe(model, 600, count=200)
+    assert model.mean_s(1) == pytest.approx(600, rel=0.02)
+
+
+@pytest.mark.parametrize(("observations", "low", "high"), [(2, 240, 280), (200, 390, 400)])
+def test_a_staff_member_with_little_data_is_shrunk_toward_the_service(observations, low, high):
+    model = DurationModel({1: 240.0})
+    observe(model, 240, staff=1, count=200)
+    observe(model, 400, staff=2, count=observations)
+    assert low <= model.params(1, 2, MONDAY_10)[0] <= high
+
+
+def test_hour_and_weekday_cells_only_change_their_own_hour_and_day():
+    model = DurationModel({1: 300.0})
+    observe(model, 300, count=300)
+    observe(model, 600, at=MONDAY_10 + timedelta(hours=5), count=300)  # Monday afternoons are slow
+    afternoon = model.params(1, 7, MONDAY_10 + timedelta(hours=5))[0]
+    morning = model.params(1, 7, MONDAY_10)[0]
+    tuesday_afternoon = model.params(1, 7, MONDAY_10 + timedelta(days=1, hours=5))[0]
+    assert afternoon > 550 and morning < 400
+    assert afternoon == pytest.approx(tuesday_afternoon, rel=0.05)  # one weekday's data: mostly the hour's
+
+
+def test_old_observations_fade_so_a_changed_service_is_learned_again():
+    model = DurationModel({1: 300.0})
+    observe(model, 300, count=1000)
+    observe(model, 600, count=800)
+    assert model.mean_s(1) > 550
+
+
+def test_impossible_durations_are_ignored_or_capped():
+    model = DurationModel({1: 300.0})
+    observe(model, 0)
+    assert model.observed_count(1) == 0
+    observe(model, 10 * 24 * 3600)
+    assert model.mean_s(1) < 4 * 3600
+
+
+def test_the_learned_variation_follows_the_data():
+    rng = np.random.default_rng(1)
+    model = DurationModel({1: 300.0})
+    for seconds in rng.exponential(300, 3000):
+        observe(model, max(seconds, 1.0))
+    mean, cv2 = model.params(1, 7, MONDAY_10)
+    assert mean == pytest.approx(300, rel=0.06)
+    assert cv2 == pytest.approx(1.0, rel=0.15)  # exponential: the standard deviation equals the mean
+
+
+def test_sampled_durations_keep_the_mean_whatever_the_variation():
+    normals = np.random.default_rng(2).standard_normal(200_000)
+    for cv2 in (0.1, 0.5, 1.5):
+        assert sample_durations(300.0, cv2, normals).mean() == pytest.approx(300, rel=0.02)
+
+
+@pytest.mark.parametrize("elapsed", [0.0, 120.0, 300.0, 900.0])
+def test_the_time_left_of_a_running_service_matches_the_conditional_mean(elapsed):
+    uniforms = np.random.default_rng(3).random(200_000)
+    drawn = sample_remaining(300.0, 0.5, elapsed, uniforms)
+    assert (drawn >= 0).all()
+    assert drawn.mean() == pytest.approx(expected_remaining(300.0, 0.5, elapsed), rel=0.03)
+
+
+def test_a_long_running_service_is_expected_to_run_longer_still():
+    # A lognormal's hazard falls: the longer someone has been at the counter, the longer they still take.
+    assert expected_remaining(300.0, 1.0, 1200.0) > expected_remaining(300.0, 1.0, 60.0)

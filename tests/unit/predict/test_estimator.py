@@ -1,0 +1,82 @@
+"""The estimator the app holds: cold start, online learning, predictions for every waiting ticket, files."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from qserve.predict import CounterState, Estimator, QueueSnapshot, WaitEstimate, WaitingTicket
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def snapshot(waiting=5, services=frozenset({1})):
+    counters = (CounterState(1, services, True, staff_id=3, serving_service_id=1, serving_started_at=NOW),)
+    tickets = tuple(WaitingTicket(100 + i, 1, 0, NOW - timedelta(minutes=10 - i)) for i in range(waiting))
+    return QueueSnapshot(NOW, counters, tickets)
+
+
+def finish(estimator, seconds, count=30):
+    for i in range(count):
+        started = NOW - timedelta(days=1, minutes=i * 20)
+        estimator.observe_finished(
+            service_id=1, staff_id=3, started_at=started, finished_at=started + timedelta(seconds=seconds)
+        )
+
+
+def test_a_cold_estimator_predicts_every_waiting_ticket_from_the_default_duration():
+    estimates = Estimator.cold({1: 300}).predict(snapshot())
+    assert set(estimates) == {100, 101, 102, 103, 104}
+    assert all(isinstance(e, WaitEstimate) and e.p10_s <= e.p50_s <= e.p90_s for e in estimates.values())
+    assert estimates[104].p50_s == pytest.approx(5 * 300, rel=0.2)
+
+
+def test_finished_tickets_move_the_next_estimates():
+    estimator = Estimator.cold({1: 300})
+    before = estimator.predict(snapshot())[104].p50_s
+    finish(estimator, 600)
+    after = estimator.predict(snapshot())[104].p50_s
+    assert after > 1.5 * before
+
+
+def test_the_same_snapshot_gets_the_same_estimates():
+    estimator = Estimator.cold({1: 300})
+    assert estimator.predict(snapshot()) == estimator.predict(snapshot())
+
+
+def test_nobody_waiting_means_no_estimates():
+    assert Estimator.cold({1: 300}).predict(snapshot(waiting=0)) == {}
+
+
+def test_a_ticket_no_open_counter_serves_gets_a_wide_guess_from_its_place_in_line():
+    estimates = Estimator.cold({1: 300}).predict(snapshot(waiting=2, services=frozenset({2})))
+    assert estimates[101].p50_s == 600 and estimates[101].p90_s > 1200
+
+
+def test_called_and_closed_tickets_feed_recent_waits_and_outcome_rates():
+    estimator = Estimator.cold({1: 300})
+    estimator.observe_called(service_id=1, joined_at=NOW - timedelta(minutes=12), called_at=NOW)
+    estimator.observe_outcome(service_id=1, outcome="no_show", joined_at=NOW, called_at=NOW, closed_at=NOW)
+    assert estimator.outcomes.last_wait_s(1) == 720
+    assert estimator.outcomes.service(1).no_shows == 1
+    with pytest.raises(ValueError, match="outcome"):
+        estimator.observe_outcome(service_id=1, outcome="teleported", joined_at=NOW)
+
+
+def test_an_estimator_saved_to_a_file_predicts_the_same_after_loading(tmp_path):
+    estimator = Estimator.cold({1: 300})
+    finish(estimator, 450)
+    estimator.save(tmp_path / "estimator.pkl")
+    loaded = Estimator.load(tmp_path / "estimator.pkl")
+    assert loaded.predict(snapshot()) == estimator.predict(snapshot())
+
+
+def test_loading_something_else_is_refused(tmp_path):
+    import pickle
+
+    (tmp_path / "other.pkl").write_bytes(pickle.dumps({"not": "an estimator"}))
+    with pytest.raises(ValueError, match="not a qserve estimator"):
+        Estimator.load(tmp_path / "other.pkl")
+
+
+def test_estimates_read_as_the_api_object():
+    assert WaitEstimate(60, 120, 300).as_dict() == {"p10_s": 60, "p50_s": 120, "p90_s": 300}
