@@ -36,9 +36,15 @@ demo: install
 	$(BIN)/qserve db upgrade
 	$(BIN)/qserve demo
 
+# The demo runs the web server, the one scheduler (deliveries, print jobs, reminders) and a simulated
+# thermal printer on port 9100 that the demo kiosks print to; Ctrl-C stops all three.
 run: demo
-	@echo "qserve on http://127.0.0.1:$(PORT)  (staff: /login, display: /display/helsinki, join: /join/helsinki)"
-	QSERVE_PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/qserve run --host 127.0.0.1 --port $(PORT)
+	@echo "qserve on http://127.0.0.1:$(PORT)  staff: /login  display: /display/helsinki  join: /join/helsinki"
+	@echo "kiosk: /kiosk/helsinki/entrance  manager: /manage/  printed tickets: var/printer/*.png"
+	export QSERVE_PUBLIC_URL=http://127.0.0.1:$(PORT); trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/qserve printer-sim --port 9100 --out var/printer & \
+	$(BIN)/qserve scheduler & \
+	$(BIN)/qserve run --host 127.0.0.1 --port $(PORT)
 
 test: install-test chromium
 	$(BIN)/python -m pytest -q

@@ -111,6 +111,7 @@ LOCATIONS = [
         "region": "PL",
         "services": [ACCOUNTS, LOANS, CASH],
         "counters": {"1": "AC", "2": "ACL", "3": "L"},
+        "load": 0.6,
     },
 ]
 
@@ -130,7 +131,15 @@ def load_demo(*, days: int = 21, seed: int = 7, now: datetime | None = None) -> 
         for location, spec in zip(locations, LOCATIONS, strict=True):
             staff = [u for u in users if u.role == "staff" and location in u.locations]
             _history(tx.session, location, spec, staff, rng=rng, days=days, now=now)
+        _add_kiosks(tx.session)
     return _logins()
+
+
+def _add_kiosks(session) -> None:
+    """Give every location an entrance kiosk printing to `qserve printer-sim --port 9100`."""
+    from qserve.kiosk.demo import add_demo_kiosks
+
+    add_demo_kiosks(session)
 
 
 def _logins() -> list[tuple[str, str, str]]:
@@ -224,7 +233,8 @@ def _simulate_day(session, location, day: date, hours, services, counters, staff
         moment = opening
         while True:
             hour_factor = 1.6 if moment.astimezone(zone).hour in (11, 12, 16) else 1.0
-            moment += timedelta(hours=rng.expovariate(service_spec.arrivals_per_hour * hour_factor))
+            rate = service_spec.arrivals_per_hour * hour_factor * spec.get("load", 1.0)
+            moment += timedelta(hours=rng.expovariate(rate))
             if moment >= closing - timedelta(minutes=20):
                 break
             arrivals.append((moment, services[service_spec.prefix]))
@@ -238,6 +248,8 @@ def _simulate_day(session, location, day: date, hours, services, counters, staff
         able = [c for c in counters if service in c.services]
         counter = min(able, key=lambda c: free_at[c.id])
         called_at = max(joined_at, free_at[counter.id]) + timedelta(seconds=rng.uniform(5, 40))
+        # What a queueing estimate would have announced: the real wait blurred, so accuracy reports have data.
+        announced_s = int((called_at - joined_at).total_seconds() * rng.lognormvariate(0, 0.35))
         outcome = rng.choices(["done", "no_show", "cancelled"], weights=[92, 5, 3])[0]
         speed = 0.8 + 0.4 * (clerk[counter.id].id % 3) / 2
         duration = rng.lognormvariate(0, 0.45) * service.default_duration_s * speed
@@ -254,6 +266,11 @@ def _simulate_day(session, location, day: date, hours, services, counters, staff
             duration,
             rng,
         )
+        row |= {
+            "joined_estimate_p10_s": int(announced_s * 0.6),
+            "joined_estimate_p50_s": announced_s,
+            "joined_estimate_p90_s": int(announced_s * 1.6) + 60,
+        }
         if outcome != "cancelled":
             free_at[counter.id] = row["finished_at"] or called_at + timedelta(seconds=60)
         tickets.append(row)
