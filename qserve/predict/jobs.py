@@ -17,8 +17,8 @@ TICKETS_PER_SAMPLE = 20_000  # above this many tickets, simulate only every k-th
 
 
 def estimator_path() -> Path:
-    """Return where the trained estimator is saved (PREDICT_MODEL_PATH, or estimator.pkl in the instance)."""
-    configured = current_app.config.get("PREDICT_MODEL_PATH")
+    """Return where the trained estimator is saved: MODEL_PATH (QSERVE_MODEL_PATH), else in the instance."""
+    configured = current_app.config.get("MODEL_PATH")
     return Path(configured) if configured else Path(current_app.config["INSTANCE_PATH"]) / "estimator.pkl"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
-from qserve.domain.ordering import FairnessKind, FairnessRule, priority_streak
+from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule, priority_streak
 from qserve.models import Counter, Location, Service, Ticket
 from qserve.predict.estimator import Estimator
 from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitingTicket
@@ -26,7 +26,7 @@ BUSY = (Status.CALLED.value, Status.SERVING.value)
 
 
 def location_snapshot(
-    session: Session, location: Location, waiting: list[Ticket], now: datetime
+    session: Session, location: Location, waiting: list[Candidate] | list[Ticket], now: datetime
 ) -> QueueSnapshot:
     """Describe a location now: its counters (open, staff, services, whom they serve) and its waiting line."""
     counters = list(session.scalars(select(Counter).where(Counter.location_id == location.id)))
@@ -37,12 +37,20 @@ def location_snapshot(
         )
     }
     states = tuple(_counter_state(counter, busy.get(counter.id)) for counter in counters)
-    tickets = tuple(
-        WaitingTicket(t.id, t.service_id, t.priority, t.queued_at, t.appointment_at, joined_at=t.joined_at)
-        for t in waiting
-    )
+    tickets = tuple(_waiting_ticket(item) for item in waiting)
     rule = FairnessRule.from_settings(location.fairness)
     return QueueSnapshot(now, states, tickets, rule, _streak(session, location.id, rule))
+
+
+def _waiting_ticket(item: Candidate | Ticket) -> WaitingTicket:
+    """Describe a waiting ticket given as the call-next rules' Candidate or as the Ticket row."""
+    if isinstance(item, Candidate):
+        return WaitingTicket(
+            item.ticket_id, item.service_id, item.priority, item.queued_at, item.appointment_at
+        )
+    return WaitingTicket(
+        item.id, item.service_id, item.priority, item.queued_at, item.appointment_at, joined_at=item.joined_at
+    )
 
 
 def _counter_state(counter: Counter, current: Ticket | None) -> CounterState:
@@ -85,8 +93,8 @@ class LearnedEstimator:
         defaults = {s.id: float(s.default_duration_s) for s in session.scalars(select(Service))}
         return cls(Estimator.cold(defaults), path)
 
-    def estimate(self, session, location: Location, waiting: list[Ticket], places, now: datetime) -> dict:
-        """Return a WaitEstimate for each waiting ticket id of a location."""
+    def estimate(self, session, location: Location, waiting: list[Candidate], places, now: datetime) -> dict:
+        """Return a WaitEstimate for each waiting ticket id of a location (Candidates or Ticket rows)."""
         if not waiting:
             return {}
         self.reload_if_retrained()

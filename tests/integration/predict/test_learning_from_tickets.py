@@ -1,0 +1,102 @@
+"""The estimator on a real database: snapshots of a location, learning from finished tickets, export, training."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from qserve.db import read_session
+from qserve.domain.ordering import FairnessKind
+from qserve.models import Location, Ticket
+from qserve.predict import Estimator
+from qserve.predict.history import export_eventlog, load_history
+from qserve.predict.jobs import estimator_path, train_estimator
+from qserve.predict.service import LearnedEstimator, location_snapshot
+from qserve.predict.training import fit_from_eventlog
+from qserve.services.calling import act_on_ticket, call_next
+
+
+@pytest.fixture
+def branch(make):
+    location = make.location(services=1, counters=1)
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+    return location, staff["actor"], location["counter_ids"][0], location["service_ids"][0]
+
+
+def serve(ticket_id, actor, clock, minutes):
+    act_on_ticket(ticket_id=ticket_id, action="start", actor=actor, now=clock.advance(seconds=20))
+    act_on_ticket(ticket_id=ticket_id, action="finish", actor=actor, now=clock.advance(minutes=minutes))
+
+
+def waiting_estimates(learned, location_id, now):
+    with read_session() as session:
+        location = session.get(Location, location_id)
+        waiting = list(session.scalars(select(Ticket).where(Ticket.status == "waiting").order_by(Ticket.id)))
+        return learned.estimate(session, location, waiting, {}, now)
+
+
+def test_the_snapshot_shows_the_open_counter_and_whom_it_serves(make, clock, branch):
+    location, actor, counter, service = branch
+    tickets = [make.ticket(location=location, now=clock.advance(seconds=10)) for _ in range(3)]
+    call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=10))
+    with read_session() as session:
+        place = session.get(Location, location["id"])
+        waiting = list(session.scalars(select(Ticket).where(Ticket.status == "waiting")))
+        snapshot = location_snapshot(session, place, waiting, clock())
+    (desk,) = [c for c in snapshot.counters if c.counter_id == counter]
+    assert desk.open and desk.service_ids == {service} and desk.serving_service_id == service
+    assert [t.ticket_id for t in snapshot.waiting] == tickets[1:]
+
+
+def test_a_finished_ticket_updates_the_next_estimates(make, clock, branch):
+    location, actor, counter, service = branch
+    learned = LearnedEstimator(Estimator.cold({service: 300}))
+    first = make.ticket(location=location, now=clock.advance(seconds=10))
+    behind = [make.ticket(location=location, now=clock.advance(seconds=10)) for _ in range(4)]
+    call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=10))
+    serve(first, actor, clock, minutes=25)  # a much longer service than the configured five minutes
+    before = waiting_estimates(learned, location["id"], clock())
+    with read_session() as session:
+        learned.observe(session.get(Ticket, first))
+    after = waiting_estimates(learned, location["id"], clock())
+    assert set(after) == set(behind)
+    assert after[behind[-1]].p50_s > before[behind[-1]].p50_s * 1.3
+
+
+def test_closed_tickets_export_as_an_event_log_that_trains_an_estimator_for_these_ids(make, clock, branch):
+    location, actor, counter, service = branch
+    for _ in range(6):
+        ticket = make.ticket(location=location, now=clock.advance(seconds=30))
+        call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=5))
+        serve(ticket, actor, clock, minutes=8)
+    cancelled = make.ticket(location=location, now=clock.advance(seconds=5))
+    act_on_ticket(
+        ticket_id=cancelled, action="cancel", actor=actor, now=clock.advance(minutes=1), reason="left"
+    )
+    with read_session() as session:
+        rows = export_eventlog(session, location_id=location["id"])
+    assert [r.outcome for r in rows] == ["served"] * 6 + ["cancelled"]
+    assert (
+        rows[0].service == str(service)
+        and rows[0].counter == str(counter)
+        and rows[0].staff == str(actor.user_id)
+    )
+    assert rows[-1].called_at is None and rows[-1].finished_at == clock()
+    estimator = fit_from_eventlog(rows)
+    assert estimator.durations.mean_s(service) == pytest.approx(8 * 60, rel=0.1)
+
+
+def test_the_training_job_saves_an_estimator_the_app_loads(make, clock, branch, app, tmp_path):
+    location, actor, counter, service = branch
+    app.config["MODEL_PATH"] = str(tmp_path / "models" / "estimator.pkl")
+    for _ in range(3):
+        ticket = make.ticket(location=location, now=clock.advance(seconds=30))
+        call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=5))
+        serve(ticket, actor, clock, minutes=4)
+    assert train_estimator(clock() + timedelta(hours=1)) == 3
+    with read_session() as session:
+        learned = LearnedEstimator.load_or_cold(estimator_path(), session)
+        ((rows, rule),) = load_history(session)
+    assert learned.estimator.trained_at == clock() + timedelta(hours=1)
+    assert learned.estimator.durations.observed_count(service) == 3
+    assert len(rows) == 3 and rule.kind == FairnessKind.STRICT
