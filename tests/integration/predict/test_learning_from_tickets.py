@@ -1,4 +1,4 @@
-"""The estimator on a real database: snapshots of a location, learning from finished tickets, export, training."""
+"""The estimator on a real database: snapshots, learning from finished tickets, export and training."""
 
 from datetime import timedelta
 
