@@ -9,6 +9,7 @@ from qserve.db import read_session
 from qserve.domain.ordering import FairnessKind
 from qserve.models import Location, Ticket
 from qserve.predict import Estimator
+from qserve.predict.accuracy import accuracy_by_service
 from qserve.predict.history import export_eventlog, load_history
 from qserve.predict.jobs import estimator_path, train_estimator
 from qserve.predict.service import LearnedEstimator, location_snapshot
@@ -100,3 +101,15 @@ def test_the_training_job_saves_an_estimator_the_app_loads(make, clock, branch, 
     assert learned.estimator.trained_at == clock() + timedelta(hours=1)
     assert learned.estimator.durations.observed_count(service) == 3
     assert len(rows) == 3 and rule.kind == FairnessKind.STRICT
+
+
+def test_managers_see_predicted_against_actual_waits_per_service(make, clock, branch):
+    location, actor, counter, service = branch
+    tickets = [make.ticket(location=location, now=clock.advance(seconds=10)) for _ in range(3)]
+    for ticket in tickets:
+        call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=5))
+        serve(ticket, actor, clock, minutes=6)
+    with read_session() as session:
+        (summary,) = accuracy_by_service(session, location_id=location["id"])
+    assert summary["service_id"] == service and summary["tickets"] == 3
+    assert summary["mean_actual_s"] > 0 and 0 <= summary["coverage_80"] <= 1

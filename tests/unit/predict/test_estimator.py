@@ -80,3 +80,11 @@ def test_loading_something_else_is_refused(tmp_path):
 
 def test_estimates_read_as_the_api_object():
     assert WaitEstimate(60, 120, 300).as_dict() == {"p10_s": 60, "p50_s": 120, "p90_s": 300}
+
+
+def test_accuracy_is_summarised_per_service():
+    from qserve.predict.accuracy import Announced, summarise
+
+    (only,) = summarise([Announced(4, 60, 120, 300, 100.0), Announced(4, 60, 120, 300, 400.0)])
+    assert only["tickets"] == 2 and only["mae_s"] == 150.0 and only["mean_signed_error_s"] == -130.0
+    assert only["coverage_80"] == 0.5
