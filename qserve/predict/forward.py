@@ -48,43 +48,66 @@ def simulate_calls(
     rows = np.arange(replications)
     busy_for = _busy_table(plan, counters, rates, rng)  # (R * size * K,)
     leave_at = _leave_times(plan, rates, rng, replications).ravel()
-    next_present, flat_base = _next_present(plan, rng, replications)
+    lanes = _Lanes(plan, rng, replications)
     lane_ok = counters.serves[:, plan.lane_service]  # (K, L)
-    pointer = np.tile(plan.lane_offset, (replications, 1))
-    flat_pointer = pointer.reshape(-1)  # a view, like flat_free
-    row_lanes = rows * pointer.shape[1]
     free_at = counters.free_at.copy()
     flat_free = free_at.reshape(-1)  # a view: writing it moves free_at
     streaks = np.full(replications, streak, dtype=np.intp)
     calls = np.full(replications * size, np.inf)
-    classes = (plan.lane_classes, plan.class_offsets, plan.prefer_priority, streaks)
-    has_future = size - 1 > real
+    classes = (
+        (plan.lane_classes, plan.class_offsets, plan.prefer_priority, streaks) if plan.by_class else None
+    )
     row_slots, row_cells = rows * width, rows * size
     for step in range(3 * size + 64):
         counter = free_at.argmin(axis=1)
         slot = row_slots + counter
         now = flat_free[slot]
-        position = next_present[flat_base + pointer]  # skip future arrivals that never happen
-        heads = plan.lane_flat[position]
         allowed = lane_ok[counter]
-        candidate = allowed & (plan.join_s[heads] <= now[:, None]) if has_future else allowed
-        key = _keys(plan, heads, now, candidate, classes if plan.by_class else None)
-        picked = row_lanes + key.argmin(axis=1)
+        candidate = allowed & (lanes.join <= now[:, None]) if lanes.has_future else allowed
+        key = _keys(plan, lanes, now, candidate, classes)
+        picked = lanes.row_lanes + key.argmin(axis=1)
         chosen = key.reshape(-1)[picked] < np.inf
-        ticket = heads.reshape(-1)[picked]
+        ticket = lanes.heads.reshape(-1)[picked]
         cell = row_cells + ticket
         calls[cell[chosen]] = now[chosen]
-        flat_pointer[picked] = np.where(chosen, position.reshape(-1)[picked] + 1, flat_pointer[picked])
+        lanes.advance(picked[chosen])
         served = chosen & (leave_at[cell] >= now)
         flat_free[slot] = np.where(served, now + busy_for[cell * width + counter], now)
         if not chosen.all():  # idle counters wait for the next arrival they serve, or stop
-            idle_until = _next_arrival(plan, heads, allowed & ~candidate) if has_future else np.inf
+            pending = allowed & ~candidate
+            idle_until = np.where(pending, lanes.join, np.inf).min(axis=1) if lanes.has_future else np.inf
             flat_free[slot] = np.where(chosen, flat_free[slot], idle_until)
-        if plan.by_class:
+        if classes is not None:
             streaks[:] = np.where(served, np.where(plan.priority[ticket] > 0, streaks + 1, 0), streaks)
         if step % 8 == 7 and not _unfinished(calls, free_at, size, real):
             break
     return calls.reshape(replications, size)[:, :real]
+
+
+class _Lanes:
+    """The head of every lane in every replication, with its rank and arrival time, moved on as calls go."""
+
+    def __init__(self, plan: Plan, rng: np.random.Generator, replications: int) -> None:
+        self.plan = plan
+        self.has_future = len(plan.service_index) - 1 > plan.real_count
+        self.next_present, flat_base = _next_present(plan, rng, replications)
+        self.row_base = np.repeat(flat_base.ravel(), len(plan.lane_offset))  # per (replication, lane)
+        self.row_lanes = np.arange(replications) * len(plan.lane_offset)
+        self.position = self.next_present[flat_base + plan.lane_offset[None, :]]  # skips absent arrivals
+        self.heads = plan.lane_flat[self.position]
+        self.rank = plan.rest_rank[self.heads]
+        self.join = plan.join_s[self.heads]
+
+    def advance(self, picked: np.ndarray) -> None:
+        """Move the chosen lanes (flat replication x lane indices) to their next ticket."""
+        if len(picked) == 0:
+            return
+        position = self.next_present[self.row_base[picked] + self.position.reshape(-1)[picked] + 1]
+        self.position.reshape(-1)[picked] = position
+        heads = self.plan.lane_flat[position]
+        self.heads.reshape(-1)[picked] = heads
+        self.rank.reshape(-1)[picked] = self.plan.rest_rank[heads]
+        self.join.reshape(-1)[picked] = self.plan.join_s[heads]
 
 
 def _busy_table(plan: Plan, counters: Counters, rates: ServiceRates, rng: np.random.Generator) -> np.ndarray:
@@ -125,13 +148,13 @@ def _next_present(plan: Plan, rng: np.random.Generator, replications: int) -> tu
     return following.ravel(), (np.arange(replications) * size)[:, None]
 
 
-def _keys(plan: Plan, heads, now, candidate, classes) -> np.ndarray:
+def _keys(plan: Plan, lanes: _Lanes, now, candidate, classes) -> np.ndarray:
     """Return each lane head's call key for the counter at hand (inf when it cannot be called)."""
-    key = plan.rest_rank[heads]
+    key = lanes.rank
     due = None
     if plan.has_appointments:
-        due = candidate & (plan.due_s[heads] <= now[:, None])
-        key = np.where(due, DUE_OFFSET + plan.due_rank[heads], key)
+        due = candidate & (plan.due_s[lanes.heads] <= now[:, None])
+        key = np.where(due, DUE_OFFSET + plan.due_rank[lanes.heads], key)
     if classes is not None:
         lane_classes, class_offsets, prefer_priority, streaks = classes
         undue = candidate if due is None else candidate & ~due
@@ -141,8 +164,3 @@ def _keys(plan: Plan, heads, now, candidate, classes) -> np.ndarray:
         behind = class_offsets[take_priority.view(np.uint8)]  # the class not taken goes behind
         key = key + behind if due is None else np.where(due, key, key + behind)
     return np.where(candidate, key, np.inf)
-
-
-def _next_arrival(plan: Plan, heads: np.ndarray, pending: np.ndarray) -> np.ndarray:
-    """Return when an idle counter next has someone to call: the first future arrival it serves, or never."""
-    return np.where(pending, plan.join_s[heads], np.inf).min(axis=1)
