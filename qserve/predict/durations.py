@@ -34,6 +34,7 @@ class _Cell:
     total_squares: float = 0.0
 
     def add(self, duration_s: float) -> None:
+        """Count one duration, fading the old ones once the cell is full."""
         if self.weight + 1.0 > MAX_WEIGHT:
             fade = (MAX_WEIGHT - 1.0) / self.weight
             self.weight *= fade

@@ -39,12 +39,14 @@ class _Predictions:
     values: list[np.ndarray] = field(default_factory=list)  # (n, 3): p10, p50, p90
 
     def add(self, at: float, tickets: np.ndarray, at_join: np.ndarray, values: np.ndarray) -> None:
+        """Remember the predictions made for some tickets at one moment."""
         self.times.append(np.full(len(tickets), at))
         self.tickets.append(tickets)
         self.at_join.append(at_join)
         self.values.append(values)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
+        """Return (times, tickets, at_join, values) of every prediction, in the order they were made."""
         if not self.times:
             return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=bool), np.zeros((0, 3))
         return tuple(np.concatenate(x) for x in (self.times, self.tickets, self.at_join, self.values))

@@ -44,16 +44,13 @@ def simulate_calls(
     real = plan.real_count
     if real == 0 or width == 0:
         return np.full((replications, real), np.inf)
-    size = len(plan.service_index)  # tickets plus the sentinel
-    rows = np.arange(replications)
+    size, rows = len(plan.service_index), np.arange(replications)  # size counts the sentinel
     busy_for = _busy_table(plan, counters, rates, rng)  # (R * size * K,)
     leave_at = _leave_times(plan, rates, rng, replications).ravel()
-    lanes = _Lanes(plan, rng, replications)
-    lane_ok = counters.serves[:, plan.lane_service]  # (K, L)
+    lanes, lane_ok = _Lanes(plan, rng, replications), counters.serves[:, plan.lane_service]  # (K, L)
     free_at = counters.free_at.copy()
     flat_free = free_at.reshape(-1)  # a view: writing it moves free_at
-    streaks = np.full(replications, streak, dtype=np.intp)
-    calls = np.full(replications * size, np.inf)
+    streaks, calls = np.full(replications, streak, dtype=np.intp), np.full(replications * size, np.inf)
     classes = (
         (plan.lane_classes, plan.class_offsets, plan.prefer_priority, streaks) if plan.by_class else None
     )
@@ -74,9 +71,7 @@ def simulate_calls(
         served = chosen & (leave_at[cell] >= now)
         flat_free[slot] = np.where(served, now + busy_for[cell * width + counter], now)
         if not chosen.all():  # idle counters wait for the next arrival they serve, or stop
-            pending = allowed & ~candidate
-            idle_until = np.where(pending, lanes.join, np.inf).min(axis=1) if lanes.has_future else np.inf
-            flat_free[slot] = np.where(chosen, flat_free[slot], idle_until)
+            flat_free[slot] = np.where(chosen, flat_free[slot], lanes.next_arrival(allowed & ~candidate))
         if classes is not None:
             streaks[:] = np.where(served, np.where(plan.priority[ticket] > 0, streaks + 1, 0), streaks)
         if step % 8 == 7 and not _unfinished(calls, free_at, size, real):
@@ -97,6 +92,10 @@ class _Lanes:
         self.heads = plan.lane_flat[self.position]
         self.rank = plan.rest_rank[self.heads]
         self.join = plan.join_s[self.heads]
+
+    def next_arrival(self, pending: np.ndarray) -> np.ndarray:
+        """Return, per replication, when the first of the pending lanes' heads arrives (inf if none)."""
+        return np.where(pending, self.join, np.inf).min(axis=1) if self.has_future else np.inf
 
     def advance(self, picked: np.ndarray) -> None:
         """Move the chosen lanes (flat replication x lane indices) to their next ticket."""

@@ -26,6 +26,7 @@ class _Mean:
     total: float = 0.0
 
     def add(self, value: float, cap: float = 500.0) -> None:
+        """Count one value, fading the old ones beyond `cap`."""
         if self.weight + 1 > cap:
             self.total *= (cap - 1) / self.weight
             self.weight = cap - 1
@@ -34,6 +35,7 @@ class _Mean:
 
     @property
     def value(self) -> float:
+        """Return the mean, shrunk toward the prior."""
         return (self.total + MEAN_STRENGTH * self.prior) / (self.weight + MEAN_STRENGTH)
 
 
@@ -53,10 +55,12 @@ class ServiceOutcomes:
 
     @property
     def no_show_rate(self) -> float:
+        """Return the share of called customers who did not come."""
         return (self.no_shows + NO_SHOW_PRIOR * NO_SHOW_STRENGTH) / (self.called + NO_SHOW_STRENGTH)
 
     @property
     def abandon_rate_per_s(self) -> float:
+        """Return how many waiting customers leave per second of waiting."""
         return self.left / (self.exposure_s + ABANDON_PRIOR_EXPOSURE_S)
 
 

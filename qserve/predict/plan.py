@@ -72,8 +72,7 @@ def build_plan(
     virtual_presence: list[float] | None = None,
 ) -> Plan:
     """Rank waiting and virtual tickets (negative ids) under the location's rule; group them in lanes."""
-    everyone = real + virtual
-    size = len(everyone)
+    everyone, size = real + virtual, len(real) + len(virtual)
     service_position = {service_id: index for index, service_id in enumerate(services)}
     service_index = np.array([service_position[c.service_id] for c in everyone] + [0], dtype=np.intp)
     priority = np.array([c.priority for c in everyone] + [0], dtype=np.int64)

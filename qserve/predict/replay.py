@@ -51,7 +51,8 @@ class ReplayTicket:
 class Listener(Protocol):
     """Something that learns while the log is replayed."""
 
-    def on_event(self, kind: int, ticket: ReplayTicket, at: datetime) -> None: ...
+    def on_event(self, kind: int, ticket: ReplayTicket, at: datetime) -> None:
+        """Learn from one event of the log."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ class _State:
         self.breaks: list[float] = []
 
     def apply(self, kind: int, ticket: ReplayTicket, at: datetime) -> None:
+        """Move the location on by one event."""
         counter = (
             self.counters.setdefault(ticket.counter_id, _CounterLive())
             if ticket.counter_id is not None

@@ -56,92 +56,69 @@ class Scenario:
     rule: FairnessRule = field(default_factory=FairnessRule)
 
 
-def _office(**overrides) -> tuple[tuple[ServiceSpec, ...], tuple[CounterSpec, ...]]:
-    services = (
-        ServiceSpec("A", 0.55, 240, 0.5, **overrides),
-        ServiceSpec("B", 0.30, 420, 0.6, **overrides),
-        ServiceSpec("C", 0.15, 780, 0.7, **overrides),
+def _office_services(**extra) -> tuple[ServiceSpec, ...]:
+    """Three services: short, middling and long, with lognormal durations."""
+    return (
+        ServiceSpec("A", 0.55, 240, 0.5, **extra),
+        ServiceSpec("B", 0.30, 420, 0.6, **extra),
+        ServiceSpec("C", 0.15, 780, 0.7, **extra),
     )
-    counters = (
-        CounterSpec("1", ("A",)),
-        CounterSpec("2", ("A", "B")),
-        CounterSpec("3", ("A", "B")),
-        CounterSpec("4", ("B", "C")),
-        CounterSpec("5", ("A", "B", "C")),
-        CounterSpec("6", ("A", "C"), opens=10.0, closes=14.0),
-    )
-    return services, counters
 
 
-def _scenarios() -> dict[str, Scenario]:
-    plain_services, plain_counters = (
-        (ServiceSpec("A", 1.0, 300),),
-        tuple(CounterSpec(str(k), ("A",)) for k in range(1, 5)),
-    )
-    skilled_services, skilled_counters = _office()
-    priority_services = tuple(
-        ServiceSpec(s.name, s.share, s.mean_s, s.sigma, priority_shares=(0.08, 0.02))
-        for s in skilled_services
-    )
-    full_services = tuple(
-        ServiceSpec(
-            s.name,
-            s.share,
-            s.mean_s,
-            s.sigma,
-            priority_shares=(0.08, 0.02),
-            no_show=0.06,
-            patience_s=2700,
-            walk_up_s=25,
-        )
-        for s in skilled_services
-    )
-    varying = dict(day_profile=BUSY_DAY, week_profile=BUSY_WEEK, staff_speed_sigma=0.25, rotate_staff=True)
-    return {
-        "mmc": Scenario(
-            "mmc",
-            "plain M/M/4: one service, exponential service, Poisson arrivals, FCFS",
-            plain_services,
-            plain_counters,
-            arrivals_per_hour=43.2,
-        ),
-        "skills": Scenario(
-            "skills",
-            "three services with lognormal durations, six counters with skill sets",
-            skilled_services,
-            skilled_counters,
-            arrivals_per_hour=46.0,
-        ),
-        "peaks": Scenario(
-            "peaks",
-            "skills + arrivals varying by hour and weekday + staff of different speeds",
-            skilled_services,
-            skilled_counters,
-            arrivals_per_hour=38.0,
-            afternoon_slowdown=0.1,
-            **varying,
-        ),
-        "priority": Scenario(
-            "priority",
-            "peaks + priority classes, strict priority",
-            priority_services,
-            skilled_counters,
-            arrivals_per_hour=38.0,
-            afternoon_slowdown=0.1,
-            **varying,
-        ),
-        "full": Scenario(
-            "full",
-            "priority (at most 2 in a row) + no-shows + abandonment + walk-up + staff breaks",
-            full_services,
-            skilled_counters,
-            arrivals_per_hour=40.0,
-            afternoon_slowdown=0.1,
-            breaks=True,
-            rule=FairnessRule(kind=FairnessKind.MAX_IN_ROW, max_in_row=2),
-            **varying,
-        ),
-    }
+OFFICE_COUNTERS = (
+    CounterSpec("1", ("A",)),
+    CounterSpec("2", ("A", "B")),
+    CounterSpec("3", ("A", "B")),
+    CounterSpec("4", ("B", "C")),
+    CounterSpec("5", ("A", "B", "C")),
+    CounterSpec("6", ("A", "C"), opens=10.0, closes=14.0),  # a part-time counter for the busy hours
+)
+PRIORITIES = (0.08, 0.02)  # shares of arrivals at priority 1 and 2
+VARYING = dict(day_profile=BUSY_DAY, week_profile=BUSY_WEEK, staff_speed_sigma=0.25, rotate_staff=True)
 
-
-SCENARIOS: dict[str, Scenario] = _scenarios()
+MMC = Scenario(
+    "mmc",
+    "plain M/M/4: one service, exponential service, Poisson arrivals, FCFS",
+    (ServiceSpec("A", 1.0, 300),),
+    tuple(CounterSpec(str(k), ("A",)) for k in range(1, 5)),
+    arrivals_per_hour=43.2,
+)
+SKILLS = Scenario(
+    "skills",
+    "three services with lognormal durations, six counters with skill sets",
+    _office_services(),
+    OFFICE_COUNTERS,
+    arrivals_per_hour=46.0,
+)
+PEAKS = Scenario(
+    "peaks",
+    "skills + arrivals varying by hour and weekday + staff of different speeds",
+    _office_services(),
+    OFFICE_COUNTERS,
+    arrivals_per_hour=38.0,
+    afternoon_slowdown=0.1,
+    **VARYING,
+)
+PRIORITY = Scenario(
+    "priority",
+    "peaks + priority classes, strict priority",
+    _office_services(priority_shares=PRIORITIES),
+    OFFICE_COUNTERS,
+    arrivals_per_hour=38.0,
+    afternoon_slowdown=0.1,
+    **VARYING,
+)
+FULL = Scenario(
+    "full",
+    "priority (at most 2 in a row) + no-shows + abandonment + walk-up + staff breaks",
+    _office_services(priority_shares=PRIORITIES, no_show=0.06, patience_s=2700, walk_up_s=25),
+    OFFICE_COUNTERS,
+    arrivals_per_hour=40.0,
+    afternoon_slowdown=0.1,
+    breaks=True,
+    rule=FairnessRule(kind=FairnessKind.MAX_IN_ROW, max_in_row=2),
+    **VARYING,
+)
+SCENARIOS: dict[str, Scenario] = {
+    scenario.name: scenario for scenario in (MMC, SKILLS, PEAKS, PRIORITY, FULL)
+}

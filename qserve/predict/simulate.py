@@ -67,9 +67,11 @@ class _Office:
         self.counters = [_Counter(c.name, frozenset(c.services)) for c in scenario.counters]
 
     def schedule(self, at_s: float, kind: str, payload=None) -> None:
+        """Put an event on the queue."""
         heapq.heappush(self.events, (at_s, next(self.sequence), kind, payload))
 
     def run(self, days: int) -> list[_Ticket]:
+        """Simulate the days and return every closed ticket by join time."""
         for day in range(days):
             self._plan_day(day)
         while self.events:
