@@ -132,13 +132,16 @@ def _database(location: str | None, *, since: datetime | None = None, history: b
     from qserve.models import Location
     from qserve.predict.history import default_durations, export_eventlog, load_history
 
-    with create_app().app_context(), read_session() as session:
-        location_id = None
-        if location:
-            location_id = session.scalar(select(Location.id).where(Location.slug == location))
-            if location_id is None:
-                raise click.ClickException(f"no location {location!r}")
-        if not history:
-            return export_eventlog(session, location_id=location_id, since=since)
-        locations = load_history(session, since=since, location_id=location_id)
-        return locations, default_durations(session)
+    app = create_app()
+    try:
+        with app.app_context(), read_session() as session:
+            location_id = None
+            if location:
+                location_id = session.scalar(select(Location.id).where(Location.slug == location))
+                if location_id is None:
+                    raise click.ClickException(f"no location {location!r}")
+            if not history:
+                return export_eventlog(session, location_id=location_id, since=since)
+            return load_history(session, since=since, location_id=location_id), default_durations(session)
+    finally:
+        app.extensions["qserve.db"].dispose()  # a command's connections close with it

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from qserve.db import read_session
@@ -10,6 +11,8 @@ from qserve.domain.ordering import FairnessKind
 from qserve.models import Location, Ticket
 from qserve.predict import Estimator
 from qserve.predict.accuracy import accuracy_by_service
+from qserve.predict.cli import predict
+from qserve.predict.eventlog import read_eventlog
 from qserve.predict.history import export_eventlog, load_history
 from qserve.predict.jobs import estimator_path, train_estimator
 from qserve.predict.service import LearnedEstimator, location_snapshot
@@ -113,3 +116,20 @@ def test_managers_see_predicted_against_actual_waits_per_service(make, clock, br
         (summary,) = accuracy_by_service(session, location_id=location["id"])
     assert summary["service_id"] == service and summary["tickets"] == 3
     assert summary["mean_actual_s"] > 0 and 0 <= summary["coverage_80"] <= 1
+
+
+def test_the_export_command_writes_the_history_of_one_location(
+    make, clock, branch, database_url, monkeypatch, tmp_path
+):
+    location, actor, counter, _service = branch
+    ticket = make.ticket(location=location, now=clock.advance(seconds=30))
+    call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=5))
+    serve(ticket, actor, clock, minutes=3)
+    monkeypatch.setenv("QSERVE_DATABASE_URL", database_url)
+    out = tmp_path / "history.csv"
+    result = CliRunner().invoke(predict, ["export", "--location", location["slug"], "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (row,) = read_eventlog(out)
+    assert row.ticket_id == str(ticket) and row.outcome == "served"
+    missing = CliRunner().invoke(predict, ["export", "--location", "nowhere", "--out", str(out)])
+    assert missing.exit_code != 0 and "no location 'nowhere'" in missing.output
