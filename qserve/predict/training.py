@@ -125,7 +125,8 @@ def fit_from_history(
     for replay in replays:
         defaults |= initial_durations(replay.tickets)
     estimator = Estimator.cold(defaults | (default_durations_s or {}), seed=seed)
-    parts = [_collect(estimator, replay, replications, sample_every) for replay in replays]
+    empty = (np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0))
+    parts = [empty] + [_collect(estimator, replay, replications, sample_every) for replay in replays]
     features, waits, times = (np.concatenate([part[i] for part in parts]) for i in range(3))
     estimator.correction = fit_correction(features, waits, times, seed=seed) if len(waits) else None
     estimator.trained_at = now

@@ -88,3 +88,10 @@ def test_accuracy_is_summarised_per_service():
     (only,) = summarise([Announced(4, 60, 120, 300, 100.0), Announced(4, 60, 120, 300, 400.0)])
     assert only["tickets"] == 2 and only["mae_s"] == 150.0 and only["mean_signed_error_s"] == -130.0
     assert only["coverage_80"] == 0.5
+
+
+def test_training_on_no_history_gives_a_cold_estimator():
+    from qserve.predict.training import fit_from_history
+
+    estimator = fit_from_history([], default_durations_s={1: 240.0})
+    assert estimator.correction is None and estimator.durations.mean_s(1) == 240.0
