@@ -27,7 +27,7 @@ vendor:
 
 translations:
 	@if ls qserve/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d qserve/translations; fi
+		$(BIN)/pybabel compile -d qserve/translations >/dev/null; fi
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)

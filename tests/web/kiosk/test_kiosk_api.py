@@ -135,7 +135,7 @@ def test_when_the_printer_is_out_of_paper_the_ticket_is_issued_and_the_kiosk_hea
 
 
 def test_check_in_answers_no_booking_with_this_code(client, kiosk):
-    response = client.post(kiosk["api"] + "/check-in", json={"code": "ZX-4821"})
+    response = client.post(kiosk["api"] + "/check-in", json={"code": "ZXCV-4829"})
 
     assert response.status_code == 404
     assert response.get_json()["error"] == {
