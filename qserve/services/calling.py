@@ -101,7 +101,7 @@ def _claim_next(session: Session, counter: Counter, *, now: datetime) -> Ticket 
         locked = session.scalars(
             select(Ticket)
             .where(Ticket.id == candidate.ticket_id)
-            .with_for_update(of=Ticket.__table__)
+            .with_for_update(of=Ticket.__table__, key_share=True)
             .execution_options(populate_existing=True)
         ).one()
         if locked.status == Status.WAITING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from qserve.db import transaction
@@ -121,28 +121,47 @@ def _views(session: Session, ids: set[int], places: dict, estimates: dict, now: 
 
 
 def _store_estimates(session: Session, rows, estimates: dict, now: datetime) -> None:
-    """Write moved estimates with a plain UPDATE (no optimistic version bump), locking rows in id order."""
+    """Write the estimates that moved, in one batch, without bumping the tickets' optimistic version.
+
+    On PostgreSQL a row that a counter is calling right now is skipped (SKIP LOCKED) rather than waited
+    for: the estimate of a ticket being called is moot, and staff must never wait for a refresh.
+    """
+    moved = [
+        {"ticket_id": row.id, "p10": estimate.p10_s, "p50": estimate.p50_s, "p90": estimate.p90_s}
+        for row in rows
+        if (estimate := estimates.get(row.id)) is not None
+        and (row.estimate_p50_s is None or abs(row.estimate_p50_s - estimate.p50_s) >= _threshold(row))
+    ]
+    if not moved:
+        return
     table = Ticket.__table__
-    for row in sorted(rows, key=lambda r: r.id):
-        estimate: WaitRange | None = estimates.get(row.id)
-        if estimate is None:
-            continue
-        values = {}
-        if row.joined_estimate_p50_s is None:
-            values |= {
-                "joined_estimate_p10_s": estimate.p10_s,
-                "joined_estimate_p50_s": estimate.p50_s,
-                "joined_estimate_p90_s": estimate.p90_s,
-            }
-        if row.estimate_p50_s is None or abs(row.estimate_p50_s - estimate.p50_s) >= STORE_THRESHOLD_S:
-            values |= {
-                "estimate_p10_s": estimate.p10_s,
-                "estimate_p50_s": estimate.p50_s,
-                "estimate_p90_s": estimate.p90_s,
-                "estimate_updated_at": now,
-            }
-        if values:
-            session.execute(update(table).where(table.c.id == row.id).values(**values))
+    if session.get_bind().dialect.name == "postgresql":
+        lockable = set(
+            session.scalars(
+                select(table.c.id)
+                .where(table.c.id.in_([m["ticket_id"] for m in moved]))
+                .order_by(table.c.id)
+                .with_for_update(key_share=True, skip_locked=True)
+            )
+        )
+        moved = [m for m in moved if m["ticket_id"] in lockable]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("ticket_id"))
+        .values(
+            estimate_p10_s=bindparam("p10"),
+            estimate_p50_s=bindparam("p50"),
+            estimate_p90_s=bindparam("p90"),
+            estimate_updated_at=now,
+        )
+    )
+    if moved:
+        session.connection().execute(statement, moved)
+
+
+def _threshold(row) -> float:
+    """Store a new estimate when it moved by 20 s and by a tenth, so a busy queue is not rewritten."""
+    return max(STORE_THRESHOLD_S, 0.1 * (row.estimate_p50_s or 0))
 
 
 def location_counts(session: Session, location: Location, waiting: list[Candidate]) -> dict:
