@@ -3,7 +3,15 @@
 import pytest
 
 from qserve.domain.errors import InvalidTransition
-from qserve.domain.lifecycle import Action, Status, allowed_actions, can_call, can_cancel, check_transition, is_open
+from qserve.domain.lifecycle import (
+    Action,
+    Status,
+    allowed_actions,
+    can_call,
+    can_cancel,
+    check_transition,
+    is_open,
+)
 
 
 @pytest.mark.parametrize(

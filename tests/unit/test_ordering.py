@@ -4,7 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule, choose_next, priority_streak, queue_order
+from qserve.domain.ordering import (
+    Candidate,
+    FairnessKind,
+    FairnessRule,
+    choose_next,
+    priority_streak,
+    queue_order,
+)
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -1,38 +1,17 @@
-"""Kiosk integration fixtures: the kiosk tables, a simulated printer, a kiosk printing to it."""
+"""Kiosk integration fixtures: a simulated printer, a kiosk printing to it, recorded alerts."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine
 
 from qserve.printing.simulator import PrinterSimulator
-from tests.integration.kiosk.kiosk_helpers import RecordedAlerts, create_missing_tables, make_kiosk
-
-
-@pytest.fixture(scope="session")
-def postgres_database(postgres_database):
-    """Add the tables not migrated yet to the session's PostgreSQL database, before any truncation."""
-    from qserve import create_app
-    from qserve.config import TestConfig
-
-    app = create_app(TestConfig(database_url=postgres_database))  # imports every model the app registers
-    app.extensions["qserve.db"].dispose()
-    engine = create_engine(postgres_database)
-    create_missing_tables(engine)
-    engine.dispose()
-    return postgres_database
+from tests.integration.kiosk.kiosk_helpers import RecordedAlerts, make_kiosk
 
 
 @pytest.fixture
 def config_overrides():
     """Print only when a test calls the deliverer, so every attempt is the test's own."""
     return {"KIOSK_PRINT_ON_COMMIT": False}
-
-
-@pytest.fixture(autouse=True)
-def kiosk_tables(app):
-    """Make sure the kiosk tables (and any other not migrated yet) exist in the test's database."""
-    create_missing_tables(app.extensions["qserve.db"].engine)
 
 
 @pytest.fixture

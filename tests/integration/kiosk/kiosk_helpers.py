@@ -1,19 +1,14 @@
-"""Helpers for kiosk tests: the kiosk tables, a kiosk factory and a recorder of printer alerts."""
+"""Helpers for kiosk tests: a kiosk factory and a recorder of printer alerts."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from qserve.db import read_session, transaction
 from qserve.kiosk.printers import PrinterAlert
-from qserve.models import Base, OutboxMessage
+from qserve.models import OutboxMessage
 from qserve.models.kiosk import Kiosk
 from qserve.services.tickets import issue_ticket
-
-
-def create_missing_tables(engine: Engine) -> None:
-    """Create the tables of models whose migrations are not written yet (the kiosk's, and others')."""
-    Base.metadata.create_all(engine, checkfirst=True)
 
 
 def make_kiosk(location: dict, *, printer: dict | None = None, slug: str = "entrance", **settings) -> int:

@@ -25,7 +25,7 @@ def test_the_demo_gives_each_location_one_kiosk_printing_to_the_simulator_port(m
     assert all(kiosk.printer == DEMO_PRINTER and kiosk.slug == "entrance" for kiosk in kiosks)
 
 
-def test_the_scheduled_jobs_run_with_a_time_and_say_how_much_they_did(clock):
+def test_the_scheduled_jobs_run_with_a_time_and_say_how_much_they_did(app, clock):
     schedule = [(name, interval) for name, interval, _ in JOBS]
     assert schedule == [("deliver-print-jobs", 2), ("poll-printers", 15)]
     assert [job(clock.now) for _, _, job in JOBS] == [0, 0]

@@ -32,12 +32,31 @@ def test_the_first_observations_move_the_estimate_only_part_of_the_way():
     assert model.mean_s(1) == pytest.approx(600, rel=0.02)
 
 
-@pytest.mark.parametrize(("observations", "low", "high"), [(2, 240, 280), (200, 390, 400)])
-def test_a_staff_member_with_little_data_is_shrunk_toward_the_service(observations, low, high):
+def noisy(model, mean, *, staff, count, seed, at=MONDAY_10):
+    drawn = mean * np.random.default_rng(seed).lognormal(-0.125, 0.5, count)
+    for seconds in drawn:
+        observe(model, seconds, staff=staff, at=at)
+    return drawn.mean()
+
+
+@pytest.mark.parametrize(("observations", "pulled"), [(3, (0.2, 0.9)), (300, (0.0, 0.05))])
+def test_a_staff_member_with_little_data_is_shrunk_toward_the_service(observations, pulled):
     model = DurationModel({1: 240.0})
-    observe(model, 240, staff=1, count=200)
-    observe(model, 400, staff=2, count=observations)
-    assert low <= model.params(1, 2, MONDAY_10)[0] <= high
+    noisy(model, 240, staff=1, count=300, seed=1)
+    noisy(model, 400, staff=3, count=300, seed=2)  # staff really differ: the model learns to tell them apart
+    service = model.mean_s(1)
+    own = noisy(model, 400, staff=2, count=observations, seed=3)
+    estimate = model.params(1, 2, MONDAY_10)[0]
+    # how far the estimate is pulled from the staff member's own mean toward the service's
+    assert pulled[0] <= (own - estimate) / (own - service) <= pulled[1]
+
+
+def test_hours_that_do_not_differ_are_pooled():
+    model = DurationModel({1: 300.0})
+    for hour in range(8):
+        noisy(model, 300, staff=1, count=60, seed=hour, at=MONDAY_10 + timedelta(hours=hour - 2))
+    spread = [model.params(1, 1, MONDAY_10 + timedelta(hours=hour - 2))[0] for hour in range(8)]
+    assert max(spread) - min(spread) < 15  # raw hourly means of 60 noisy durations differ by far more
 
 
 def test_hour_and_weekday_cells_only_change_their_own_hour_and_day():
@@ -54,8 +73,8 @@ def test_hour_and_weekday_cells_only_change_their_own_hour_and_day():
 def test_old_observations_fade_so_a_changed_service_is_learned_again():
     model = DurationModel({1: 300.0})
     observe(model, 300, count=1000)
-    observe(model, 600, count=800)
-    assert model.mean_s(1) > 550
+    observe(model, 600, count=800, at=MONDAY_10 + timedelta(days=120))  # four half-lives later
+    assert model.mean_s(1) > 570
 
 
 def test_impossible_durations_are_ignored_or_capped():

@@ -13,7 +13,6 @@ from qserve.db import read_session
 from qserve.models import Counter
 from qserve.services import calling
 from tests.factories import PASSWORD
-from tests.web.staff.conftest import create_missing_tables
 
 JSON = {"Accept": "application/json"}
 
@@ -23,9 +22,7 @@ def database_url(tmp_path, sqlite_template):
     """Give each test its own migrated SQLite database (not the module's live server)."""
     path = tmp_path / "pages.db"
     shutil.copy(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    create_missing_tables(url)
-    return url
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
