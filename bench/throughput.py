@@ -7,6 +7,7 @@ next to the same server's throughput on a trivial endpoint (the ceiling), as a r
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -157,7 +158,8 @@ def main() -> None:
         f"{'POST .../tickets (issue)':32} {issue_rate:8.0f} {issue_rate / ceiling:18.2f}   ({issued} tickets)"
     )
     print(
-        f"{'POST .../call-next (4 counters)':32} {call_rate:8.0f} {call_rate / ceiling:18.2f}   ({called} calls)"
+        f"{'POST .../call-next (4 counters)':32} {call_rate:8.0f} {call_rate / ceiling:18.2f}"
+        f"   ({called} calls)"
     )
     target = "met" if issue_rate >= ceiling / 3 else "NOT met"
     print(f"target: issuing at least 1/3 of the ceiling -> {target}")
@@ -166,7 +168,7 @@ def main() -> None:
 def report_wrk(base: str, location: dict, token: str, args) -> None:
     """Measure with wrk and print the table."""
     ceiling, _ = wrk(f"{base}/healthz", connections=args.clients, seconds=args.seconds)
-    body = '{"service_id": %d}' % location["service_ids"][0]
+    body = json.dumps({"service_id": location["service_ids"][0]})
     join = f"{base}/api/v1/locations/{location['slug']}/tickets"
     issue_rate, issue_failed = wrk(
         join,
@@ -187,13 +189,15 @@ def report_wrk(base: str, location: dict, token: str, args) -> None:
     )
     database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
     print(
-        f"qserve HTTP throughput on {database}, wrk with {args.clients} keep-alive connections, {args.seconds:.0f} s"
+        f"qserve HTTP throughput on {database}, wrk with {args.clients} keep-alive connections,"
+        f" {args.seconds:.0f} s"
     )
     print(f"{'endpoint':32} {'req/s':>8} {'ratio to ceiling':>18} {'non-2xx':>8}")
     print(f"{'GET /healthz (ceiling)':32} {ceiling:8.0f} {1.0:18.2f} {0:8d}")
     print(f"{'POST .../tickets (issue)':32} {issue_rate:8.0f} {issue_rate / ceiling:18.2f} {issue_failed:8d}")
     print(
-        f"{'POST .../call-next (4 counters)':32} {call_rate:8.0f} {call_rate / ceiling:18.2f} {call_failed:8d}"
+        f"{'POST .../call-next (4 counters)':32} {call_rate:8.0f} {call_rate / ceiling:18.2f}"
+        f" {call_failed:8d}"
     )
     target = "met" if issue_rate >= ceiling / 3 else "NOT met"
     print(f"target: issuing at least 1/3 of the ceiling -> {target}")

@@ -53,8 +53,14 @@ def _register_optional(app: Flask, bus: EventBus) -> None:
     """Plug in the front ends and side-effect handlers that live in their own packages."""
     from importlib import import_module
 
-    for name in ("qserve.notify.setup", "qserve.staff", "qserve.mobile", "qserve.kiosk", "qserve.appointments",
-                 "qserve.insights"):
+    for name in (
+        "qserve.notify.setup",
+        "qserve.staff",
+        "qserve.mobile",
+        "qserve.kiosk",
+        "qserve.appointments",
+        "qserve.insights",
+    ):
         try:
             module = import_module(name)
         except ModuleNotFoundError as error:

@@ -1,1 +1,1 @@
-"""Timed jobs, run by exactly one `qserve scheduler` process; each job opens an app context and calls a service."""
+"""Timed jobs, run by exactly one `qserve scheduler` process; each job calls one service."""

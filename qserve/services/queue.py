@@ -35,7 +35,7 @@ def waiting_tickets(session: Session, *, service_ids: set[int] | list[int]) -> l
 
 
 def waiting_candidates(session: Session, *, service_ids: set[int] | list[int]) -> list[Candidate]:
-    """Return the waiting tickets of some services as light Candidates (no ORM objects: this is a hot path)."""
+    """Return the waiting tickets of some services as light Candidates (no ORM objects: a hot path)."""
     if not service_ids:
         return []
     query = select(

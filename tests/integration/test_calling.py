@@ -29,7 +29,11 @@ def test_call_next_takes_the_first_come_and_opens_the_counter(make, clock, desk)
     ticket = load(called)
     assert called == first
     assert (ticket.status, ticket.counter_id, ticket.served_by_id, ticket.called_at) == (
-        "called", counter, actor.user_id, clock())
+        "called",
+        counter,
+        actor.user_id,
+        clock(),
+    )
     assert ticket.counter.is_open and ticket.counter.staff_id == actor.user_id
 
 
@@ -67,10 +71,16 @@ def test_the_whole_visit_is_logged_with_who_when_and_where(make, clock, desk):
     ticket = load(ticket_id)
     assert (ticket.status, ticket.recall_count) == ("done", 1)
     with read_session() as session:
-        log = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-                              .order_by(TicketEvent.id)).all()
+        log = session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+        ).all()
     assert [(e.action, e.to_status) for e in log] == [
-        ("issue", "waiting"), ("call", "called"), ("recall", "called"), ("start", "serving"), ("finish", "done")]
+        ("issue", "waiting"),
+        ("call", "called"),
+        ("recall", "called"),
+        ("start", "serving"),
+        ("finish", "done"),
+    ]
     assert all(e.counter_id == counter and e.actor_user_id == actor.user_id for e in log[1:])
 
 
@@ -94,7 +104,9 @@ def test_park_and_resume_keep_the_original_place(make, clock, desk):
     first = make.ticket(location=location, now=clock.advance(seconds=1))
     second = make.ticket(location=location, now=clock.advance(seconds=1))
     call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=1))
-    act_on_ticket(ticket_id=first, action="park", actor=actor, now=clock.advance(seconds=1), reason="fetching ID")
+    act_on_ticket(
+        ticket_id=first, action="park", actor=actor, now=clock.advance(seconds=1), reason="fetching ID"
+    )
     assert load(first).status == "parked"
     act_on_ticket(ticket_id=first, action="resume", actor=actor, now=clock.advance(seconds=1))
     assert call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=1)) == first
@@ -107,10 +119,20 @@ def test_transfer_keeps_the_place_or_goes_to_the_back(make, clock, desk, keep_pl
     transferred = make.ticket(location=location, now=clock.advance(seconds=1))
     other = make.ticket(location=location, service_index=1, now=clock.advance(seconds=1))
     call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=1))
-    act_on_ticket(ticket_id=transferred, action="transfer", actor=actor, now=clock.advance(seconds=1),
-                  service_id=location["service_ids"][1], keep_place=keep_place)
+    act_on_ticket(
+        ticket_id=transferred,
+        action="transfer",
+        actor=actor,
+        now=clock.advance(seconds=1),
+        service_id=location["service_ids"][1],
+        keep_place=keep_place,
+    )
     ticket = load(transferred)
-    assert (ticket.status, ticket.service_id, ticket.number) == ("waiting", location["service_ids"][1], "A001")
+    assert (ticket.status, ticket.service_id, ticket.number) == (
+        "waiting",
+        location["service_ids"][1],
+        "A001",
+    )
     expected = {"transferred": transferred, "other": other}[expected_first]
     assert call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=1)) == expected
 
@@ -131,8 +153,9 @@ def test_calling_a_ticket_out_of_order_records_the_reason(make, clock, desk):
     later = make.ticket(location=location, now=clock.advance(seconds=1))
     call_ticket(ticket_id=later, counter_id=counter, actor=actor, now=clock(), reason="wheelchair user")
     with read_session() as session:
-        event = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == later,
-                                                          TicketEvent.action == "call")).one()
+        event = session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == later, TicketEvent.action == "call")
+        ).one()
     assert event.details == {"out_of_order": "wheelchair user"}
 
 

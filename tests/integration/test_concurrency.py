@@ -71,13 +71,17 @@ def test_four_counters_calling_in_parallel_call_every_ticket_exactly_once(app, m
 
     def serve(index):
         counter = location["counter_ids"][index]
-        while (ticket_id := call_next(counter_id=counter, actor=staff["actor"], now=datetime.now(UTC))) is not None:
+        while (
+            ticket_id := call_next(counter_id=counter, actor=staff["actor"], now=datetime.now(UTC))
+        ) is not None:
             called.append(ticket_id)
 
     run_in_threads(app, 4, serve)
     assert sorted(called) == sorted(issued)
     assert max(Tally(called).values()) == 1
     with read_session() as session:
-        calls = session.scalar(select(func.count()).select_from(TicketEvent).where(TicketEvent.action == "call"))
+        calls = session.scalar(
+            select(func.count()).select_from(TicketEvent).where(TicketEvent.action == "call")
+        )
         waiting = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.status == "waiting"))
     assert (calls, waiting) == (200, 0)

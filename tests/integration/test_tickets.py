@@ -29,10 +29,22 @@ def test_numbers_count_up_per_service_and_start_again_each_local_day(make, clock
 
 def test_a_ticket_keeps_contact_in_e164_its_answers_and_an_estimate(make, clock):
     location = make.location()
-    ticket = load(make.ticket(location=location, now=clock(), name="Maija", phone="040 123 4567",
-                              email="maija@example.fi", language="fi"))
+    ticket = load(
+        make.ticket(
+            location=location,
+            now=clock(),
+            name="Maija",
+            phone="040 123 4567",
+            email="maija@example.fi",
+            language="fi",
+        )
+    )
     assert (ticket.phone, ticket.email, ticket.language, ticket.status) == (
-        "+358401234567", "maija@example.fi", "fi", "waiting")
+        "+358401234567",
+        "maija@example.fi",
+        "fi",
+        "waiting",
+    )
     assert ticket.joined_estimate_p50_s is not None
     assert ticket.joined_estimate_p10_s <= ticket.joined_estimate_p50_s <= ticket.joined_estimate_p90_s
     assert len(ticket.public_token) >= 20
@@ -98,7 +110,10 @@ def test_a_customer_cancels_and_the_log_says_who(make, clock):
     assert (ticket.status, ticket.cancelled_by) == ("cancelled", "customer")
     assert ticket.closed_at == clock() and ticket.closed_at - ticket.joined_at == timedelta(minutes=1)
     with read_session() as session:
-        log = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-                              .order_by(TicketEvent.id)).all()
+        log = session.scalars(
+            select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+        ).all()
     assert [(e.action, e.from_status, e.to_status, e.actor_kind) for e in log] == [
-        ("issue", None, "waiting", "customer"), ("cancel", "waiting", "cancelled", "customer")]
+        ("issue", None, "waiting", "customer"),
+        ("cancel", "waiting", "cancelled", "customer"),
+    ]

@@ -70,13 +70,20 @@ QUESTIONS = [
 
 def test_valid_answers_are_cleaned():
     assert clean_answers(QUESTIONS, {"purpose": "car", "customer": "yes", "note": " hi "}) == {
-        "purpose": "car", "customer": True, "note": "hi"}
+        "purpose": "car",
+        "customer": True,
+        "note": "hi",
+    }
 
 
 @pytest.mark.parametrize(
     ("answers", "field"),
-    [({}, "answers.purpose"), ({"purpose": "boat"}, "answers.purpose"),
-     ({"purpose": "car", "customer": "maybe"}, "answers.customer"), ({"purpose": "car", "x": 1}, "answers.x")],
+    [
+        ({}, "answers.purpose"),
+        ({"purpose": "boat"}, "answers.purpose"),
+        ({"purpose": "car", "customer": "maybe"}, "answers.customer"),
+        ({"purpose": "car", "x": 1}, "answers.x"),
+    ],
 )
 def test_bad_answers_name_the_question(answers, field):
     with pytest.raises(ValidationFailed) as error:

@@ -1,4 +1,4 @@
-"""Call-next order: due appointments, priority under the location's fairness rule, then first come first served."""
+"""Call order: due appointments, priority under the location's fairness rule, then first come first served."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -53,7 +53,11 @@ def test_ageing_credit_lets_a_long_wait_beat_a_fresh_priority_ticket():
 
 
 def test_due_appointments_go_before_everyone_in_slot_order():
-    tickets = [ticket(1, 0, priority=3), ticket(2, 0, appointment_minute=30), ticket(3, 0, appointment_minute=20)]
+    tickets = [
+        ticket(1, 0, priority=3),
+        ticket(2, 0, appointment_minute=30),
+        ticket(3, 0, appointment_minute=20),
+    ]
     now = T0 + timedelta(minutes=31)
     assert ids(queue_order(tickets, rule=FairnessRule(), now=now)) == [3, 2, 1]
 

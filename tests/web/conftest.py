@@ -15,8 +15,15 @@ import requests
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
 ]
 ARTIFACTS = Path(os.environ.get("QSERVE_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
 
@@ -35,18 +42,24 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
-        env = os.environ | {
-            "QSERVE_DATABASE_URL": database_url,
-            "QSERVE_INSTANCE_PATH": str(instance),
-            "QSERVE_PUBLIC_URL": self.url,
-            "QSERVE_RATELIMIT_ENABLED": "0",
-            "QSERVE_SECRET_KEY": "live-test-secret",
-            "QSERVE_REALTIME_COALESCE_S": "0.05",
-        } | (extra_env or {})
+        env = (
+            os.environ
+            | {
+                "QSERVE_DATABASE_URL": database_url,
+                "QSERVE_INSTANCE_PATH": str(instance),
+                "QSERVE_PUBLIC_URL": self.url,
+                "QSERVE_RATELIMIT_ENABLED": "0",
+                "QSERVE_SECRET_KEY": "live-test-secret",
+                "QSERVE_REALTIME_COALESCE_S": "0.05",
+            }
+            | (extra_env or {})
+        )
         self.log = open(instance / f"server-{self.port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from qserve.entry import main; main()", "run", "--port", str(self.port)],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_ready()
 

@@ -22,13 +22,18 @@ def test_finishing_opens_the_form_whose_answers_reach_the_dashboard_and_erasing_
     manager = make.user(organization_id=location["organization_id"], role="manager")
     headers = {"Authorization": f"Bearer {create_token(email=staff['email'], now=datetime.now(UTC))}"}
     api = f"{live_server.url}/api/v1"
-    ticket = requests.post(f"{api}/locations/{location['slug']}/tickets", timeout=10, json={
-        "service_id": location["service_ids"][0], "name": "Maija Meikäläinen", "phone": "040 765 4321"}).json()
+    ticket = requests.post(
+        f"{api}/locations/{location['slug']}/tickets",
+        timeout=10,
+        json={"service_id": location["service_ids"][0], "name": "Maija Meikäläinen", "phone": "040 765 4321"},
+    ).json()
 
     phone = browser.new_page(viewport={"width": 360, "height": 740})
     phone.goto(ticket["url"])
     phone.wait_for_selector("#live.live", timeout=5000)
-    called = requests.post(f"{api}/counters/{location['counter_ids'][0]}/call-next", headers=headers, timeout=10)
+    called = requests.post(
+        f"{api}/counters/{location['counter_ids'][0]}/call-next", headers=headers, timeout=10
+    )
     requests.post(f"{api}/tickets/{called.json()['id']}/start", headers=headers, timeout=10)
     finished_at = time.monotonic()
     requests.post(f"{api}/tickets/{called.json()['id']}/finish", headers=headers, timeout=10)

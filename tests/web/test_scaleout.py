@@ -1,4 +1,4 @@
-"""Real server processes: HTTP concurrency on SQLite and PostgreSQL, and Socket.IO across processes via Redis."""
+"""Real server processes: HTTP concurrency on SQLite and PostgreSQL, Socket.IO across processes via Redis."""
 
 import threading
 from collections import Counter as Tally
