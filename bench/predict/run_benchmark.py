@@ -1,7 +1,7 @@
 """Print the wait-prediction benchmark: every simulated scenario scored by `evaluate`, and the time to
 predict every waiting ticket of a location with 300 waiting, on one core.
 
-    python bench/predict/run_benchmark.py                  # all scenarios, 14 days each (about 3 CPU minutes)
+    python bench/predict/run_benchmark.py            # all scenarios, 21 days each (about 2.5 CPU minutes)
     python bench/predict/run_benchmark.py --days 7 --scenario mmc --scenario full --json out.json
 """
 
@@ -136,7 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--days", type=int, default=21)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="repeat; default all")
     parser.add_argument("--waiting", type=int, default=300)

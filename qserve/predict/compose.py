@@ -8,7 +8,12 @@ from datetime import timedelta
 import numpy as np
 
 from qserve.domain.ordering import Candidate
-from qserve.predict.durations import DurationModel, sample_durations, sample_remaining
+from qserve.predict.durations import (
+    DurationModel,
+    sample_durations,
+    sample_remaining,
+    sample_remaining_empirical,
+)
 from qserve.predict.forward import Counters, ServiceRates, simulate_calls
 from qserve.predict.outcomes import OutcomeModel
 from qserve.predict.plan import build_plan
@@ -44,7 +49,7 @@ def forecast(
     working = [c for c in snapshot.counters if c.open or c.reopens_at is not None]
     services = sorted({t.service_id for t in snapshot.waiting} | {s for c in working for s in c.service_ids})
     counters = _counters(snapshot, working, services, durations, outcomes, rng, replications)
-    rates = _rates(services, outcomes)
+    rates = _rates(services, durations, outcomes)
     virtual, presence = _virtual_arrivals(snapshot, services, counters, outcomes)
     real = [t.candidate() for t in snapshot.waiting]
     plan = build_plan(
@@ -91,20 +96,28 @@ def _busy_for(snapshot, counter: CounterState, durations, outcomes, rng, replica
     if counter.serving_service_id is None:
         return np.zeros(replications)
     mean, cv2 = durations.params(counter.serving_service_id, counter.staff_id, snapshot.now)
+    shape = durations.shape(counter.serving_service_id)
     if counter.serving_started_at is None:  # called, walking up: the whole service is still ahead
         walk_up = outcomes.service(counter.serving_service_id).walk_up.value
+        if shape is not None:
+            return walk_up / 2 + mean * rng.choice(shape, replications)
         return walk_up / 2 + sample_durations(mean, cv2, rng.standard_normal(replications))
     elapsed = (snapshot.now - counter.serving_started_at).total_seconds()
+    if shape is not None:
+        drawn = sample_remaining_empirical(mean, shape, elapsed, rng, replications)
+        if drawn is not None:
+            return drawn
     return sample_remaining(mean, cv2, elapsed, rng.random(replications))
 
 
-def _rates(services: list[int], outcomes: OutcomeModel) -> ServiceRates:
+def _rates(services: list[int], durations: DurationModel, outcomes: OutcomeModel) -> ServiceRates:
     stats = [outcomes.service(s) for s in services]
     return ServiceRates(
         walk_up_s=np.array([s.walk_up.value for s in stats]),
         no_show=np.array([s.no_show_rate for s in stats]),
         hold_s=np.array([s.hold.value for s in stats]),
         abandon_per_s=np.array([s.abandon_rate_per_s for s in stats]),
+        shapes=tuple(durations.shape(s) for s in services),
     )
 
 

@@ -2,12 +2,12 @@
 
 The correction is three gradient-boosted quantile regressions (10%, 50%, 90%) of the residual between the
 actual wait and the simulated median, on the log(wait + 1 minute) scale, over queue-state features. It is
-trained on older predictions and kept only if it beats the plain simulation on the most recent ones: the
-simulation already follows the real rules, so the correction must earn its place.
+trained on predictions older than a week and kept only if it beats the plain simulation on the last week:
+the simulation already follows the real rules, so the correction must earn its place.
 
-The calibration is split conformal (conformalised quantile regression): on recent predictions, the score
-max(p10 - actual, actual - p90) says how far outside the range each outcome fell; both ends move by the
-score's 80% quantile, separately for predictions at join and later ones, so the range holds 80% of
+The calibration is split conformal (conformalised quantile regression): on the last week's predictions,
+the score max(p10 - actual, actual - p90) says how far outside the range each outcome fell; both ends move
+by the score's 80% quantile, separately for predictions at join and later ones, so the range holds 80% of
 outcomes. One shared move, rather than 10% per side, keeps coverage right when many waits are zero.
 """
 
@@ -111,30 +111,24 @@ def fit_correction(
     waits_s: np.ndarray,
     times: np.ndarray,
     *,
-    holdout_share: float = 0.3,
     min_training_rows: int = 2000,
     seed: int = 0,
 ) -> Correction | None:
-    """Train the models on older predictions, keep them if they beat the simulation on recent ones, calibrate.
-
-    `times` are POSIX seconds of each prediction; rows may come in any order.
-    """
+    """Calibrate on the last week's predictions; train the models on older ones and keep them only if they
+    beat the simulation on the last week. `times` are POSIX seconds; rows may come in any order."""
     if len(waits_s) < MIN_CALIBRATION:
         return None
     order = np.argsort(times, kind="stable")
     features, actual, times = features[order], to_log(waits_s[order]), times[order]
-    split = int(len(actual) * (1 - holdout_share))
+    split = int(np.searchsorted(times, times[-1] - CALIBRATION_DAYS * 86400))  # the last week starts here
     models = None
-    if split >= min_training_rows:
+    if split >= min_training_rows and len(actual) - split >= MIN_CALIBRATION:
         start = max(0, split - MAX_TRAINING_ROWS)
         candidate = train_quantile_models(features[start:split], actual[start:split], seed=seed)
         if _beats_simulation(candidate, features[split:], actual[split:]):
             models = candidate
-    recent = times >= times[-1] - CALIBRATION_DAYS * 86400
-    if models is not None:
-        recent[:split] = False  # calibrate the models only on predictions they were not trained on
-    low, _, high = log_quantiles(models, features[recent])
-    calibration = Calibration.fit(low, high, actual[recent], features[recent, WAITED] == 0)
+    low, _, high = log_quantiles(models, features[split:])
+    calibration = Calibration.fit(low, high, actual[split:], features[split:, WAITED] == 0)
     return Correction(models, calibration)
 
 

@@ -34,6 +34,7 @@ class ServiceRates:
     no_show: np.ndarray
     hold_s: np.ndarray
     abandon_per_s: np.ndarray
+    shapes: tuple[np.ndarray | None, ...] = ()  # learned duration shapes (mean 1); None: lognormal
 
 
 def simulate_calls(
@@ -115,7 +116,13 @@ def _busy_table(plan: Plan, counters: Counters, rates: ServiceRates, rng: np.ran
     service = plan.service_index
     mu, sigma = lognormal_params(np.maximum(counters.duration_mean, 1.0), counters.duration_cv2)  # (K, S)
     normals = rng.standard_normal((replications, len(service), 1))
-    served = rates.walk_up_s[service][None, :, None] + np.exp(mu.T[service] + sigma.T[service] * normals)
+    served = np.exp(mu.T[service] + sigma.T[service] * normals)  # (R, M + 1, K)
+    for index, shape in enumerate(rates.shapes):
+        tickets = np.flatnonzero(service == index)
+        if shape is not None and len(tickets):
+            relative = rng.choice(shape, (replications, len(tickets)))
+            served[:, tickets, :] = relative[:, :, None] * counters.duration_mean[:, index][None, None, :]
+    served += rates.walk_up_s[service][None, :, None]
     no_show = rng.random((replications, len(service), 1)) < rates.no_show[service][None, :, None]
     return np.where(no_show, rates.hold_s[service][None, :, None], served).reshape(-1)
 

@@ -36,6 +36,11 @@ def simulated(rows, rng, *, spread=0.2, bias=0.0, noise=0.6):
     return features, from_log(actual)
 
 
+def over_days(rows, days=20):
+    """Return prediction times spread over some days, in POSIX seconds."""
+    return np.linspace(0.0, days * 86400.0, rows)
+
+
 def coverage(correction, features, actual):
     low, _, high = correction.apply(features)
     return np.mean((low <= actual) & (actual <= high))
@@ -66,7 +71,7 @@ def test_waits_of_zero_do_not_make_the_range_cover_more_than_80_percent():
 def test_the_range_never_crosses_the_announced_median():
     rng = np.random.default_rng(6)
     features, actual = simulated(2000, rng, spread=2.0, noise=0.05)  # far too wide: calibration narrows it
-    correction = fit_correction(features, actual, np.arange(2000.0))
+    correction = fit_correction(features, actual, over_days(2000))
     low, middle, high = correction.apply(features)
     assert np.all(low <= middle) and np.all(middle <= high)
     assert np.mean(high - low) < np.mean(from_log(features[:, HIGH]) - from_log(features[:, LOW]))
@@ -75,7 +80,7 @@ def test_the_range_never_crosses_the_announced_median():
 def test_a_correction_that_cannot_beat_the_simulation_is_not_used():
     rng = np.random.default_rng(7)
     features, actual = simulated(6000, rng)  # the simulation is unbiased: nothing to learn
-    correction = fit_correction(features, actual, np.arange(6000.0))
+    correction = fit_correction(features, actual, over_days(6000))
     assert correction.models is None and correction.calibration is not None
 
 
@@ -85,7 +90,7 @@ def test_a_systematic_error_the_features_explain_is_learned():
     busy = rng.random(6000) < 0.5
     features[:, FEATURES.index("counters_returning")] = busy
     actual = from_log(features[:, MIDDLE] + np.where(busy, 0.7, 0.0) + rng.normal(0, 0.2, 6000))
-    correction = fit_correction(features, actual, np.arange(6000.0))
+    correction = fit_correction(features, actual, over_days(6000))
     assert correction.models is not None
     _, middle, _ = correction.apply(features)
     assert np.mean(np.abs(middle - actual)) < 0.7 * np.mean(np.abs(from_log(features[:, MIDDLE]) - actual))
@@ -94,4 +99,4 @@ def test_a_systematic_error_the_features_explain_is_learned():
 def test_too_little_history_gives_no_correction():
     rng = np.random.default_rng(9)
     features, actual = simulated(50, rng)
-    assert fit_correction(features, actual, np.arange(50.0)) is None
+    assert fit_correction(features, actual, over_days(50)) is None
