@@ -40,15 +40,18 @@ class Calibration:
     moves: dict[bool, float]
 
     @classmethod
-    def fit(cls, low: np.ndarray, high: np.ndarray, actual: np.ndarray, at_join: np.ndarray) -> Calibration:
-        """Learn the moves that put 80% of `actual` inside the range (all on the log scale)."""
-        scores = np.maximum(low - actual, actual - high)
-        pooled = conformal_quantile(scores, COVERAGE)
+    def fit(cls, low, middle, high, actual, at_join) -> Calibration:
+        """Learn the moves that put 80% of `actual` inside the range (arrays on the log scale)."""
+        pooled = conformal_move(low, middle, high, actual)
         moves = {}
         for group in (True, False):
             members = at_join == group
             enough = members.sum() >= MIN_CALIBRATION
-            moves[group] = conformal_quantile(scores[members], COVERAGE) if enough else pooled
+            moves[group] = (
+                conformal_move(low[members], middle[members], high[members], actual[members])
+                if enough
+                else pooled
+            )
         return cls(moves)
 
     def apply(self, low: np.ndarray, middle: np.ndarray, high: np.ndarray, at_join: np.ndarray):
@@ -63,6 +66,29 @@ def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
         return 0.0
     rank = min(len(scores), int(np.ceil((len(scores) + 1) * coverage)))
     return float(np.partition(scores, rank - 1)[rank - 1])
+
+
+def conformal_move(low, middle, high, actual, coverage: float = COVERAGE) -> float:
+    """Return the smallest move of both ends that covers the conformal share of `actual`.
+
+    Without the rule that the range holds the median this is the conformal quantile of the scores; with
+    it (a range cannot shrink past the announced p50, and many waits and medians are exactly zero) the
+    move is searched among the scores so that the range as announced covers the right share.
+    """
+    if len(actual) == 0:
+        return 0.0
+    scores = np.sort(np.maximum(low - actual, actual - high))
+    wanted = min(len(actual), int(np.ceil((len(actual) + 1) * coverage)))
+
+    def covered(move: float) -> int:
+        below, above = np.minimum(low - move, middle), np.maximum(high + move, middle)
+        return int(np.count_nonzero((below <= actual) & (actual <= above)))
+
+    first, last = 0, len(scores) - 1  # covered() only grows with the move, and scores[-1] covers all
+    while first < last:
+        half = (first + last) // 2
+        first, last = (first, half) if covered(scores[half]) >= wanted else (half + 1, last)
+    return float(scores[first])
 
 
 @dataclass
@@ -127,8 +153,8 @@ def fit_correction(
         candidate = train_quantile_models(features[start:split], actual[start:split], seed=seed)
         if _beats_simulation(candidate, features[split:], actual[split:]):
             models = candidate
-    low, _, high = log_quantiles(models, features[split:])
-    calibration = Calibration.fit(low, high, actual[split:], features[split:, WAITED] == 0)
+    low, middle, high = log_quantiles(models, features[split:])
+    calibration = Calibration.fit(low, middle, high, actual[split:], features[split:, WAITED] == 0)
     return Correction(models, calibration)
 
 

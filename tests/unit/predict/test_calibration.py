@@ -50,21 +50,29 @@ def coverage(correction, features, actual):
 def test_a_too_narrow_range_is_widened_to_hold_80_percent_of_new_outcomes(noise):
     rng = np.random.default_rng(4)
     features, actual = simulated(4000, rng, noise=noise)
-    low, high = features[:, LOW], features[:, HIGH]
-    calibration = Calibration.fit(low, high, to_log(actual), features[:, WAITED] == 0)
+    low, middle, high = features[:, LOW], features[:, MIDDLE], features[:, HIGH]
+    calibration = Calibration.fit(low, middle, high, to_log(actual), features[:, WAITED] == 0)
     fresh, fresh_actual = simulated(20000, rng, noise=noise)
     assert coverage(Correction(None, calibration), fresh, fresh_actual) == pytest.approx(0.8, abs=0.02)
 
 
-def test_waits_of_zero_do_not_make_the_range_cover_more_than_80_percent():
+def idle_counters(features, actual, rng):
+    """Let a third of customers find a free counter: the simulation says zero, and most are called at once."""
+    idle = rng.random(len(actual)) < 0.3
+    features[idle, LOW] = features[idle, MIDDLE] = to_log(np.zeros(idle.sum()))
+    features[idle, HIGH] = to_log(np.full(idle.sum(), 60.0))
+    actual[idle] = np.where(rng.random(idle.sum()) < 0.9, 0.0, rng.uniform(0, 300, idle.sum()))
+    return features, actual
+
+
+@pytest.mark.parametrize(("spread", "noise"), [(0.2, 0.6), (1.5, 0.3)], ids=["too narrow", "too wide"])
+def test_waits_and_medians_of_zero_do_not_make_the_range_cover_more_than_80_percent(spread, noise):
+    # A range too wide must narrow, but never past a median of zero: the move accounts for that.
     rng = np.random.default_rng(5)
-    features, actual = simulated(4000, rng)
-    actual[rng.random(4000) < 0.3] = 0.0  # a third of customers are called at once
-    calibration = Calibration.fit(
-        features[:, LOW], features[:, HIGH], to_log(actual), features[:, WAITED] == 0
-    )
-    fresh, fresh_actual = simulated(20000, rng)
-    fresh_actual[rng.random(20000) < 0.3] = 0.0
+    features, actual = idle_counters(*simulated(4000, rng, spread=spread, noise=noise), rng)
+    low, middle, high = features[:, LOW], features[:, MIDDLE], features[:, HIGH]
+    calibration = Calibration.fit(low, middle, high, to_log(actual), features[:, WAITED] == 0)
+    fresh, fresh_actual = idle_counters(*simulated(20000, rng, spread=spread, noise=noise), rng)
     assert coverage(Correction(None, calibration), fresh, fresh_actual) == pytest.approx(0.8, abs=0.02)
 
 
