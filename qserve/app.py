@@ -35,6 +35,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     web.init_app(app)
+    _register_estimator(app, bus)
     realtime.init_app(app, bus)
     _register_optional(app, bus)
     # Last: Socket.IO handlers declared on import are kept by the extension only until its first init_app,
@@ -47,6 +48,16 @@ def create_app(config: object | None = None) -> Flask:
         engineio_logger=False,
     )
     return app
+
+
+def _register_estimator(app: Flask, bus: EventBus) -> None:
+    """Use the learned estimator when the predict package is installed (it subscribes before the publisher,
+    so a refresh already knows the step that caused it)."""
+    try:
+        from qserve.predict.wiring import init_app as init_predict
+    except ModuleNotFoundError:
+        return
+    init_predict(app, bus)
 
 
 def _register_optional(app: Flask, bus: EventBus) -> None:

@@ -54,9 +54,14 @@ class QueueingEstimator:
         }
 
 
-def current_estimator():
-    """Return the app's estimator (the learned one once it is installed)."""
-    return current_app.extensions.setdefault("qserve.estimator", QueueingEstimator())
+def current_estimator(session: Session):
+    """Return the app's estimator: the learned one when the predict package is plugged in."""
+    estimator = current_app.extensions.get("qserve.estimator")
+    if estimator is None:
+        factory = current_app.extensions.get("qserve.estimator_factory")
+        estimator = factory(session) if factory else QueueingEstimator()
+        current_app.extensions["qserve.estimator"] = estimator
+    return estimator
 
 
 def refresh_location(
@@ -84,7 +89,7 @@ def refresh_location(
         rule = FairnessRule.from_settings(location.fairness)
         streak = location_streak(session, location_id=location_id) if rule.kind == "max_in_row" else 0
         places = places_by_service(waiting, rule=rule, now=now, streak=streak)
-        estimates = current_estimator().estimate(session, location, waiting, places, now)
+        estimates = current_estimator(session).estimate(session, location, waiting, places, now)
         _store_estimates(session, waiting_rows, estimates, now)
         keys = {r.public_token: _key(r, places, estimates) for r in rows}
         changed = {
