@@ -151,3 +151,19 @@ def test_the_feedback_page_takes_an_answer_and_erases_personal_data(client, make
             text("SELECT texts FROM feedback_answers WHERE ticket_id = :id"), {"id": ticket_id}
         )
         assert (name, phone) == (None, None) and texts.scalar() in ("{}", {})
+
+
+def test_predicted_against_actual_waits_are_shown_per_service(app, client, org):
+    from qserve.db import transaction
+
+    with transaction() as tx:
+        for ticket in tx.session.query(Ticket).filter(Ticket.location_id == org["north"]["id"]):
+            wait_s = int((ticket.called_at - ticket.joined_at).total_seconds())
+            # announced a minute too long for the served ones; 7 minutes too short for the no-show
+            ticket.joined_estimate_p50_s = wait_s - 420 if ticket.status == "no_show" else wait_s + 60
+    sign_in(client, org["manager"]["email"])
+    html = client.get("/manage/?locations=north&" + RANGE).get_data(as_text=True)
+    table = html.split('class="accuracy-by-service"')[1].split("</table>")[0]
+    # errors -60, -60, -60, +420 s: mean absolute 150 s, median -60 s, 3 of 4 within 5 minutes
+    assert "<td>4</td><td>2.5 min</td>" in table
+    assert "<td>-1.0 min</td><td>75 %</td>" in table
