@@ -158,7 +158,10 @@ def location_report(
         "heatmap": arrivals_heatmap(visits, location.time_zone),
         "accuracy": estimate_accuracy(visits),
         "accuracy_by_service": [
-            {"name": service.name("en"), **estimate_accuracy([v for v in visits if v.service_id == service.id])}
+            {
+                "name": service.name("en"),
+                **estimate_accuracy([v for v in visits if v.service_id == service.id]),
+            }
             for service in location.services
         ],
         "staffing": hourly_staffing(visits, location.time_zone, target_wait_s=target_wait_s),
