@@ -136,6 +136,25 @@ PATHS = {
             "responses": {"200": _json(_ref("Ticket")), **ERRORS},
         }
     },
+    "/tickets/{token}/language": {
+        "post": {
+            "summary": "Remember the language chosen for my ticket (page and notifications)",
+            "parameters": [TOKEN],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["language"],
+                            "properties": {"language": {"enum": ["en", "fi", "sv", "pl"]}},
+                        }
+                    }
+                },
+            },
+            "responses": {"200": _json(_ref("Ticket")), **ERRORS},
+        }
+    },
     "/locations/{slug}/queue": {
         "get": {
             "summary": "Live queue (staff)",

@@ -127,3 +127,14 @@ def postpone_ticket(token: str):
     """Move a ticket back a few places because its holder needs more time."""
     ticket_id = ticket_service.postpone_ticket(token=token, now=utcnow())
     return jsonify(_ticket_view_by_id(ticket_id, utcnow()))
+
+
+@bp.post("/tickets/<token>/language")
+def set_ticket_language(token: str):
+    """Remember the language chosen for a ticket (its page and its notifications)."""
+    body = json_body()
+    language = str_field(body, "language", max_length=8)
+    if not language:
+        raise ValidationFailed("language is required", field="language")
+    ticket_id = ticket_service.set_ticket_language(token=token, language=language, now=utcnow())
+    return jsonify(_ticket_view_by_id(ticket_id, utcnow()))

@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import Conflict, InvalidTransition
+from qserve.extensions import LANGUAGES
 from qserve.mobile.blueprint import bp, language_asked, locale
 from qserve.mobile.overview import label
 from qserve.mobile.wording import eta_text, position_text, status_text, texts, wait_text
@@ -35,6 +36,9 @@ def _ticket_state(token: str) -> dict:
 @bp.get("/t/<token>")
 def ticket_page(token: str):
     """Show a ticket live: number, place in line, wait range, and the customer's actions."""
+    switched = request.args.get("lang")
+    if switched in LANGUAGES:  # chosen on this page: notifications follow the same language
+        ticket_service.set_ticket_language(token=token, language=switched, now=utcnow())
     state = _ticket_state(token)
     # Without a choice made on a page, the ticket speaks the language given when joining.
     chosen = nullcontext() if language_asked() else force_locale(state["view"]["language"])

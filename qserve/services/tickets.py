@@ -225,3 +225,15 @@ def _postpone(*, token: str, now: datetime, places: int) -> int:
             details={"moved_behind": len(behind[:places])},
         )
         return ticket.id
+
+
+def set_ticket_language(*, token: str, language: str, now: datetime) -> int:
+    """Remember the language a customer chose on their ticket page, so that notifications use it too."""
+    language = normalize_language(language)
+    with transaction() as tx:
+        ticket = ticket_by_token(tx.session, token)
+        if ticket.language != language:
+            # A preference, not a step of the visit: a plain UPDATE leaves the optimistic version alone.
+            table = Ticket.__table__
+            tx.session.execute(table.update().where(table.c.id == ticket.id).values(language=language))
+        return ticket.id

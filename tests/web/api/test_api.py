@@ -172,3 +172,17 @@ def test_joining_too_often_is_rate_limited_with_a_429(client, staff):
     statuses = [join(client, location).status_code for _ in range(4)]
     assert statuses == [201, 201, 201, 429]
     assert join(client, location).get_json()["error"]["code"] == "rate_limited"
+
+
+def test_the_language_chosen_later_is_remembered_on_the_ticket(client, staff):
+    from qserve.db import read_session
+    from qserve.models import Ticket
+
+    ticket = join(client, staff["location"], language="fi").get_json()
+    response = client.post(f"/api/v1/tickets/{ticket['token']}/language", json={"language": "sv"})
+    assert response.status_code == 200 and response.get_json()["language"] == "sv"
+    assert client.get(f"/t/{ticket['token']}?lang=pl").status_code == 200  # switched on the page itself
+    with read_session() as session:
+        assert session.get(Ticket, ticket["id"]).language == "pl"
+    bad = client.post(f"/api/v1/tickets/{ticket['token']}/language", json={"language": "de"})
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "language"
