@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from qserve.domain.ordering import Candidate, queue_order
 from qserve.predict.compose import Forecast
 from qserve.predict.durations import DurationModel
 from qserve.predict.outcomes import OutcomeModel
@@ -54,7 +55,7 @@ def queue_features(
     now = snapshot.now
     service_ids, service = np.unique([t.service_id for t in waiting], return_inverse=True)
     waited = np.array([(now - t.waiting_since).total_seconds() for t in waiting])
-    position = _positions(service, forecast.mean_s)
+    position = _positions(service, forecast.mean_s, _call_ranks(snapshot))
     per_service = _service_table(snapshot, durations, outcomes, waited, service, service_ids.tolist())
     columns = [
         to_log(forecast.p10_s),
@@ -83,9 +84,23 @@ def queue_features(
     return np.column_stack(columns)
 
 
-def _positions(service: np.ndarray, mean_call_s: np.ndarray) -> np.ndarray:
-    """Return each ticket's place in its service's line (1 = next), by expected call time."""
-    order = np.lexsort((mean_call_s, service))
+def _call_ranks(snapshot: QueueSnapshot) -> np.ndarray:
+    """Return each waiting ticket's rank in the call-next order (ties of expected call time fall back on it,
+    e.g. when no open counter serves the line and every expected call time is infinite)."""
+    candidates = [
+        Candidate(t.ticket_id, t.service_id, t.priority, t.queued_at, t.appointment_at)
+        for t in snapshot.waiting
+    ]
+    order = queue_order(
+        candidates, rule=snapshot.rule, now=snapshot.now, priority_streak=snapshot.priority_streak
+    )
+    rank = {candidate.ticket_id: index for index, candidate in enumerate(order)}
+    return np.array([rank[t.ticket_id] for t in snapshot.waiting])
+
+
+def _positions(service: np.ndarray, mean_call_s: np.ndarray, call_rank: np.ndarray) -> np.ndarray:
+    """Return each ticket's place in its service's line (1 = next), by expected call time, then call order."""
+    order = np.lexsort((call_rank, mean_call_s, service))
     position = np.empty(len(service))
     previous, count = None, 0
     for index in order:

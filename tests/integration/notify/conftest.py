@@ -147,6 +147,11 @@ def notify_app(notify_db_url, notify_backend, tmp_path, twilio, smtp, notify_con
     application = create_app(TestConfig(database_url=notify_db_url, **(settings | notify_config)))
     database = application.extensions["qserve.db"]
     Base.metadata.create_all(database.engine)  # every package's tables, as imported by the factory
+    # These tests are about what is sent when; they fix the estimate to the plain queueing formula
+    # (people ahead x default duration / counters) so that the thresholds they cross are known by hand.
+    from qserve.services.refresh import QueueingEstimator
+
+    application.extensions["qserve.estimator"] = QueueingEstimator()
     with application.app_context():
         yield application
     database.dispose()

@@ -95,3 +95,20 @@ def test_training_on_no_history_gives_a_cold_estimator():
 
     estimator = fit_from_history([], default_durations_s={1: 240.0})
     assert estimator.correction is None and estimator.durations.mean_s(1) == 240.0
+
+
+def test_with_no_counter_open_a_ticket_moved_back_is_estimated_by_its_new_place():
+    from datetime import UTC, datetime, timedelta
+
+    from qserve.domain.ordering import FairnessRule
+    from qserve.predict.estimator import Estimator
+    from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitingTicket
+
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    closed = (CounterState(1, frozenset({1}), False),)
+    # ticket 2 joined second but asked for more time: it is queued behind 3 and 4
+    queued = {1: 1, 2: 9, 3: 3, 4: 4}
+    waiting = tuple(WaitingTicket(i, 1, 0, now - timedelta(minutes=10 - queued[i])) for i in (1, 2, 3, 4))
+    estimates = Estimator.cold({1: 300.0}).predict(QueueSnapshot(now, closed, waiting, FairnessRule()))
+    by_p50 = sorted(estimates, key=lambda ticket_id: estimates[ticket_id].p50_s)
+    assert by_p50 == [1, 3, 4, 2]
