@@ -71,6 +71,7 @@ def _register_optional(app: Flask, bus: EventBus) -> None:
         "qserve.kiosk",
         "qserve.appointments",
         "qserve.insights",
+        "qserve.admin",
     ):
         try:
             module = import_module(name)

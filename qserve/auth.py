@@ -19,11 +19,13 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the signed-in user for Flask-Login, with their locations."""
+    """Load the signed-in user for Flask-Login, with their locations; a deactivated account is signed out
+    at its next request."""
     with read_session() as session:
         user = session.get(User, int(user_id))
-        if user is not None:
-            list(user.locations)  # load now: the session closes before the request uses them
+        if user is None or not user.active:
+            return None
+        list(user.locations)  # load now: the session closes before the request uses them
         return user
 
 

@@ -34,33 +34,66 @@ def create_user(
     location_slugs: list[str] | None = None,
 ) -> int:
     """Create a user of an organization and return their id."""
-    if role not in ROLES:
-        raise ValidationFailed(f"role must be one of {list(ROLES)}", field="role")
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters", field="password")
-    email = normalize_email(email)
-    if not email:
-        raise ValidationFailed("an e-mail address is needed", field="email")
     with transaction() as tx:
         organization = tx.session.scalar(select(Organization).where(Organization.slug == organization_slug))
         if organization is None:
             raise NotFound(f"no organization called {organization_slug!r}")
-        if tx.session.scalar(select(User.id).where(User.email == email)):
-            raise Conflict("a user with this e-mail exists", field="email")
         locations = list(tx.session.scalars(select(Location).where(Location.slug.in_(location_slugs or []))))
         if len(locations) != len(set(location_slugs or [])):
             raise NotFound("some of these locations do not exist", field="locations")
-        user = User(
+        return add_user(
+            tx.session,
             organization_id=organization.id,
             name=name,
             email=email,
+            password=password,
             role=role,
-            password_hash=generate_password_hash(password),
             locations=locations,
-        )
-        tx.session.add(user)
-        tx.session.flush()
-        return user.id
+        ).id
+
+
+def check_new_password(password: str) -> None:
+    """Raise ValidationFailed unless a password is long enough."""
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationFailed(f"a password needs at least {MIN_PASSWORD} characters", field="password")
+
+
+def add_user(
+    session: Session,
+    *,
+    organization_id: int,
+    name: str,
+    email: str,
+    password: str,
+    role: str,
+    locations: list[Location],
+) -> User:
+    """Add a user to the caller's transaction after checking role, password and a free e-mail address."""
+    if role not in ROLES:
+        raise ValidationFailed(f"role must be one of {list(ROLES)}", field="role")
+    check_new_password(password)
+    email = normalize_email(email)
+    if not email:
+        raise ValidationFailed("an e-mail address is needed", field="email")
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("a user with this e-mail exists", field="email")
+    user = User(
+        organization_id=organization_id,
+        name=name,
+        email=email,
+        role=role,
+        password_hash=generate_password_hash(password),
+        locations=locations,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Give a user a new password (only its hash is kept)."""
+    check_new_password(password)
+    user.password_hash = generate_password_hash(password)
 
 
 def create_token(*, email: str, now: datetime, name: str = "") -> str:

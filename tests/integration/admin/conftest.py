@@ -1,0 +1,1 @@
+"""Administration integration tests run on both backends (see tests/integration/conftest.py)."""

@@ -1,0 +1,527 @@
+"""Administration use cases on a real database: validation, scope, effects and the audit entry of each."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.security import check_password_hash
+
+from qserve.admin import services, settings
+from qserve.db import read_session
+from qserve.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from qserve.domain.ordering import FairnessKind, FairnessRule
+from qserve.insights.feedback import form_for
+from qserve.models import Counter, Kiosk, Location, Organization, Service, Ticket, User
+from qserve.notify.outbox import notification_settings
+from tests.integration.admin.helpers import audit_rows, editor_of, organization
+
+
+@pytest.fixture
+def org(make):
+    """An organization with two locations, users of every role and a foreign location."""
+    return organization(make)
+
+
+def location_typed(**overrides) -> dict:
+    """Return the settings of a location as an admin would type them."""
+    return {
+        "name": "North Office",
+        "slug": "north",
+        "time_zone": "Europe/Helsinki",
+        "weekday_hours": {"mon": "08:00-12:00, 13:00-16:00", "tue": "08:00-16:00"},
+        "exceptions": "2026-12-24 closed",
+        "languages": ["fi", "en"],
+        "display_message": "Welcome!",
+        "fairness": {"kind": "max_in_row", "max_in_row": "2"},
+    } | overrides
+
+
+def service_typed(**overrides) -> dict:
+    """Return a service's settings as typed in its form."""
+    return {
+        "names": {"en": "Parcels", "fi": "Paketit"},
+        "prefix": "P",
+        "duration_min": "4",
+        "daily_cap": "",
+        "is_open": True,
+        "position": "3",
+    } | overrides
+
+
+def _location(location_id: int) -> Location:
+    with read_session() as session:
+        return session.get(Location, location_id)
+
+
+def _service(service_id: int) -> Service:
+    with read_session() as session:
+        return session.get(Service, service_id)
+
+
+def test_location_settings_are_stored_as_the_app_reads_them_and_audited(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    services.update_location(editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed())
+    location = _location(org["north"]["id"])
+    assert location.opening_hours["mon"] == [["08:00", "12:00"], ["13:00", "16:00"]]
+    assert location.opening_hours["exceptions"] == {"2026-12-24": []}
+    assert location.languages == ["fi", "en"]
+    assert FairnessRule.from_settings(location.fairness) == FairnessRule(
+        FairnessKind.MAX_IN_ROW, max_in_row=2
+    )
+    [entry] = audit_rows()
+    assert (entry.user_id, entry.user_name, entry.entity_type, entry.action) == (
+        org["admin"]["id"],
+        "Ada Admin",
+        "location",
+        "update",
+    )
+    assert entry.location_id == org["north"]["id"] and entry.changed_at == clock()
+    assert entry.changes["name"] == ["North", "North Office"]
+    assert entry.changes["display_message"] == ["", "Welcome!"]
+    assert "slug" not in entry.changes  # unchanged fields are left out
+
+
+def test_saving_unchanged_settings_writes_no_audit_entry(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    services.update_location(editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed())
+    services.update_location(editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed())
+    assert len(audit_rows()) == 1
+
+
+def test_a_taken_slug_and_a_bad_zone_are_refused_and_nothing_changes(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    with pytest.raises(Conflict) as error:
+        services.update_location(
+            editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed(slug="south")
+        )
+    assert error.value.field == "slug"
+    with pytest.raises(ValidationFailed) as error:
+        services.update_location(
+            editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed(time_zone="Mars/Base")
+        )
+    assert error.value.field == "time_zone"
+    assert _location(org["north"]["id"]).name == "North" and audit_rows() == []
+
+
+def test_managers_change_only_their_own_locations_and_staff_nothing(org, clock):
+    manager = editor_of(org["manager"]["id"])
+    services.update_location(editor=manager, location_id=org["north"]["id"], now=clock(), **location_typed())
+    for other in ("south", "foreign"):
+        with pytest.raises(NotFound):
+            services.update_location(
+                editor=manager, location_id=org[other]["id"], now=clock(), **location_typed(slug=other)
+            )
+    with pytest.raises(Forbidden):
+        services.update_location(
+            editor=editor_of(org["staff"]["id"]),
+            location_id=org["north"]["id"],
+            now=clock(),
+            **location_typed(),
+        )
+    with pytest.raises(Forbidden):
+        services.create_location(editor=manager, now=clock(), **location_typed(slug="new"))
+    assert len(audit_rows()) == 1
+
+
+def test_an_admin_creates_a_location(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    location_id = services.create_location(
+        editor=admin, now=clock(), **location_typed(slug="east", name="East")
+    )
+    location = _location(location_id)
+    assert (location.organization_id, location.mode, location.slug) == (
+        org["north"]["organization_id"],
+        "queue",
+        "east",
+    )
+    [entry] = audit_rows()
+    assert entry.action == "create" and entry.changes["slug"] == [None, "east"]
+
+
+def test_switching_modes_keeps_everyone_waiting_and_audits_in_the_same_transaction(org, make, clock):
+    waiting = [make.ticket(location=org["north"], now=clock.advance(seconds=5)) for _ in range(3)]
+    admin = editor_of(org["admin"]["id"])
+    services.change_mode(
+        editor=admin, location_id=org["north"]["id"], mode="hybrid", hybrid_share="40", now=clock()
+    )
+    location = _location(org["north"]["id"])
+    assert location.mode == "hybrid" and location.settings["appointments"]["hybrid_share"] == 0.4
+    with read_session() as session:
+        assert [session.get(Ticket, t).status for t in waiting] == ["waiting"] * 3
+    [entry] = audit_rows()
+    assert entry.changes == {"mode": ["queue", "hybrid"], "hybrid_share": [None, 0.4]}
+
+
+def test_a_refused_mode_switch_changes_and_audits_nothing(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    with pytest.raises(ValidationFailed):
+        services.change_mode(
+            editor=admin, location_id=org["north"]["id"], mode="lottery", hybrid_share="", now=clock()
+        )
+    with pytest.raises(NotFound):
+        services.change_mode(
+            editor=editor_of(org["manager"]["id"]),
+            location_id=org["south"]["id"],
+            mode="appointments",
+            hybrid_share="",
+            now=clock(),
+        )
+    assert _location(org["south"]["id"]).mode == "queue" and audit_rows() == []
+
+
+def test_a_service_is_renamed_given_questions_and_its_own_mode_in_one_audited_change(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    service_id = org["north"]["service_ids"][0]
+    rows = [{"id": "", "type": "yesno", "required": "1", "label": {"en": "First visit?"}, "options": {}}]
+    services.update_service(
+        editor=admin,
+        service_id=service_id,
+        mode="appointments",
+        now=clock(),
+        **service_typed(question_rows=rows, prefix="A"),
+    )
+    service = _service(service_id)
+    assert service.names == {"en": "Parcels", "fi": "Paketit"} and service.default_duration_s == 240
+    assert service.mode == "appointments"
+    assert service.questions == [
+        {"id": "first_visit", "type": "yesno", "required": True, "label": {"en": "First visit?"}}
+    ]
+    [entry] = audit_rows()
+    assert entry.entity_type == "service" and entry.entity_id == service_id
+    assert entry.changes["mode"] == ["inherit", "appointments"]
+    assert entry.changes["names"] == [{"en": "Service A"}, {"en": "Parcels", "fi": "Paketit"}]
+
+
+def test_when_the_rest_of_a_service_change_fails_its_mode_switch_is_rolled_back_too(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    service_id = org["north"]["service_ids"][0]
+    with pytest.raises(
+        Conflict
+    ) as error:  # prefix B belongs to the other service, found inside switch_mode's commit
+        services.update_service(
+            editor=admin, service_id=service_id, mode="appointments", now=clock(), **service_typed(prefix="B")
+        )
+    assert error.value.field == "prefix"
+    service = _service(service_id)
+    assert service.mode is None and service.prefix == "A" and audit_rows() == []
+
+
+def test_closing_a_service_stops_new_tickets_at_once(org, clock):
+    from qserve.domain.errors import ServiceClosed
+
+    admin = editor_of(org["admin"]["id"])
+    service_id = org["north"]["service_ids"][0]
+    services.update_service(
+        editor=admin,
+        service_id=service_id,
+        mode="inherit",
+        now=clock(),
+        **service_typed(prefix="A", is_open=False),
+    )
+    with pytest.raises(ServiceClosed):
+        from qserve.services.tickets import issue_ticket
+
+        issue_ticket(location_slug="north", service_id=service_id, now=clock())
+    assert audit_rows()[0].changes["is_open"] == [True, False]
+
+
+def test_a_new_service_needs_a_free_prefix(org, clock):
+    manager = editor_of(org["manager"]["id"])
+    service_id = services.create_service(
+        editor=manager, location_id=org["north"]["id"], now=clock(), **service_typed()
+    )
+    assert _service(service_id).prefix == "P"
+    with pytest.raises(Conflict):
+        services.create_service(
+            editor=manager, location_id=org["north"]["id"], now=clock(), **service_typed()
+        )
+    with pytest.raises(ValidationFailed) as error:
+        services.create_service(
+            editor=manager, location_id=org["north"]["id"], now=clock(), **service_typed(prefix="p1")
+        )
+    assert error.value.field == "prefix"
+    assert [e.action for e in audit_rows()] == ["create"]
+
+
+def test_counters_are_added_and_reassigned_with_their_services_audited(org, clock):
+    manager = editor_of(org["manager"]["id"])
+    first, second = org["north"]["service_ids"]
+    counter_id = services.save_counter(
+        editor=manager,
+        location_id=org["north"]["id"],
+        counter_id=None,
+        name="Desk 9",
+        service_ids=[first],
+        now=clock(),
+    )
+    services.save_counter(
+        editor=manager,
+        location_id=org["north"]["id"],
+        counter_id=counter_id,
+        name="Desk 9",
+        service_ids=[first, second],
+        now=clock(),
+    )
+    with read_session() as session:
+        assert sorted(s.id for s in session.get(Counter, counter_id).services) == [first, second]
+    with pytest.raises(ValidationFailed):
+        services.save_counter(
+            editor=manager,
+            location_id=org["north"]["id"],
+            counter_id=counter_id,
+            name="Desk 9",
+            service_ids=org["south"]["service_ids"],
+            now=clock(),
+        )
+    with pytest.raises(Conflict):
+        services.save_counter(
+            editor=manager,
+            location_id=org["north"]["id"],
+            counter_id=None,
+            name="1",
+            service_ids=[],
+            now=clock(),
+        )
+    create, update = audit_rows()
+    assert create.changes == {"name": [None, "Desk 9"], "service_ids": [None, [first]]}
+    assert update.changes == {"service_ids": [[first], [first, second]]}
+
+
+def test_a_kiosk_gets_a_printer_the_printing_code_understands(org, clock):
+    from qserve.kiosk.kiosks import settings_of
+
+    manager = editor_of(org["manager"]["id"])
+    typed = {
+        "printer_kind": "network",
+        "printer_host": "10.0.0.5",
+        "printer_port": "9100",
+        "offers_assistance": "1",
+    }
+    kiosk_id = services.save_kiosk(
+        editor=manager,
+        location_id=org["north"]["id"],
+        kiosk_id=None,
+        now=clock(),
+        name="Door",
+        slug="door",
+        is_active=True,
+        form=typed,
+        languages=["fi", "en"],
+    )
+    with read_session() as session:
+        kiosk = session.get(Kiosk, kiosk_id)
+        assert kiosk.printer == {"kind": "network", "host": "10.0.0.5", "port": 9100}
+        assert settings_of(kiosk).offers_assistance and settings_of(kiosk).languages == ("en", "fi")
+    with pytest.raises(ValidationFailed) as error:
+        services.save_kiosk(
+            editor=manager,
+            location_id=org["north"]["id"],
+            kiosk_id=kiosk_id,
+            now=clock(),
+            name="Door",
+            slug="door",
+            is_active=True,
+            form={"printer_kind": "usb"},
+            languages=[],
+        )
+    assert error.value.field == "printer_vendor_id"
+    [entry] = audit_rows()
+    assert entry.entity_type == "kiosk" and entry.changes["printer"][1]["host"] == "10.0.0.5"
+
+
+def test_admins_create_accounts_change_roles_and_reset_passwords_without_secrets_in_the_log(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    user_id = settings.create_account(
+        editor=admin,
+        name="Nina New",
+        email="nina@example.org",
+        password="first-password",
+        role="staff",
+        location_ids=[org["south"]["id"]],
+        now=clock(),
+    )
+    settings.update_account(
+        editor=admin,
+        user_id=user_id,
+        name="Nina New",
+        role="manager",
+        location_ids=[org["north"]["id"]],
+        active=True,
+        now=clock(),
+    )
+    settings.reset_password(editor=admin, user_id=user_id, password="second-password", now=clock())
+    settings.update_account(
+        editor=admin,
+        user_id=user_id,
+        name="Nina New",
+        role="manager",
+        location_ids=[],
+        active=False,
+        now=clock(),
+    )
+    with read_session() as session:
+        user = session.get(User, user_id)
+        assert user.role == "manager" and not user.active and user.locations == []
+        assert check_password_hash(user.password_hash, "second-password")
+        stored_hash = user.password_hash
+    created, promoted, reset, deactivated = audit_rows()
+    assert created.changes["role"] == [None, "staff"] and created.changes["email"] == [
+        None,
+        "nina@example.org",
+    ]
+    assert promoted.changes == {
+        "role": ["staff", "manager"],
+        "location_ids": [[org["south"]["id"]], [org["north"]["id"]]],
+    }
+    assert reset.changes == {"password": ["", "changed"]}
+    assert deactivated.changes["active"] == [True, False]
+    every_value = repr([e.changes for e in audit_rows()])
+    assert "password" not in every_value.replace("'password': ['', 'changed']", "")
+    assert "first-password" not in every_value and stored_hash not in every_value
+
+
+def test_account_rules_hold(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    with pytest.raises(ValidationFailed) as error:
+        settings.create_account(
+            editor=admin,
+            name="X",
+            email="x@example.org",
+            password="short",
+            role="staff",
+            location_ids=[],
+            now=clock(),
+        )
+    assert error.value.field == "password"
+    with pytest.raises(Conflict):
+        settings.create_account(
+            editor=admin,
+            name="X",
+            email=org["staff"]["email"],
+            password="long-enough",
+            role="staff",
+            location_ids=[],
+            now=clock(),
+        )
+    with pytest.raises(ValidationFailed):  # a location of another organization
+        settings.create_account(
+            editor=admin,
+            name="X",
+            email="y@example.org",
+            password="long-enough",
+            role="staff",
+            location_ids=[org["foreign"]["id"]],
+            now=clock(),
+        )
+    with pytest.raises(Conflict):
+        settings.update_account(
+            editor=admin,
+            user_id=admin.user_id,
+            name="Ada",
+            role="staff",
+            location_ids=[],
+            active=True,
+            now=clock(),
+        )
+    with pytest.raises(Forbidden):
+        settings.create_account(
+            editor=editor_of(org["manager"]["id"]),
+            name="X",
+            email="z@example.org",
+            password="long-enough",
+            role="admin",
+            location_ids=[],
+            now=clock(),
+        )
+    assert audit_rows() == []
+
+
+def test_retention_and_notification_settings_are_what_the_jobs_read(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    settings.update_organization(editor=admin, name="Org", retention_days="90", now=clock())
+    typed = {
+        "push": "1",
+        "sms": "1",
+        "position_thresholds": "3, 1",
+        "time_left_min": "5",
+        "reminders_h": "24",
+        "feedback": "1",
+        "feedback_delay_min": "10",
+        "no_show_warning_at_recall": "2",
+    }
+    values = settings.notification_values(typed, ["called", "recalled"])
+    settings.update_notifications(editor=admin, location_id=org["north"]["id"], values=values, now=clock())
+    with read_session() as session:
+        assert session.get(Organization, admin.organization_id).retention_days == 90
+        read = notification_settings(session.get(Location, org["north"]["id"]))
+    assert read["email"] is False and read["position_thresholds"] == [3, 1] and read["time_left_s"] == [300]
+    assert read["sms_kinds"] == ["called", "recalled"] and read["feedback_delay_s"] == 600
+    with pytest.raises(Forbidden):
+        settings.update_organization(
+            editor=editor_of(org["manager"]["id"]), name="Org", retention_days="1", now=clock()
+        )
+    with pytest.raises(ValidationFailed):
+        settings.update_organization(editor=admin, name="Org", retention_days="0", now=clock())
+    assert [e.entity_type for e in audit_rows()] == ["organization", "notifications"]
+
+
+def test_a_location_feedback_form_is_the_one_its_customers_get(org, clock):
+    manager = editor_of(org["manager"]["id"])
+    config = {
+        "enabled": True,
+        "ask_recommendation": False,
+        "valid_hours": 48,
+        "questions": [
+            {"key": "speed", "kind": "text", "texts": {"en": "How fast?", "fi": "Kuinka nopeasti?"}}
+        ],
+    }
+    settings.save_feedback_form(editor=manager, location_id=org["north"]["id"], config=config, now=clock())
+    with read_session() as session:
+        form = form_for(session, organization_id=manager.organization_id, location_id=org["north"]["id"])
+        shared = form_for(session, organization_id=manager.organization_id, location_id=org["south"]["id"])
+    assert form["valid_hours"] == 48 and form["questions"][0]["texts"]["fi"] == "Kuinka nopeasti?"
+    assert shared["valid_hours"] == 72
+    with pytest.raises(Forbidden):  # the organization's own form is for admins
+        settings.save_feedback_form(editor=manager, location_id=None, config=config, now=clock())
+    [entry] = audit_rows()
+    assert entry.entity_type == "feedback_form" and entry.action == "create"
+
+
+def test_the_audit_list_is_newest_first_filtered_and_scoped(org, clock):
+    admin, manager = editor_of(org["admin"]["id"]), editor_of(org["manager"]["id"])
+    services.update_location(editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed())
+    services.update_location(
+        editor=admin,
+        location_id=org["south"]["id"],
+        now=clock.advance(minutes=1),
+        **location_typed(slug="south"),
+    )
+    settings.update_organization(
+        editor=admin, name="Renamed", retention_days="30", now=clock.advance(minutes=1)
+    )
+    assert [e["entity_type"] for e in settings.audit_entries(editor=admin)] == [
+        "organization",
+        "location",
+        "location",
+    ]
+    assert [
+        e["location_id"] for e in settings.audit_entries(editor=admin, location_id=org["south"]["id"])
+    ] == [org["south"]["id"]]
+    assert [e["location_id"] for e in settings.audit_entries(editor=manager)] == [org["north"]["id"]]
+    with pytest.raises(NotFound):
+        settings.audit_entries(editor=manager, location_id=org["south"]["id"])
+    with pytest.raises(Forbidden):
+        settings.audit_entries(editor=editor_of(org["staff"]["id"]))
+
+
+def test_names_in_languages_the_location_no_longer_offers_are_kept(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    service_id = org["north"]["service_ids"][0]
+    services.update_service(
+        editor=admin, service_id=service_id, mode="inherit", now=clock(), **service_typed(prefix="A")
+    )
+    services.update_location(
+        editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed(languages=["en"])
+    )
+    typed = service_typed(prefix="A", names={"en": "Parcels only"})
+    services.update_service(editor=admin, service_id=service_id, mode="inherit", now=clock(), **typed)
+    assert _service(service_id).names == {"fi": "Paketit", "en": "Parcels only"}
