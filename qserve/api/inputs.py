@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -10,6 +12,17 @@ from qserve.db import read_session
 from qserve.domain.actors import Actor
 from qserve.domain.errors import BadRequest, Forbidden, Unauthorized, ValidationFailed
 from qserve.services.accounts import actor_for, user_for_token
+
+
+def date_arg(name: str, default: date) -> date:
+    """Return a YYYY-MM-DD query argument as a date, or the default when it is not given."""
+    raw = request.args.get(name)
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise ValidationFailed("write dates as YYYY-MM-DD", field=name) from error
 
 
 def json_body() -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,6 +18,9 @@ from qserve.models.appointment import SlotLoad
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 DEFAULT_HYBRID_SHARE = 0.5
+# The on-site cap is counted per minute, so bookings of services with different lengths that overlap
+# without starting together still share it.
+SITE_TICK_S = 60
 
 
 def new_code() -> str:
@@ -121,3 +124,41 @@ def taken_places(session: Session, *, scope: str, starts: list[datetime]) -> dic
         )
     )
     return {row.starts_at: row.taken for row in rows}
+
+
+def site_ticks(starts_at: datetime, duration_s: int) -> list[datetime]:
+    """Return the minute marks a visit from `starts_at` lasting `duration_s` covers (for the on-site cap)."""
+    start = int(starts_at.timestamp())
+    end = start + max(1, int(duration_s))
+    first = start // SITE_TICK_S * SITE_TICK_S
+    return [datetime.fromtimestamp(mark, UTC) for mark in range(first, end, SITE_TICK_S)]
+
+
+def take_site_places(session: Session, *, scope: str, ticks: list[datetime], capacity: int) -> bool:
+    """Take one place at every minute of a visit, in time order (so racers lock rows in the same order)."""
+    return all(take_place(session, scope=scope, starts_at=tick, capacity=capacity) for tick in sorted(ticks))
+
+
+def release_site_places(session: Session, *, scope: str, ticks: list[datetime]) -> None:
+    """Give back the places of every minute of a visit."""
+    for tick in ticks:
+        release_place(session, scope=scope, starts_at=tick)
+
+
+def site_load(session: Session, *, scope: str, start: datetime, end: datetime) -> dict[datetime, int]:
+    """Return the places taken at each minute mark between two instants."""
+    rows = session.execute(
+        select(SlotLoad.starts_at, SlotLoad.taken).where(
+            SlotLoad.scope == scope,
+            SlotLoad.starts_at >= start - timedelta(seconds=SITE_TICK_S),
+            SlotLoad.starts_at < end,
+            SlotLoad.taken > 0,
+        )
+    )
+    return {row.starts_at: row.taken for row in rows}
+
+
+def site_free(load: dict[datetime, int], *, starts_at: datetime, duration_s: int, capacity: int) -> int:
+    """Return the places left under the on-site cap for a visit: the fullest minute it covers decides."""
+    busiest = max((load.get(tick, 0) for tick in site_ticks(starts_at, duration_s)), default=0)
+    return capacity - busiest

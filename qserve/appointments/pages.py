@@ -5,16 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import get_locale, gettext, refresh
 from sqlalchemy import select
 
 from qserve.appointments import services
 from qserve.appointments.api import parse_day, parse_instant
 from qserve.appointments.ics import booking_calendar
 from qserve.db import read_session, utcnow
-from qserve.domain.errors import NotFound, QServeError
+from qserve.domain.errors import Conflict, NotFound, QServeError
 from qserve.extensions import limiter
+from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S
+from qserve.mobile.form import JoinForm, check, explain
+from qserve.mobile.overview import label
+from qserve.mobile.wording import LANGUAGE_NAMES
 from qserve.models import Location, Service, Ticket
 
 bp = Blueprint("appointments", __name__, template_folder="templates")
@@ -27,10 +32,44 @@ def choose_language_per_request() -> None:
     refresh()
 
 
+@bp.after_request
+def remember_language(response: Response) -> Response:
+    """Keep a language picked with ?lang= in the cookie the other phone pages read."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGE_NAMES:
+        response.set_cookie("lang", asked, max_age=LANGUAGE_COOKIE_AGE_S, samesite="Lax")
+    return response
+
+
+def language_link(code: str) -> str:
+    """Return the current page's address in another language, keeping its other query values."""
+    values = request.args.to_dict() | {"lang": code}
+    return url_for(request.endpoint, **(request.view_args or {}), **values)
+
+
+def day_label(day) -> str:
+    """Return a short day in the page's language ("ti 24.11.", "Tue 24.11.")."""
+    return format_date(day, "ccc d.M.", locale=str(get_locale() or "en"))
+
+
+def when_label(moment) -> str:
+    """Return a local date and time in the page's language ("tiistai 24.11.2026 12.00" in Finnish)."""
+    language = str(get_locale() or "en")
+    clock = format_time(moment, "HH.mm" if language == "fi" else "HH:mm", locale=language)
+    return f"{format_date(moment, 'cccc d.M.yyyy', locale=language)} {clock}"
+
+
 @bp.context_processor
 def page_context() -> dict:
-    """Give the booking templates the locale."""
-    return {"locale": str(get_locale() or "en")}
+    """Give the booking templates the locale, the language switcher and the phone's question helper."""
+    return {
+        "locale": str(get_locale() or "en"),
+        "label": label,
+        "language_names": LANGUAGE_NAMES,
+        "language_link": language_link,
+        "day_label": day_label,
+        "when_label": when_label,
+    }
 
 
 def _location(session, slug: str) -> Location:
@@ -54,15 +93,31 @@ def choose_service(slug: str):
         return render_template("appointments/services.html", location=location, services=names)
 
 
-def _slot_page(slug: str, service_id: int, *, error: str | None = None, status: int = 200):
+def _service_facts(slug: str, service_id: int) -> dict:
     with read_session() as session:
         location = _location(session, slug)
         service = session.get(Service, service_id)
         if service is None or service.location_id != location.id:
             raise NotFound("no such service")
-        zone, language = location.time_zone, str(get_locale() or "en")
-        service_name, questions = service.name(language), service.questions
-        location_name = location.name
+        return {
+            "zone": location.time_zone,
+            "service_name": service.name(str(get_locale() or "en")),
+            "questions": list(service.questions or []),
+            "location_name": location.name,
+            "phone_region": (location.settings or {}).get("phone_region", "FI"),
+        }
+
+
+def _slot_page(
+    slug: str,
+    service_id: int,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    form: JoinForm | None = None,
+):
+    facts = _service_facts(slug, service_id)
+    zone, questions = facts["zone"], facts["questions"]
     today = utcnow().astimezone(ZoneInfo(zone)).date()
     day = parse_day(request.values.get("date")) if request.values.get("date") else today
     found = services.list_slots(location_slug=slug, service_id=service_id, day=day, now=utcnow())
@@ -71,16 +126,17 @@ def _slot_page(slug: str, service_id: int, *, error: str | None = None, status: 
     page = render_template(
         "appointments/slots.html",
         slug=slug,
-        location_name=location_name,
+        location_name=facts["location_name"],
         service_id=service_id,
-        service_name=service_name,
+        service_name=facts["service_name"],
         questions=questions,
         day=day,
         days=[today + timedelta(days=offset) for offset in range(DAYS_SHOWN)],
         slots=found,
         reschedule=request.values.get("reschedule"),
         error=error,
-        form=request.form,
+        chosen=request.form.get("starts_at"),
+        form=form or JoinForm(str(get_locale() or "en")),
     )
     return page, status
 
@@ -95,27 +151,39 @@ def choose_slot(slug: str, service_id: int):
 @limiter.limit("10 per minute")
 def book(slug: str, service_id: int):
     """Book the chosen slot (or move a booking to it) and show the confirmation."""
-    form = request.form
-    answers = {key.removeprefix("answer-"): value for key, value in form.items() if key.startswith("answer-")}
+    facts = _service_facts(slug, service_id)
+    language = str(get_locale() or "en")
+    form = JoinForm.from_request(request, facts["questions"], language)
+    form.language = language  # a booking speaks the language of the pages it was made on
+    rescheduling = request.form.get("reschedule")
+    if not rescheduling:
+        form.errors = check(form, facts["questions"], phone_region=facts["phone_region"])
+        if form.errors:
+            return _slot_page(slug, service_id, status=422, form=form)
     try:
-        starts_at = parse_instant(form.get("starts_at"))
-        if form.get("reschedule"):
-            view = services.reschedule_appointment(code=form["reschedule"], starts_at=starts_at, now=utcnow())
+        starts_at = parse_instant(request.form.get("starts_at"))
+        if rescheduling:
+            view = services.reschedule_appointment(code=rescheduling, starts_at=starts_at, now=utcnow())
         else:
+            arguments = form.arguments()
+            arguments.pop("idempotency_key")
             view = services.book_appointment(
-                location_slug=slug,
-                service_id=service_id,
-                starts_at=starts_at,
-                now=utcnow(),
-                name=form.get("name"),
-                phone=form.get("phone") or None,
-                email=form.get("email") or None,
-                language=str(get_locale() or "en"),
-                answers=answers,
+                location_slug=slug, service_id=service_id, starts_at=starts_at, now=utcnow(), **arguments
             )
     except QServeError as error:
-        return _slot_page(slug, service_id, error=error.message, status=error.http_status)
+        if error.field and error.field != "starts_at" and not rescheduling:
+            form.errors = explain(error, form, facts["questions"])
+            return _slot_page(slug, service_id, status=error.http_status, form=form)
+        message = _slot_error(error) if error.field == "starts_at" else error.message
+        return _slot_page(slug, service_id, error=message, status=error.http_status, form=form)
     return redirect(url_for("appointments.booking", code=view["code"]), code=303)
+
+
+def _slot_error(error: QServeError) -> str:
+    """Say in the page's language why the chosen time could not be booked."""
+    if isinstance(error, Conflict):
+        return gettext("This time has just been taken. Please choose another time.")
+    return gettext("Please choose one of the free times.")
 
 
 @bp.get("/booking/<code>")
@@ -167,8 +235,21 @@ def here(code: str):
     except QServeError as error:
         view = services.get_appointment(code=code)
         starts = parse_instant(view["starts_at"]).astimezone(ZoneInfo(view["location"]["time_zone"]))
-        page = render_template("appointments/booking.html", booking=view, starts=starts, error=error.message)
+        message = _check_in_error(error)
+        page = render_template("appointments/booking.html", booking=view, starts=starts, error=message)
         return page, error.http_status
     with read_session() as session:
         token = session.scalar(select(Ticket.public_token).where(Ticket.id == ticket_id))
     return redirect(f"/t/{token}", code=303)
+
+
+def _check_in_error(error: QServeError) -> str:
+    """Say in the page's language why "I am here" did not check the booking in."""
+    reason = getattr(error, "reason", None)
+    if reason == "too_early":
+        return gettext("Check-in opens closer to your time. Please try again a little later.")
+    if reason == "too_late":
+        return gettext("The time of your booking has passed. Please ask at the desk.")
+    if reason == "not_booked":
+        return gettext("This booking can no longer be checked in.")
+    return error.message

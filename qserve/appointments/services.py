@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from qserve.appointments import capacity as cap
 from qserve.appointments.slots import MODES, ArrivalPolicy, arrival_outcome, find_slot, service_day_of
 from qserve.db import UnitOfWork, read_session, transaction
+from qserve.domain.actors import Actor
 from qserve.domain.contact import normalize_email, normalize_language, normalize_phone
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
 from qserve.domain.events import DomainEvent, TicketChanged
@@ -21,6 +21,15 @@ from qserve.models import Location, Service, Ticket
 from qserve.models.appointment import Appointment
 
 MAX_DAYS_AHEAD = 60
+
+
+class CheckInRefused(Conflict):
+    """A booking cannot be checked in now; `reason` says why (too_early, too_late, not_booked)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message, field="code")
+        self.reason = reason
+        self.code = f"check_in_{reason}"  # check_in_too_early, check_in_too_late, check_in_not_booked
 
 
 def _location(session: Session, slug: str) -> Location:
@@ -79,12 +88,27 @@ def list_slots(*, location_slug: str, service_id: int, day: date, now: datetime)
         starts = [slot.starts_at for slot in slots]
         taken = cap.taken_places(session, scope=cap.service_scope(service.id), starts=starts)
         on_site = cap.booking_settings(location).get("on_site_cap")
-        site_taken = cap.taken_places(session, scope=cap.location_scope(location.id), starts=starts)
+        site_taken = (
+            cap.site_load(
+                session,
+                scope=cap.location_scope(location.id),
+                start=slots[0].starts_at,
+                end=slots[-1].ends_at,
+            )
+            if slots and on_site is not None
+            else {}
+        )
     views = []
     for slot in slots:
         free = slot.capacity - taken.get(slot.starts_at, 0)
         if on_site is not None:
-            free = min(free, int(on_site) - site_taken.get(slot.starts_at, 0))
+            duration_s = int((slot.ends_at - slot.starts_at).total_seconds())
+            free = min(
+                free,
+                cap.site_free(
+                    site_taken, starts_at=slot.starts_at, duration_s=duration_s, capacity=int(on_site)
+                ),
+            )
         views.append(
             {
                 "starts_at": slot.starts_at.isoformat(),
@@ -112,8 +136,9 @@ def _reserve(session: Session, service: Service, starts_at: datetime, *, now: da
     ):
         raise Conflict("this slot has just been taken; choose another", field="starts_at")
     on_site = cap.booking_settings(location).get("on_site_cap")
-    if on_site is not None and not cap.take_place(
-        session, scope=cap.location_scope(location.id), starts_at=starts_at, capacity=int(on_site)
+    ticks = cap.site_ticks(starts_at, int(service.default_duration_s))
+    if on_site is not None and not cap.take_site_places(
+        session, scope=cap.location_scope(location.id), ticks=ticks, capacity=int(on_site)
     ):
         raise Conflict("the location is full at this time; choose another slot", field="starts_at")
 
@@ -124,8 +149,10 @@ def _release(session: Session, appointment: Appointment) -> None:
         session, scope=cap.service_scope(appointment.service_id), starts_at=appointment.starts_at
     )
     if cap.booking_settings(appointment.location).get("on_site_cap") is not None:
-        cap.release_place(
-            session, scope=cap.location_scope(appointment.location_id), starts_at=appointment.starts_at
+        cap.release_site_places(
+            session,
+            scope=cap.location_scope(appointment.location_id),
+            ticks=cap.site_ticks(appointment.starts_at, appointment.duration_s),
         )
 
 
@@ -173,7 +200,9 @@ def book_appointment(
         tx.session.add(appointment)
         tx.session.flush()
         tx.record(
-            AppointmentChanged(appointment.id, location.id, service.id, "booked", starts_at.isoformat())
+            AppointmentChanged(
+                appointment.id, location.id, service.id, "booked", starts_at.isoformat(), now.isoformat()
+            )
         )
         return appointment_view(appointment)
 
@@ -186,11 +215,13 @@ def reschedule_appointment(*, code: str, starts_at: datetime, now: datetime) -> 
             raise Conflict(f"a booking that is {appointment.status} cannot be moved")
         if starts_at == appointment.starts_at:
             return appointment_view(appointment)
-        _reserve(tx.session, appointment.service, starts_at, now=now)
+        # Give the old places back first: an overlapping new time must not count the booking twice.
+        # Should the new time be taken, the transaction rolls back and the old places stay held.
         _release(tx.session, appointment)
+        _reserve(tx.session, appointment.service, starts_at, now=now)
         appointment.starts_at = starts_at
         appointment.reschedule_count += 1
-        tx.record(_changed(appointment, "rescheduled"))
+        tx.record(_changed(appointment, "rescheduled", now=now))
         return appointment_view(appointment)
 
 
@@ -203,7 +234,7 @@ def cancel_appointment(*, code: str, now: datetime) -> int:
         appointment.status = "cancelled"
         appointment.cancelled_at = now
         _release(tx.session, appointment)
-        tx.record(_changed(appointment, "cancelled"))
+        tx.record(_changed(appointment, "cancelled", now=now))
         return appointment.id
 
 
@@ -214,6 +245,7 @@ def check_in(
     location_slug: str | None = None,
     channel: str = "kiosk",
     details: dict | None = None,
+    actor: Actor | None = None,
 ) -> int:
     """Check a booked customer in and return their ticket's id (the same ticket if asked twice)."""
     from qserve.services.tickets import issue_ticket
@@ -224,18 +256,22 @@ def check_in(
         location = appointment.location
         if location_slug is not None and location.slug != location_slug:
             raise NotFound("no booking with this code here", field="code")
+        if actor is not None:
+            actor.require_location(location.id, location.organization_id)
         if appointment.status == "checked_in" and appointment.ticket_id is not None:
             return appointment.ticket_id
         if appointment.status != "booked":
-            raise Conflict(f"this booking is {appointment.status.replace('_', '-')}", field="code")
+            raise CheckInRefused(
+                f"this booking is {appointment.status.replace('_', '-')}", reason="not_booked"
+            )
         outcome = arrival_outcome(
             ArrivalPolicy.from_settings(location.settings), starts_at=appointment.starts_at, now=now
         )
     if outcome == "too_early":
-        raise Conflict("check-in for this booking opens closer to its time", field="code")
+        raise CheckInRefused("check-in for this booking opens closer to its time", reason="too_early")
     if outcome == "no_show":
         _mark_no_show(appointment.id, now=now)
-        raise Conflict("this booking's time has passed; please ask at the desk", field="code")
+        raise CheckInRefused("this booking's time has passed; please ask at the desk", reason="too_late")
     return issue_ticket(
         location_slug=location.slug,
         service_id=appointment.service_id,
@@ -247,6 +283,7 @@ def check_in(
         language=appointment.language,
         answers=appointment.answers,
         appointment_at=appointment.starts_at if outcome == "keep_slot" else None,
+        actor=actor,
         details={"appointment_id": appointment.id, "check_in": outcome, "via": channel} | (details or {}),
     )
 
@@ -305,24 +342,6 @@ def switch_mode(
             location.settings = settings
 
 
-def appointment_counts(*, location_slug: str, day: date) -> dict[str, int]:
-    """Count a location's bookings on a local day by status, for managers."""
-    with read_session() as session:
-        location = _location(session, location_slug)
-        start = datetime.combine(day, datetime.min.time()).replace(tzinfo=ZoneInfo(location.time_zone))
-        rows = session.scalars(
-            select(Appointment.status).where(
-                Appointment.location_id == location.id,
-                Appointment.starts_at >= start,
-                Appointment.starts_at < start + timedelta(days=1, hours=1),
-            )
-        ).all()
-        counts = dict.fromkeys(("booked", "checked_in", "cancelled", "no_show"), 0)
-        for status in rows:
-            counts[status] += 1
-        return counts
-
-
 # --- events and the in-transaction link from a ticket to its booking ------------------------------------
 
 
@@ -335,15 +354,17 @@ class AppointmentChanged(DomainEvent):
     service_id: int
     change: str  # booked, rescheduled, cancelled, no_show
     starts_at: str
+    at: str | None = None  # when the change was made (ISO), so reminders are measured from it, not the clock
 
 
-def _changed(appointment: Appointment, what: str) -> DomainEvent:
+def _changed(appointment: Appointment, what: str, *, now: datetime | None = None) -> DomainEvent:
     return AppointmentChanged(
         appointment.id,
         appointment.location_id,
         appointment.service_id,
         what,
         appointment.starts_at.isoformat(),
+        now.isoformat() if now is not None else None,
     )
 
 

@@ -52,7 +52,9 @@ def is_reachable(appointment: Appointment, settings: dict, kind: str) -> bool:
     return bool(("sms" in channels and appointment.phone) or ("email" in channels and appointment.email))
 
 
-def enqueue_booking_confirmation(session: Session, *, appointment_id: int, public_url: str) -> None:
+def enqueue_booking_confirmation(
+    session: Session, *, appointment_id: int, public_url: str, changed_at: datetime | None = None
+) -> None:
     """Confirm a booking (made or moved) and mark the reminders it is already too close for."""
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or appointment.status != BOOKED:
@@ -60,10 +62,10 @@ def enqueue_booking_confirmation(session: Session, *, appointment_id: int, publi
     settings = notification_settings(appointment.location)
     if not is_reachable(appointment, settings, "appointment_confirmation"):
         return
-    # Events carry no time. Rows take the booking's time (due at once either way); a moved booking is
-    # measured from the clock, so that a reminder it is already too close for is not sent after it.
+    # Rows take the booking's time (due at once either way); a moved booking is measured from the time
+    # it was moved, so that a reminder it is already too close for is not sent after it.
     now = appointment.booked_at
-    reference = now if appointment.reschedule_count == 0 else max(now, utcnow())
+    reference = now if appointment.reschedule_count == 0 else max(now, changed_at or utcnow())
     key = f"appointment:{appointment.id}:booked:{appointment.reschedule_count}"
     fields, link = booking_fields(appointment), booking_link(appointment, public_url)
     confirmation = Draft(None, "appointment_confirmation", key, fields, link, appointment=appointment)

@@ -46,7 +46,10 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
     if _is_booking_change(event):
         if event.change in ("booked", "rescheduled"):
             enqueue_booking_confirmation(
-                uow.session, appointment_id=event.appointment_id, public_url=public_url()
+                uow.session,
+                appointment_id=event.appointment_id,
+                public_url=public_url(),
+                changed_at=datetime.fromisoformat(event.at) if getattr(event, "at", None) else None,
             )
         return
     if not isinstance(event, ev.TicketChanged):

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from qserve.appointments.reports import appointment_counts
 from qserve.appointments.services import (
-    appointment_counts,
     book_appointment,
     cancel_appointment,
     get_appointment,
@@ -151,3 +151,56 @@ def test_the_on_site_cap_holds_across_services_under_a_race(app, make):
     slot = at(first_slot(location))
     results = race(app, [lambda i=i: book(location, slot, service_index=i % 2) for i in range(4)])
     assert sum(isinstance(r, dict) for r in results) == 1
+
+
+def test_the_on_site_cap_holds_for_overlapping_slots_of_services_of_different_lengths(make):
+    from qserve.db import transaction
+    from qserve.models import Service
+
+    location = make_bookable(make, counters=2, settings={"appointments": {"on_site_cap": 1}})
+    with transaction() as tx:
+        tx.session.get(Service, location["service_ids"][1]).default_duration_s = 600
+    long_visit = MONDAY_MORNING + timedelta(minutes=10)  # 09:10-09:20 in Helsinki
+    book(location, long_visit, service_index=1)
+    free = {
+        at(slot): slot["available"]
+        for slot in list_slots(
+            location_slug=location["slug"], service_id=location["service_ids"][0], day=DAY, now=MONDAY_MORNING
+        )
+    }
+    minutes = {m: free[MONDAY_MORNING + timedelta(minutes=m)] for m in (5, 10, 15, 20)}
+    assert minutes == {5: 1, 10: 0, 15: 0, 20: 1}
+    with pytest.raises(Conflict):
+        book(location, MONDAY_MORNING + timedelta(minutes=15))  # starts inside the long visit
+    book(location, MONDAY_MORNING + timedelta(minutes=5))  # ends as the long visit starts
+    book(location, MONDAY_MORNING + timedelta(minutes=20))  # starts as it ends
+
+
+def test_a_booking_moved_to_an_overlapping_time_does_not_count_itself_against_the_cap(make):
+    from qserve.db import transaction
+    from qserve.models import Service
+
+    location = make_bookable(make, counters=2, settings={"appointments": {"on_site_cap": 1}})
+    with transaction() as tx:
+        tx.session.get(Service, location["service_ids"][1]).default_duration_s = 600
+    booking = book(location, MONDAY_MORNING + timedelta(minutes=10), service_index=1)
+    moved = reschedule_appointment(
+        code=booking["code"], starts_at=MONDAY_MORNING + timedelta(minutes=20), now=MONDAY_MORNING
+    )
+    assert moved["starts_at"] == (MONDAY_MORNING + timedelta(minutes=20)).isoformat()
+    book(location, MONDAY_MORNING + timedelta(minutes=15))  # the old time is free again
+    with pytest.raises(Conflict):
+        book(location, MONDAY_MORNING + timedelta(minutes=25))
+
+
+def test_overlapping_bookings_of_different_lengths_racing_for_the_cap_leave_exactly_one(app, make):
+    from qserve.db import transaction
+    from qserve.models import Service
+
+    location = make_bookable(make, counters=2, settings={"appointments": {"on_site_cap": 1}})
+    with transaction() as tx:
+        tx.session.get(Service, location["service_ids"][1]).default_duration_s = 600
+    long_visit, short_visit = MONDAY_MORNING + timedelta(minutes=10), MONDAY_MORNING + timedelta(minutes=15)
+    attempts = [lambda: book(location, long_visit, service_index=1), lambda: book(location, short_visit)] * 2
+    results = race(app, attempts)
+    assert sum(isinstance(r, dict) for r in results) == 1, results

@@ -150,3 +150,26 @@ def test_switching_modes_while_customers_wait_loses_nobody(make, staff):
         now += timedelta(minutes=1)
     assert called == [appointment_ticket, *waiting]
     assert slot_times(location) == []  # queue mode: no new slots
+
+
+def test_a_late_arrival_after_the_grace_waits_behind_the_walk_ins_already_in_line(make, staff):
+    location = make_bookable(
+        make,
+        mode="hybrid",
+        settings={"appointments": {"grace_s": 300, "late": "walk_in", "hybrid_share": 1.0}},
+    )
+    actor, counter = staff(location), location["counter_ids"][0]
+    slot = slot_times(location)[0]
+    code = booked(location, slot)
+    ahead = make.ticket(location=location, now=slot + timedelta(minutes=1))
+    late = check_in(code=code, now=slot + timedelta(minutes=8), channel="phone")
+    assert get_appointment(code=code)["status"] == "checked_in"
+    assert call_next(counter_id=counter, actor=actor, now=slot + timedelta(minutes=9)) == ahead
+    assert call_next(counter_id=counter, actor=actor, now=slot + timedelta(minutes=10)) == late
+
+
+def test_with_a_no_show_policy_an_arrival_within_the_grace_still_keeps_its_slot(make):
+    location = make_bookable(make, settings={"appointments": {"grace_s": 300, "late": "no_show"}})
+    slot = slot_times(location)[0]
+    code = booked(location, slot)
+    assert load(check_in(code=code, now=slot + timedelta(minutes=5))).appointment_at == slot

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qserve.db import utcnow
+from qserve.db import read_session, transaction, utcnow
 from qserve.services.calling import call_next
 from tests.integration.appointments.helpers import make_bookable
 
@@ -137,3 +137,96 @@ def test_cancelling_from_the_confirmation_page_frees_the_place(app, place):
     assert client.post(f"/booking/{code}/cancel").status_code == 303
     assert b"Cancelled" in client.get(f"/booking/{code}").data
     assert slots(client, place)[0]["available"] == 1
+
+
+QUESTIONS = [
+    {"id": "topic", "type": "choice", "required": True, "label": {"en": "Topic", "fi": "Aihe"},
+     "options": [{"value": "tax", "label": {"en": "Taxes", "fi": "Verot"}}, "other"]},
+    {"id": "first", "type": "yesno", "required": True, "label": {"en": "First visit?"}},
+    {"id": "note", "type": "text", "label": {"en": "Anything else"}},
+]  # fmt: skip
+
+
+def test_booking_questions_are_choices_yes_no_and_text_and_errors_keep_what_was_typed(app, place):
+    from qserve.models import Service
+    from qserve.models.appointment import Appointment
+
+    with transaction() as tx:
+        tx.session.get(Service, place["service_ids"][0]).questions = QUESTIONS
+    client = app.test_client()
+    url = f"/book/{place['slug']}/{place['service_ids'][0]}"
+    form = client.get(f"{url}?date={tomorrow()}").get_data(as_text=True)
+    assert 'type="radio" name="answers.topic" value="tax"' in form and "Taxes" in form
+    assert 'name="answers.first" value="yes"' in form and 'name="answers.first" value="no"' in form
+    assert 'name="answers.note" type="text"' in form and 'aria-required="true"' in form
+    first = slots(client, place)[0]["starts_at"]
+    refused = client.post(
+        url,
+        data={
+            "starts_at": first,
+            "name": "Kim",
+            "phone": "12",
+            "answers.note": "wheelchair",
+            "date": tomorrow(),
+        },
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="error-summary"' in html
+    assert (
+        'value="Kim"' in html
+        and 'value="wheelchair"' in html
+        and f'value="{first}" required\n      checked' in html
+    )
+    assert html.count('class="error" id="answers-') == 2 and 'id="phone-error"' in html
+    finnish = client.post(
+        url, data={"starts_at": first, "date": tomorrow()}, headers={"Accept-Language": "fi"}
+    )
+    assert "Aihe" in finnish.get_data(as_text=True) and "Verot" in finnish.get_data(as_text=True)
+    done = client.post(
+        url, data={"starts_at": first, "answers.topic": "tax", "answers.first": "no", "date": tomorrow()}
+    )
+    assert done.status_code == 303
+    with read_session() as session:
+        booking = session.query(Appointment).filter(Appointment.service_id == place["service_ids"][0]).one()
+        assert booking.answers == {"topic": "tax", "first": False}
+
+
+def test_i_am_here_too_early_is_explained_in_the_pages_language(app, make):
+    location = make_bookable(make, settings={"appointments": {"early_s": 600}})
+    with transaction() as tx:
+        from qserve.models import Location
+
+        tx.session.get(Location, location["id"]).opening_hours = ALL_DAY
+    client = app.test_client()
+    starts_at = slots(client, location)[-1]["starts_at"]  # tomorrow evening: far more than 10 minutes away
+    booked = client.post(
+        f"/api/v1/locations/{location['slug']}/appointments",
+        json={"service_id": location["service_ids"][0], "starts_at": starts_at},
+    ).get_json()
+    refused = client.post(f"/booking/{booked['code']}/here?lang=fi")
+    assert refused.status_code == 409
+    assert "Ilmoittautuminen avautuu lähempänä varattua aikaa" in refused.get_data(as_text=True)
+    api = client.post(f"/api/v1/appointments/{booked['code']}/check-in")
+    assert api.status_code == 409 and api.get_json()["error"]["code"] == "check_in_too_early"
+    assert client.get(f"/api/v1/appointments/{booked['code']}").get_json()["status"] == "booked"
+
+
+def test_choosing_another_time_from_the_confirmation_moves_the_booking_and_keeps_its_code(app, place):
+    client = app.test_client()
+    service = place["service_ids"][0]
+    first, second = slots(client, place)[:2]
+    done = client.post(
+        f"/book/{place['slug']}/{service}", data={"starts_at": first["starts_at"], "name": "Aino"}
+    )
+    code = done.headers["Location"].rsplit("/", 1)[-1]
+    confirmation = client.get(done.headers["Location"]).get_data(as_text=True)
+    move_link = confirmation.split('id="reschedule" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    form = client.get(f"{move_link}&date={tomorrow()}").get_data(as_text=True)
+    assert f'name="reschedule" value="{code}"' in form and 'id="name"' not in form
+    moved = client.post(
+        f"/book/{place['slug']}/{service}", data={"starts_at": second["starts_at"], "reschedule": code}
+    )
+    assert moved.status_code == 303 and moved.headers["Location"].endswith(f"/booking/{code}")
+    view = client.get(f"/api/v1/appointments/{code}").get_json()
+    assert view["starts_at"] == second["starts_at"]
+    assert [slot["available"] for slot in slots(client, place)[:2]] == [1, 0]
