@@ -2,6 +2,11 @@
 
 All give the time from now until the ticket is called. Those that predict a whole wait (Erlang C, LES,
 HOL, the rolling average) give what is left of it: the predicted wait minus the time already waited.
+
+Two queue-length predictors: `queue_length` is the issue's formula taken literally (place in line x mean
+service time / open counters, even when a counter is free), `whitt_ql` is Whitt's queue-length predictor,
+the best predictor in a plain M/M/c queue: zero while a counter that serves the ticket is free for it,
+else (tickets ahead not taken by a free counter + 1) x mean / counters.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from qserve.predict.durations import FALLBACK_DURATION_S
 from qserve.predict.replay import CALL, FINISH, JOIN, ReplayTicket
 from qserve.predict.snapshot import QueueSnapshot
 
-BASELINES = ("queue_length", "erlang_c", "les", "hol", "rolling_10")
+BASELINES = ("queue_length", "whitt_ql", "erlang_c", "les", "hol", "rolling_10")
 ARRIVAL_WINDOW = timedelta(hours=1)
 ROLLING = 10
 MAX_LOAD = 0.98  # Erlang C has no steady state at or above full load; cap it just below
@@ -74,10 +79,15 @@ class BaselineHistory:
             service_id = ticket.service_id
             waited = (now - ticket.waiting_since).total_seconds()
             counters = sum(c.open and service_id in c.service_ids for c in snapshot.counters)
+            free = sum(
+                c.open and service_id in c.service_ids and c.serving_service_id is None
+                for c in snapshot.counters
+            )
             duration = self.mean_duration_s(service_id)
             history = self.services.get(service_id)
             waits = list(history.waits) if history else []
             result["queue_length"][ticket_id] = positions[ticket_id] * duration / max(counters, 1)
+            result["whitt_ql"][ticket_id] = whitt_wait_s(positions[ticket_id], free, counters, duration)
             arrivals = self.arrival_rate_per_s(service_id, now)
             erlang = erlang_c_wait_s(arrivals, 1.0 / duration, max(counters, 1))
             result["erlang_c"][ticket_id] = max(erlang - waited, 0.0)
@@ -103,6 +113,14 @@ def _positions(snapshot: QueueSnapshot) -> tuple[dict[int, int], dict[int, datet
         positions.update({c.ticket_id: rank for rank, c in enumerate(order, start=1)})
         heads[service_id] = min(t.waiting_since for t in tickets)
     return positions, heads
+
+
+def whitt_wait_s(position: int, free: int, counters: int, duration_s: float) -> float:
+    """Return Whitt's queue-length prediction: nothing while a free counter is left for the ticket, else
+    one mean service per ticket still ahead of it, shared by the counters."""
+    if position <= free:
+        return 0.0
+    return (position - free) * duration_s / max(counters, 1)
 
 
 def erlang_c_wait_s(arrival_per_s: float, service_per_s: float, counters: int) -> float:

@@ -55,7 +55,11 @@ def simulate(scenario: str, days: int, seed: int, out_path: str) -> None:
 
 @predict.command()
 @click.option("--log", "log_path", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--train-until", type=click.DateTime(DATE_FORMATS), help="score only after this time (UTC)")
+@click.option(
+    "--train-until",
+    type=click.DateTime(DATE_FORMATS),
+    help="score only after this time (the log's local time)",
+)
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="write the report")
 @click.option("--rule", default="strict", show_default=True, help="strict, max_in_row:N or ageing:SECONDS")
 @click.option("--replications", default=100, show_default=True, type=click.IntRange(10, 2000))
@@ -72,9 +76,9 @@ def evaluate(
         raise click.ClickException(f"{log_path}: {error}") from None
     if not rows:
         raise click.ClickException(f"{log_path} has no tickets")
-    report = evaluate_log(
-        rows, train_until=_utc(train_until), rule=parse_rule(rule), replications=replications
-    )
+    if train_until is not None and train_until.tzinfo is None:  # wall time, in the offset the log uses
+        train_until = train_until.replace(tzinfo=rows[0].joined_at.tzinfo)
+    report = evaluate_log(rows, train_until=train_until, rule=parse_rule(rule), replications=replications)
     click.echo(f"{log_path}: {report['log']['tickets']} tickets, scored from {report['scored_from']}")
     click.echo(format_table(report))
     if json_path:

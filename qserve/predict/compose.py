@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -22,11 +23,13 @@ from qserve.predict.snapshot import CounterState, QueueSnapshot
 MAX_HORIZON_S = 4 * 3600.0
 MIN_HORIZON_S = 600.0
 MAX_VIRTUAL_PER_LEVEL = 30
+NEWCOMER_ID = 2**62  # newcomers rank after every waiting ticket that joined at the same moment
 
 
 @dataclass(frozen=True)
 class Forecast:
-    """Simulated seconds until each waiting ticket is called, in snapshot order."""
+    """Simulated seconds until each waiting ticket is called, in snapshot order (and, when asked, until
+    each newcomer would be called if it joined now, in the order the newcomers were given)."""
 
     ticket_ids: list[int]
     p10_s: np.ndarray
@@ -34,6 +37,12 @@ class Forecast:
     p90_s: np.ndarray
     mean_s: np.ndarray
     reachable: np.ndarray  # bool: some open or returning counter serves the ticket's service
+    newcomers: Forecast | None = None
+
+
+def newcomer_ids(count: int) -> list[int]:
+    """Return the ticket ids the newcomers get in a simulation: above every real id, in joining order."""
+    return [NEWCOMER_ID + index for index in range(count)]
 
 
 def forecast(
@@ -43,24 +52,47 @@ def forecast(
     *,
     replications: int = 200,
     rng: np.random.Generator | None = None,
+    newcomers: Sequence[tuple[int, int]] = (),
 ) -> Forecast:
-    """Simulate the location forward and return the spread of each waiting ticket's call time."""
+    """Simulate the location forward and return the spread of each waiting ticket's call time.
+
+    `newcomers` are (service id, priority) of customers who might join now. Each rides along as a ghost:
+    its call time is recorded when a counter would call it, but it takes no counter time, so neither the
+    waiting tickets nor the other newcomers are moved by it. That is the wait a ticket joining now gets.
+    """
     rng = rng or np.random.default_rng(0)
     working = [c for c in snapshot.counters if c.open or c.reopens_at is not None]
-    services = sorted({t.service_id for t in snapshot.waiting} | {s for c in working for s in c.service_ids})
+    services = sorted(
+        {t.service_id for t in snapshot.waiting}
+        | {s for c in working for s in c.service_ids}
+        | {service_id for service_id, _ in newcomers}
+    )
     counters = _counters(snapshot, working, services, durations, outcomes, rng, replications)
     rates = _rates(services, durations, outcomes)
     virtual, presence = _virtual_arrivals(snapshot, services, counters, outcomes)
-    real = [t.candidate() for t in snapshot.waiting]
+    ghosts = [
+        Candidate(ticket_id, service_id, priority, snapshot.now)
+        for ticket_id, (service_id, priority) in zip(newcomer_ids(len(newcomers)), newcomers, strict=True)
+    ]
+    real = [t.candidate() for t in snapshot.waiting] + ghosts
     plan = build_plan(
-        real, virtual, services=services, rule=snapshot.rule, now=snapshot.now, virtual_presence=presence
+        real,
+        virtual,
+        services=services,
+        rule=snapshot.rule,
+        now=snapshot.now,
+        virtual_presence=presence,
+        ghosts=len(ghosts),
     )
     calls = simulate_calls(plan, counters, rates, rng=rng, streak=snapshot.priority_streak)
-    return _summarise(snapshot, calls)
+    waiting = len(snapshot.waiting)
+    result = _summarise([t.ticket_id for t in snapshot.waiting], calls[:, :waiting])
+    if not newcomers:
+        return result
+    return replace(result, newcomers=_summarise(newcomer_ids(len(ghosts)), calls[:, waiting:]))
 
 
-def _summarise(snapshot: QueueSnapshot, calls: np.ndarray) -> Forecast:
-    ids = [t.ticket_id for t in snapshot.waiting]
+def _summarise(ids: list[int], calls: np.ndarray) -> Forecast:
     if not ids:
         empty = np.zeros(0)
         return Forecast([], empty, empty, empty, empty, np.zeros(0, dtype=bool))

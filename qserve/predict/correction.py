@@ -7,8 +7,10 @@ the simulation already follows the real rules, so the correction must earn its p
 
 The calibration is split conformal (conformalised quantile regression): on the last week's predictions,
 the score max(p10 - actual, actual - p90) says how far outside the range each outcome fell; both ends move
-by the score's 80% quantile, separately for predictions at join and later ones, so the range holds 80% of
-outcomes. One shared move, rather than 10% per side, keeps coverage right when many waits are zero.
+by the score's 80% quantile, separately for predictions at join and later ones and, within each, for four
+bands of the predicted median (Mondrian conformal), so the range holds 80% of outcomes whatever the mix of
+short and long waits. One shared move, rather than 10% per side, keeps coverage right when many waits are
+zero. Only predictions whose outcome was known when the calibration is fitted are used.
 """
 
 from __future__ import annotations
@@ -26,8 +28,15 @@ if TYPE_CHECKING:
 QUANTILES = (0.1, 0.5, 0.9)
 LOW, MIDDLE, HIGH = (FEATURES.index(name) for name in ("log_sim_p10", "log_sim_p50", "log_sim_p90"))
 WAITED = FEATURES.index("waited_min")
-COVERAGE = 0.8
+COVERAGE = 0.8  # the range announced is p10 to p90
+# The share the calibration aims at on its week. A little above 80%: the week's predictions are far from
+# independent (a ticket is predicted again at every call of its service, a busy day moves them all), so
+# the move learned from them is noisy, and a noisy move covers less than it aimed at on the next days.
+# Half a point lands the benchmark's rich offices in the middle of the 78-82% band (BENCHMARK.md).
+AIM = 0.805
 MIN_CALIBRATION = 100
+SHIFT_BOUND = 10.0  # on the log scale: far beyond any real move
+BANDS = 4  # bands of the predicted median, each calibrated on its own
 MIN_GAIN = 0.02  # the correction must cut the recent MAE by 2% to be used
 MAX_TRAINING_ROWS = 40_000
 CALIBRATION_DAYS = 7
@@ -35,28 +44,59 @@ CALIBRATION_DAYS = 7
 
 @dataclass
 class Calibration:
-    """How far to widen (or narrow, when negative) the range on the log scale, at join and later."""
+    """How far to widen (or narrow, when negative) the range on the log scale: at join and later, each in
+    bands of the predicted median (inner band edges on the log scale, one move per band)."""
 
-    moves: dict[bool, float]
+    edges: dict[bool, np.ndarray]
+    moves: dict[bool, np.ndarray]
 
     @classmethod
-    def fit(cls, low, middle, high, actual, at_join) -> Calibration:
-        """Learn the moves that put 80% of `actual` inside the range (arrays on the log scale)."""
+    def fit(cls, low, middle, high, actual, at_join, *, bands: int = BANDS) -> Calibration:
+        """Learn the moves that put 80% of `actual` inside the range (arrays on the log scale).
+
+        Each band of each group is calibrated on its own (Mondrian conformal): a day with more long waits
+        than the calibration week, or more updates of tickets far back in line, then keeps its coverage.
+        A band or group with too few outcomes takes the move of the whole group, or of everything. A band
+        whose median and most outcomes are zero covers more than aimed at whatever its move; all moves of
+        the group then shift together so that the group as a whole still covers what is aimed at.
+        """
         pooled = conformal_move(low, middle, high, actual)
-        moves = {}
+        edges, moves = {}, {}
+        for group in (True, False):
+            members = np.flatnonzero(at_join == group)
+            if len(members) < MIN_CALIBRATION:
+                edges[group], moves[group] = np.zeros(0), np.array([pooled])
+                continue
+            fallback = conformal_move(low[members], middle[members], high[members], actual[members])
+            inner = np.unique(np.quantile(middle[members], np.linspace(0, 1, bands + 1)[1:-1]))
+            band = np.searchsorted(inner, middle[members], side="right")
+            group_moves = []
+            for index in range(len(inner) + 1):
+                chosen = members[band == index]
+                enough = len(chosen) >= MIN_CALIBRATION
+                group_moves.append(
+                    conformal_move(low[chosen], middle[chosen], high[chosen], actual[chosen])
+                    if enough
+                    else fallback
+                )
+            group_moves = np.array(group_moves)
+            chosen = (low[members], middle[members], high[members], actual[members])
+            shift = common_shift(*chosen, group_moves[band])
+            edges[group], moves[group] = inner, group_moves + shift
+        return cls(edges, moves)
+
+    def move(self, middle: np.ndarray, at_join: np.ndarray) -> np.ndarray:
+        """Return the move of each prediction, from its group and the band of its median."""
+        result = np.empty(len(middle))
         for group in (True, False):
             members = at_join == group
-            enough = members.sum() >= MIN_CALIBRATION
-            moves[group] = (
-                conformal_move(low[members], middle[members], high[members], actual[members])
-                if enough
-                else pooled
-            )
-        return cls(moves)
+            band = np.searchsorted(self.edges[group], middle[members], side="right")
+            result[members] = self.moves[group][band]
+        return result
 
     def apply(self, low: np.ndarray, middle: np.ndarray, high: np.ndarray, at_join: np.ndarray):
         """Return the calibrated (low, high) ends on the log scale, never crossing the median."""
-        move = np.where(at_join, self.moves[True], self.moves[False])
+        move = self.move(middle, at_join)
         return np.minimum(low - move, middle), np.maximum(high + move, middle)
 
 
@@ -68,7 +108,7 @@ def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
     return float(np.partition(scores, rank - 1)[rank - 1])
 
 
-def conformal_move(low, middle, high, actual, coverage: float = COVERAGE) -> float:
+def conformal_move(low, middle, high, actual, coverage: float = AIM) -> float:
     """Return the smallest move of both ends that covers the conformal share of `actual`.
 
     Without the rule that the range holds the median this is the conformal quantile of the scores; with
@@ -89,6 +129,24 @@ def conformal_move(low, middle, high, actual, coverage: float = COVERAGE) -> flo
         half = (first + last) // 2
         first, last = (first, half) if covered(scores[half]) >= wanted else (half + 1, last)
     return float(scores[first])
+
+
+def common_shift(low, middle, high, actual, moves: np.ndarray, coverage: float = AIM) -> float:
+    """Return the smallest shift of every row's move after which the range covers the conformal share."""
+    wanted = min(len(actual), int(np.ceil((len(actual) + 1) * coverage)))
+
+    def covered(shift: float) -> int:
+        below = np.minimum(low - moves - shift, middle)
+        above = np.maximum(high + moves + shift, middle)
+        return int(np.count_nonzero((below <= actual) & (actual <= above)))
+
+    first, last = -SHIFT_BOUND, SHIFT_BOUND  # covered() only grows with the shift
+    if covered(first) >= wanted:
+        return first
+    for _ in range(40):
+        half = (first + last) / 2
+        first, last = (first, half) if covered(half) >= wanted else (half, last)
+    return last
 
 
 @dataclass

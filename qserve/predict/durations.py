@@ -8,8 +8,8 @@ really differ are pooled, staff who really differ are told apart. The duration i
 a lognormal with that mean and variation (moment matched, so the mean, which sets the queue's pace, is
 right even when the true shape is not lognormal) until the service has enough history; then the shape
 comes from its recent durations, each divided by what was expected of it (the empirical distribution,
-scaled by each counter's mean). Hour and weekday are those of the UTC timestamp: a
-service belongs to one location, so this is a fixed shift of the local hour (one hour off across DST).
+scaled by each counter's mean). Hour and weekday are those of the location's wall clock: the times given
+carry the location's offset (see `qserve.predict.localtime`).
 """
 
 from __future__ import annotations

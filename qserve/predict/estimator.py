@@ -11,20 +11,21 @@ The learned correction is trained by `fit_from_eventlog` (a scheduler job, never
 from __future__ import annotations
 
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from qserve.predict.compose import Forecast, forecast
+from qserve.predict.compose import Forecast, forecast, newcomer_ids
 from qserve.predict.correction import Correction
 from qserve.predict.durations import DurationModel
-from qserve.predict.features import queue_features
+from qserve.predict.features import newcomer_features, queue_features
 from qserve.predict.outcomes import OutcomeModel
 from qserve.predict.snapshot import QueueSnapshot, WaitEstimate
 
-FORMAT = 1
+FORMAT = 2  # 2: calibration in bands of the median, hours in local time
 LARGE_QUEUE = 150  # above this many waiting tickets, use fewer replications to stay fast
 
 
@@ -96,13 +97,20 @@ class Estimator:
             closed_at=closed_at,
         )
 
-    def simulate(self, snapshot: QueueSnapshot, *, replications: int | None = None) -> Forecast:
+    def simulate(
+        self, snapshot: QueueSnapshot, *, replications: int | None = None, newcomers: Sequence = ()
+    ) -> Forecast:
         """Run the forward simulation alone (the same random draws every time, so estimates do not jitter)."""
         count = replications or self.replications
         if len(snapshot.waiting) > LARGE_QUEUE and replications is None:
             count = max(100, count * 3 // 5)  # long lines cost more steps: keep a 300-line location < 50 ms
         return forecast(
-            snapshot, self.durations, self.outcomes, replications=count, rng=np.random.default_rng(self.seed)
+            snapshot,
+            self.durations,
+            self.outcomes,
+            replications=count,
+            rng=np.random.default_rng(self.seed),
+            newcomers=newcomers,
         )
 
     def features(
@@ -119,9 +127,36 @@ class Estimator:
         result, features = self.features(snapshot)
         return self.estimates(result, features)
 
-    def estimates(self, result: Forecast, features: np.ndarray) -> dict[int, WaitEstimate]:
-        """Turn a simulation and its features into announced estimates (corrected and calibrated)."""
+    def predict_with_newcomers(
+        self, snapshot: QueueSnapshot, newcomers: Sequence[tuple[int, int]]
+    ) -> tuple[dict[int, WaitEstimate], dict[tuple[int, int], WaitEstimate]]:
+        """Estimate every waiting ticket, and the wait of a ticket of each (service id, priority) that
+        joined now, from the same simulation (a newcomer takes no counter time from the others)."""
+        newcomers = list(dict.fromkeys(newcomers))
+        result = self.simulate(snapshot, newcomers=newcomers)
+        features = queue_features(snapshot, result, self.durations, self.outcomes)
+        if not newcomers:
+            return self.estimates(result, features), {}
+        joining = newcomer_features(snapshot, result, newcomers, self.durations, self.outcomes)
         if self.correction is None:
+            ours, theirs = None, None
+        else:  # one pass of the models over both: each pass has a fixed cost
+            low, middle, high = self.correction.apply(np.vstack([features, joining]))
+            split = len(features)
+            ours = (low[:split], middle[:split], high[:split])
+            theirs = (low[split:], middle[split:], high[split:])
+        by_id = self.estimates(result.newcomers, joining, theirs)
+        ids = newcomer_ids(len(newcomers))
+        return self.estimates(result, features, ours), {
+            key: by_id[ticket_id] for key, ticket_id in zip(newcomers, ids, strict=True)
+        }
+
+    def estimates(self, result: Forecast, features: np.ndarray, quantiles=None) -> dict[int, WaitEstimate]:
+        """Turn a simulation and its features into announced estimates (corrected and calibrated), or use
+        the (p10, p50, p90) seconds already corrected when given."""
+        if quantiles is not None:
+            low, middle, high = quantiles
+        elif self.correction is None:
             low, middle, high = result.p10_s, result.p50_s, result.p90_s
         else:
             low, middle, high = self.correction.apply(features)

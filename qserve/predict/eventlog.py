@@ -1,7 +1,9 @@
 """The event-log CSV that qserve exports, simulates and evaluates, also readable from other systems.
 
 Columns: ticket_id, service, priority, joined_at, called_at, started_at, finished_at, outcome, counter,
-staff. Times are ISO 8601 (a time without offset is read as UTC). `finished_at` is when the ticket closed:
+staff. Times are ISO 8601 in the location's local time: they keep the offset they carry (qserve's export
+writes the location's offset), and a time without an offset is read as local wall time (kept at offset
+zero), so that hours of the day and weekdays are the location's. `finished_at` is when the ticket closed:
 the end of service, the moment a no-show was recorded, or when a waiting customer cancelled or gave up;
 it and `called_at`, `started_at`, `counter`, `staff` are empty when unknown or when it did not happen.
 """
@@ -135,8 +137,8 @@ def _time(record: dict[str, str], column: str, line: int) -> datetime | None:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise EventLogError(f"line {line}: {column} {text!r} is not an ISO 8601 time") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _format(value: datetime | None) -> str:
-    return "" if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+    return "" if value is None else value.isoformat(timespec="seconds")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from qserve.domain.ordering import Candidate, queue_order
-from qserve.predict.compose import Forecast
+from qserve.predict.compose import NEWCOMER_ID, Forecast, newcomer_ids
 from qserve.predict.durations import DurationModel
 from qserve.predict.outcomes import OutcomeModel
 from qserve.predict.snapshot import QueueSnapshot
@@ -57,6 +57,37 @@ def queue_features(
     waited = np.array([(now - t.waiting_since).total_seconds() for t in waiting])
     position = _positions(service, forecast.mean_s, _call_ranks(snapshot))
     per_service = _service_table(snapshot, durations, outcomes, waited, service, service_ids.tolist())
+    priority = np.array([t.priority for t in waiting], dtype=float)
+    return _rows(snapshot, forecast, per_service, service, waited, position, priority, 0)
+
+
+def newcomer_features(
+    snapshot: QueueSnapshot,
+    forecast: Forecast,
+    newcomers: list[tuple[int, int]],
+    durations: DurationModel,
+    outcomes: OutcomeModel,
+) -> np.ndarray:
+    """Return one row per newcomer (service id, priority) of `forecast.newcomers`: the features the ticket
+    would have right after joining alone (counted in its line, with waited time zero)."""
+    if not newcomers:
+        return np.zeros((0, len(FEATURES)))
+    waiting = snapshot.waiting
+    ids = sorted({t.service_id for t in waiting} | {service_id for service_id, _ in newcomers})
+    index = {service_id: i for i, service_id in enumerate(ids)}
+    service = np.array([index[t.service_id] for t in waiting], dtype=np.intp)
+    waited = np.array([(snapshot.now - t.waiting_since).total_seconds() for t in waiting])
+    per_service = _service_table(snapshot, durations, outcomes, waited, service, ids)
+    own = np.array([index[service_id] for service_id, _ in newcomers], dtype=np.intp)
+    position = _newcomer_positions(snapshot, newcomers)
+    per_service["waiting"] = per_service["waiting"] + 1.0  # each newcomer counts itself in its line
+    priority = np.array([p for _, p in newcomers], dtype=float)
+    return _rows(snapshot, forecast.newcomers, per_service, own, np.zeros(len(own)), position, priority, 1)
+
+
+def _rows(snapshot, forecast, per_service, service, waited, position, priority, joining: int) -> np.ndarray:
+    """Assemble the feature matrix; `joining` tickets are not among the snapshot's waiting ones."""
+    size = len(service)
     columns = [
         to_log(forecast.p10_s),
         to_log(forecast.p50_s),
@@ -65,14 +96,12 @@ def queue_features(
         waited / 60.0,
         position,
         per_service["waiting"][service],
-        np.full(len(waiting), float(len(waiting))),
+        np.full(size, float(len(snapshot.waiting) + joining)),
         per_service["serving"][service],
-        np.full(len(waiting), float(sum(c.open for c in snapshot.counters))),
-        np.full(
-            len(waiting), float(sum((not c.open) and c.reopens_at is not None for c in snapshot.counters))
-        ),
+        np.full(size, float(sum(c.open for c in snapshot.counters))),
+        np.full(size, float(sum((not c.open) and c.reopens_at is not None for c in snapshot.counters))),
         per_service["busy"][service],
-        np.array([t.priority for t in waiting], dtype=float),
+        priority,
         per_service["duration"][service] / 60.0,
         per_service["no_show"][service],
         per_service["abandon"][service] * 3600.0,
@@ -82,6 +111,28 @@ def queue_features(
         position * per_service["duration"][service] / np.maximum(per_service["serving"][service], 1.0) / 60.0,
     ]
     return np.column_stack(columns)
+
+
+def _newcomer_positions(snapshot: QueueSnapshot, newcomers: list[tuple[int, int]]) -> np.ndarray:
+    """Return each newcomer's place in its service's line: 1 + the tickets of its service called before it."""
+    ghosts = [
+        Candidate(ticket_id, service_id, priority, snapshot.now)
+        for ticket_id, (service_id, priority) in zip(newcomer_ids(len(newcomers)), newcomers, strict=True)
+    ]
+    order = queue_order(
+        [t.candidate() for t in snapshot.waiting] + ghosts,
+        rule=snapshot.rule,
+        now=snapshot.now,
+        priority_streak=snapshot.priority_streak,
+    )
+    ahead: dict[int, int] = {}
+    position = {}
+    for candidate in order:
+        if candidate.ticket_id >= NEWCOMER_ID:
+            position[candidate.ticket_id] = 1.0 + ahead.get(candidate.service_id, 0)
+        else:
+            ahead[candidate.service_id] = ahead.get(candidate.service_id, 0) + 1
+    return np.array([position[ghost.ticket_id] for ghost in ghosts])
 
 
 def _call_ranks(snapshot: QueueSnapshot) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 All replications step together: at each step every replication's earliest free counter calls the best
 lane head it may serve (see `plan`). A customer who has left by then is skipped at no cost (their own call
-time is still recorded: it is when they would have been called had they stayed), a no-show holds the
+time is still recorded: it is when they would have been called had they stayed; a newcomer ghost is such a
+customer from the start), a no-show holds the
 counter for the hold time, everyone else holds it for walk-up plus a lognormal service duration.
 """
 
@@ -138,7 +139,8 @@ def _leave_times(plan: Plan, rates: ServiceRates, rng: np.random.Generator, repl
     hazard = rates.abandon_per_s[plan.service_index]
     with np.errstate(divide="ignore"):
         scale = np.where(hazard > 0, 1.0 / np.maximum(hazard, 1e-300), np.inf)
-    return plan.join_s + rng.exponential(1.0, (replications, len(hazard))) * scale
+    leave_at = plan.join_s + rng.exponential(1.0, (replications, len(hazard))) * scale
+    return np.where(plan.ghost, -np.inf, leave_at)  # a ghost has "left": its call takes no counter time
 
 
 def _next_present(plan: Plan, rng: np.random.Generator, replications: int) -> tuple[np.ndarray, np.ndarray]:

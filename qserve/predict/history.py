@@ -11,6 +11,7 @@ from qserve.domain.lifecycle import Status
 from qserve.domain.ordering import FairnessRule
 from qserve.models import Location, Service, Ticket
 from qserve.predict.eventlog import EventLogRow
+from qserve.predict.localtime import local, zone
 
 OUTCOMES = {Status.DONE: "served", Status.NO_SHOW: "no_show", Status.CANCELLED: "cancelled"}
 
@@ -18,8 +19,11 @@ OUTCOMES = {Status.DONE: "served", Status.NO_SHOW: "no_show", Status.CANCELLED: 
 def export_eventlog(
     session: Session, *, location_id: int | None = None, since: datetime | None = None
 ) -> list[EventLogRow]:
-    """Return the closed tickets (done, no-show, cancelled) as event-log rows, ids as names, by join time."""
+    """Return the closed tickets (done, no-show, cancelled) as event-log rows, ids as names, by join time,
+    with times in each location's local time (its offset written with them)."""
+    zones = {key: zone(name) for key, name in session.execute(select(Location.id, Location.time_zone))}
     columns = (
+        Ticket.location_id,
         Ticket.id,
         Ticket.service_id,
         Ticket.priority,
@@ -37,10 +41,12 @@ def export_eventlog(
         query = query.where(Ticket.location_id == location_id)
     if since is not None:
         query = query.where(Ticket.joined_at >= since)
-    return [_row(*values) for values in session.execute(query.order_by(Ticket.joined_at, Ticket.id))]
+    ordered = session.execute(query.order_by(Ticket.joined_at, Ticket.id))
+    return [_row(zones[location], *values) for location, *values in ordered]
 
 
 def _row(
+    place,
     ticket_id,
     service_id,
     priority,
@@ -57,10 +63,10 @@ def _row(
         ticket_id=str(ticket_id),
         service=str(service_id),
         priority=int(priority or 0),
-        joined_at=joined_at,
-        called_at=called_at,
-        started_at=started_at,
-        finished_at=finished_at or closed_at,
+        joined_at=local(joined_at, place),
+        called_at=local(called_at, place),
+        started_at=local(started_at, place),
+        finished_at=local(finished_at or closed_at, place),
         outcome=OUTCOMES[Status(status)],
         counter=str(counter_id) if counter_id is not None else None,
         staff=str(staff_id) if staff_id is not None else None,

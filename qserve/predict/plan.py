@@ -45,6 +45,7 @@ class Plan:
     prefer_priority: np.ndarray  # (limit+1,) at each streak, does a counter take priority over normal?
     has_appointments: bool
     presence: np.ndarray  # (M+1,) chance that the ticket exists: 1 for waiting tickets
+    ghost: np.ndarray  # (M+1,) bool: a newcomer whose call is recorded but takes no counter time
 
     @property
     def sentinel(self) -> int:
@@ -70,8 +71,10 @@ def build_plan(
     rule: FairnessRule,
     now: datetime,
     virtual_presence: list[float] | None = None,
+    ghosts: int = 0,
 ) -> Plan:
-    """Rank waiting and virtual tickets (negative ids) under the location's rule; group them in lanes."""
+    """Rank waiting and virtual tickets (negative ids) under the location's rule; group them in lanes.
+    The last `ghosts` of `real` are newcomers that are called but take no counter time."""
     everyone, size = real + virtual, len(real) + len(virtual)
     service_position = {service_id: index for index, service_id in enumerate(services)}
     service_index = np.array([service_position[c.service_id] for c in everyone] + [0], dtype=np.intp)
@@ -101,6 +104,7 @@ def build_plan(
         prefer_priority=_prefer_priority(rule, now) if by_class else np.ones(1, dtype=bool),
         has_appointments=bool(np.isfinite(due_s).any()),
         presence=np.array([1.0] * len(real) + list(virtual_presence or [1.0] * len(virtual)) + [0.0]),
+        ghost=np.isin(np.arange(size + 1), np.arange(len(real) - ghosts, len(real))),
     )
 
 

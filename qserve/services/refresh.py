@@ -65,12 +65,13 @@ def current_estimator(session: Session):
 
 
 def refresh_location(
-    *, location_id: int, now: datetime, tokens=frozenset(), known: dict | None = None
+    *, location_id: int, now: datetime, tokens=frozenset(), known: dict | None = None, listening=None
 ) -> dict:
     """Recompute positions and estimates of a location's open tickets; return the views that changed.
 
     `tokens` are tickets that changed for sure; `known` maps tokens to the state last published,
-    so that only tickets whose status, position or estimate moved are loaded and returned.
+    so that only tickets whose status, position or estimate moved are loaded and returned; `listening`,
+    when given, limits those to the tickets whose page is open (nobody else needs a view built).
     """
     known = known or {}
     with transaction() as tx:
@@ -95,7 +96,11 @@ def refresh_location(
         changed = {
             r.id
             for r in rows
-            if r.public_token in tokens or known.get(r.public_token) != keys[r.public_token]
+            if r.public_token in tokens
+            or (
+                known.get(r.public_token) != keys[r.public_token]
+                and (listening is None or r.public_token in listening)
+            )
         }
         views = _views(session, changed, places, estimates, now)
         return {
@@ -170,7 +175,8 @@ def _threshold(row) -> float:
 
 
 def location_counts(session: Session, location: Location, waiting: list[Candidate]) -> dict:
-    """Return the waiting counts per service and the counters open, for displays and tablets."""
+    """Return the waiting counts per service, which are open, the counters open and the display's message
+    line, for displays and tablets (so a manager's change shows at once)."""
     counts: dict[int, int] = {}
     for candidate in waiting:
         counts[candidate.service_id] = counts.get(candidate.service_id, 0) + 1
@@ -183,8 +189,10 @@ def location_counts(session: Session, location: Location, waiting: list[Candidat
                 "names": s.names,
                 "prefix": s.prefix,
                 "waiting": counts.get(s.id, 0),
+                "is_open": s.is_open,
             }
             for s in location.services
         ],
         "counters_open": len(serving_counters(session, location_id=location.id)),
+        "message": location.display_message or "",
     }

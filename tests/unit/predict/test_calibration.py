@@ -11,6 +11,7 @@ from qserve.predict.correction import (
     WAITED,
     Calibration,
     Correction,
+    common_shift,
     conformal_quantile,
     fit_correction,
 )
@@ -108,3 +109,34 @@ def test_too_little_history_gives_no_correction():
     rng = np.random.default_rng(9)
     features, actual = simulated(50, rng)
     assert fit_correction(features, actual, over_days(50)) is None
+
+
+def spread_with_the_wait(rows, rng):
+    """Make short waits predicted well and long waits poorly, with one simulated range width for all."""
+    features, _ = simulated(rows, rng, spread=0.3)
+    middle = features[:, MIDDLE]
+    noise = np.where(middle > np.median(middle), 0.9, 0.15)
+    return features, from_log(middle + rng.normal(0, 1, rows) * noise)
+
+
+def test_each_band_of_the_predicted_wait_holds_80_percent_of_its_outcomes():
+    rng = np.random.default_rng(10)
+    features, actual = spread_with_the_wait(4000, rng)
+    low, middle, high = features[:, LOW], features[:, MIDDLE], features[:, HIGH]
+    calibration = Calibration.fit(low, middle, high, to_log(actual), features[:, WAITED] == 0)
+    fresh, fresh_actual = spread_with_the_wait(20000, rng)
+    long = fresh[:, MIDDLE] > np.median(fresh[:, MIDDLE])
+    for band in (long, ~long):
+        assert coverage(Correction(None, calibration), fresh[band], fresh_actual[band]) == pytest.approx(
+            0.8, abs=0.03
+        )
+    single = Calibration.fit(low, middle, high, to_log(actual), features[:, WAITED] == 0, bands=1)
+    assert coverage(Correction(None, single), fresh[long], fresh_actual[long]) < 0.7  # one move for all fails
+
+
+@pytest.mark.parametrize(("moves", "shift"), [(0.0, 0.29), (1.0, -0.71)])
+def test_the_moves_of_a_group_shift_together_until_the_group_covers_what_is_aimed_at(moves, shift):
+    actual = np.random.default_rng(11).normal(0, 1, 20000)  # the range -1..1 holds 68% before moving
+    ends, middle = np.ones(20000), np.zeros(20000)
+    found = common_shift(-ends, middle, ends, actual, np.full(20000, moves), coverage=0.8)
+    assert found == pytest.approx(shift, abs=0.03)  # |x| < 1.28 holds 80% of a standard normal

@@ -169,3 +169,56 @@ def test_a_service_no_open_counter_serves_cannot_be_reached():
     snapshot = QueueSnapshot(NOW, (CounterState(1, frozenset({2}), True),), office(2).waiting)
     result = forecast(snapshot, DurationModel({1: 300.0}), OutcomeModel(), replications=50)
     assert not result.reachable.any()
+
+
+def newcomer_and_joined(snapshot, service_id, priority, durations):
+    """Return a newcomer's simulated call times (as a ghost) and those of the same ticket really in line."""
+    outcomes = OutcomeModel()
+    ghost = forecast(snapshot, durations, outcomes, replications=3000, newcomers=[(service_id, priority)])
+    joined = QueueSnapshot(
+        NOW,
+        snapshot.counters,
+        (*snapshot.waiting, WaitingTicket(99, service_id, priority, NOW)),
+        snapshot.rule,
+    )
+    real = forecast(joined, durations, outcomes, replications=3000)
+    return ghost, real
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.kind)
+@pytest.mark.parametrize(("service_id", "priority"), [(1, 0), (2, 0), (1, 1)])
+def test_a_newcomer_is_predicted_as_if_it_had_joined(rule, service_id, priority):
+    busy = {"serving_service_id": 1, "serving_started_at": NOW - timedelta(minutes=2)}
+    desks = (
+        CounterState(1, frozenset({1, 2}), True, staff_id=1, **busy),
+        CounterState(2, frozenset({1}), True, staff_id=2, **busy),
+    )
+    tickets = tuple(
+        WaitingTicket(i, 1 + i % 2, int(i % 4 == 0), NOW - timedelta(minutes=20 - i)) for i in range(1, 9)
+    )
+    snapshot = QueueSnapshot(NOW, desks, tickets, rule)
+    ghost, real = newcomer_and_joined(snapshot, service_id, priority, DurationModel({1: 300.0, 2: 500.0}))
+    for quantile in ("p10_s", "p50_s", "p90_s"):
+        assert getattr(ghost.newcomers, quantile)[0] == pytest.approx(
+            getattr(real, quantile)[-1], rel=0.1, abs=20
+        )
+
+
+def test_newcomers_take_no_counter_time_from_the_tickets_in_line():
+    snapshot = office(waiting=5, counters=1, serving_service_id=1, serving_started_at=NOW)
+    durations = DurationModel({1: 300.0})
+    alone = forecast(snapshot, durations, OutcomeModel(), replications=2000)
+    many = [(1, 0), (1, 1), (1, 2), (2, 0)]
+    with_newcomers = forecast(snapshot, durations, OutcomeModel(), replications=2000, newcomers=many)
+    assert with_newcomers.p50_s == pytest.approx(alone.p50_s, rel=0.1)
+    assert with_newcomers.newcomers.ticket_ids == sorted(with_newcomers.newcomers.ticket_ids)
+    p50 = dict(zip(many, with_newcomers.newcomers.p50_s, strict=True))
+    assert p50[(1, 2)] <= p50[(1, 1)] < p50[(1, 0)]  # strict priority: higher levels jump the line
+    assert not with_newcomers.newcomers.reachable[-1]  # nobody serves service 2
+
+
+def test_a_newcomer_finding_a_free_counter_is_called_at_once():
+    result = forecast(
+        office(waiting=1, counters=2), DurationModel({1: 300.0}), OutcomeModel(), newcomers=[(1, 0)]
+    )
+    assert result.newcomers.p90_s[0] == 0.0

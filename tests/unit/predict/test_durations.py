@@ -1,11 +1,13 @@
 """Duration learning: cold start, shrinkage toward the parent, online updates, the time left of a service."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
 from qserve.predict.durations import DurationModel, expected_remaining, sample_durations, sample_remaining
+from qserve.predict.localtime import local
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -112,3 +114,23 @@ def test_the_time_left_of_a_running_service_matches_the_conditional_mean(elapsed
 def test_a_long_running_service_is_expected_to_run_longer_still():
     # A lognormal's hazard falls: the longer someone has been at the counter, the longer they still take.
     assert expected_remaining(300.0, 1.0, 1200.0) > expected_remaining(300.0, 1.0, 60.0)
+
+
+def test_hours_are_the_locations_wall_clock_whatever_the_offset():
+    helsinki = ZoneInfo("Europe/Helsinki")  # UTC+2 in winter, UTC+3 in summer
+    model = DurationModel({1: 300.0})
+    for day in (0, 182):  # the same 15:00 local in winter and in summer
+        afternoon = local(datetime(2026, 1, 5, 15, tzinfo=helsinki) + timedelta(days=day), helsinki)
+        observe(model, 300, count=300, at=afternoon - timedelta(hours=5))
+        observe(model, 600, count=300, at=afternoon)
+    summer_afternoon = local(datetime(2026, 7, 13, 15, 30, tzinfo=helsinki), helsinki)
+    summer_morning = local(datetime(2026, 7, 13, 10, 30, tzinfo=helsinki), helsinki)
+    assert model.params(1, 7, summer_afternoon)[0] > 550 and model.params(1, 7, summer_morning)[0] < 400
+    assert {key[3] for key in model.cells if key[0] == "hour"} == {10, 15}
+
+
+def test_local_times_keep_exact_differences_across_a_change_of_summer_time():
+    helsinki = ZoneInfo("Europe/Helsinki")
+    before = local(datetime(2026, 3, 29, 0, 30, tzinfo=UTC), helsinki)  # 02:30 +02:00
+    after = local(datetime(2026, 3, 29, 1, 30, tzinfo=UTC), helsinki)  # 04:30 +03:00
+    assert (before.hour, after.hour) == (2, 4) and after - before == timedelta(hours=1)

@@ -112,3 +112,30 @@ def test_with_no_counter_open_a_ticket_moved_back_is_estimated_by_its_new_place(
     estimates = Estimator.cold({1: 300.0}).predict(QueueSnapshot(now, closed, waiting, FairnessRule()))
     by_p50 = sorted(estimates, key=lambda ticket_id: estimates[ticket_id].p50_s)
     assert by_p50 == [1, 3, 4, 2]
+
+
+@pytest.mark.parametrize(("service_id", "priority"), [(1, 0), (1, 1), (2, 0)])
+def test_a_newcomer_has_the_features_the_ticket_has_once_it_joined(service_id, priority):
+    from qserve.predict.features import FEATURES, newcomer_features
+
+    estimator = Estimator.cold({1: 300, 2: 500})
+    before = snapshot(waiting=6, services=frozenset({1, 2}))
+    result = estimator.simulate(before, newcomers=[(service_id, priority)])
+    ghost = newcomer_features(
+        before, result, [(service_id, priority)], estimator.durations, estimator.outcomes
+    )
+    joined = QueueSnapshot(
+        NOW, before.counters, (*before.waiting, WaitingTicket(999, service_id, priority, NOW))
+    )
+    _, real = estimator.features(joined)
+    exact = [FEATURES.index(name) for name in FEATURES if not name.startswith("log_sim")]
+    assert ghost[0, exact] == pytest.approx(real[-1, exact])
+
+
+def test_the_estimates_of_newcomers_come_with_those_of_the_tickets_in_line():
+    estimator = Estimator.cold({1: 300})
+    estimates, joining = estimator.predict_with_newcomers(snapshot(waiting=3), [(1, 0), (1, 0)])
+    assert set(estimates) == {100, 101, 102} and set(joining) == {(1, 0)}
+    assert joining[(1, 0)].p50_s == pytest.approx(4 * 300, rel=0.25)  # behind the one served and three
+    empty = estimator.predict_with_newcomers(snapshot(waiting=0), [(1, 0)])
+    assert empty[0] == {} and empty[1][(1, 0)].p50_s == pytest.approx(300 * 0.89, rel=0.25)

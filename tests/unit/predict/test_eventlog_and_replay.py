@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from qserve.predict.baselines import BaselineHistory, erlang_c_wait_s
+from qserve.predict.baselines import BaselineHistory, erlang_c_wait_s, whitt_wait_s
 from qserve.predict.eventlog import EventLogError, EventLogRow, read_eventlog, write_eventlog
 from qserve.predict.replay import Replay
 
@@ -127,3 +127,31 @@ def test_the_baselines_use_only_what_happened_before():
     assert predicted["les"][2] == pytest.approx(9 * 60 - 8 * 60)  # ticket 2 waited 9 min; ticket 3 waited 8
     assert predicted["queue_length"][2] == pytest.approx(580)  # first in line, one counter, served 580 s
     assert predicted["hol"][2] == 0.0  # ticket 3 is the head of the line itself
+
+
+def test_times_keep_their_offset_so_hours_are_the_locations():
+    text = HEADER + "7,Loans,0,2026-07-06T09:00:00+03:00,2026-07-06T09:20:00+03:00,,,no_show,1,S1\n"
+    (only,) = read_eventlog(io.StringIO(text))
+    assert only.joined_at.hour == 9 and only.joined_at == datetime(2026, 7, 6, 6, 0, tzinfo=UTC)
+    buffer = io.StringIO()
+    write_eventlog([only], buffer)
+    assert "2026-07-06T09:00:00+03:00" in buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("position", "free", "expected"),
+    [(1, 1, 0.0), (2, 1, 300.0), (3, 0, 900.0), (1, 0, 300.0)],
+    ids=["a free counter takes it", "one ahead goes to the free counter", "all busy", "next, all busy"],
+)
+def test_whitts_queue_length_predictor_waits_only_when_no_counter_is_free_for_the_ticket(
+    position, free, expected
+):
+    assert whitt_wait_s(position, free, 2, 600.0) == pytest.approx(expected)
+
+
+def test_the_literal_formula_and_whitts_predictor_differ_only_while_a_counter_is_free():
+    rows = [row(1, at(0), at(0), at(5)), row(2, at(10), at(10), at(15))]  # the counter is free at minute 10
+    history = BaselineHistory({1: 600.0})
+    moment = next(m for m in Replay(rows).moments((history,)) if m.now == at(10))
+    predicted = history.predict(moment.snapshot, [1])
+    assert predicted["whitt_ql"][1] == 0.0 and predicted["queue_length"][1] == pytest.approx(280)
