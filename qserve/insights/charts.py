@@ -15,12 +15,16 @@ def _svg(width: int, height: int, body: list[str], label: str) -> Markup:
     )
 
 
-def heatmap(grid: list[list[int]], *, label: str = "Arrivals by hour and weekday") -> Markup:
+def heatmap(
+    grid: list[list[int]], *, label: str = "Arrivals by hour and weekday", weekdays: list[str] | None = None
+) -> Markup:
     """Draw arrivals as a weekday x hour grid, darker where more people arrived."""
+    names = weekdays or WEEKDAYS
     hours = [h for h in range(24) if any(grid[d][h] for d in range(7))] or list(range(8, 18))
     days = [d for d in range(7) if any(grid[d])] or list(range(5))
     top = max((grid[d][h] for d in days for h in hours), default=0) or 1
-    cell, left, head = 22, 34, 16
+    cell, head = 22, 16
+    left = max(34, 8 + 7 * max(len(name) for name in names))
     body = []
     for column, hour in enumerate(hours):
         body.append(
@@ -29,19 +33,24 @@ def heatmap(grid: list[list[int]], *, label: str = "Arrivals by hour and weekday
         )
     for row, day in enumerate(days):
         y = head + row * cell
-        body.append(f'<text x="0" y="{y + 15}" class="axis">{WEEKDAYS[day]}</text>')
+        body.append(f'<text x="0" y="{y + 15}" class="axis">{escape(names[day])}</text>')
         for column, hour in enumerate(hours):
             count = grid[day][hour]
             shade = 0.08 + 0.92 * count / top if count else 0.03
             body.append(
                 f'<rect x="{left + column * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" rx="3" '
                 f'fill="#1f6feb" fill-opacity="{shade:.2f}">'
-                f"<title>{WEEKDAYS[day]} {hour}:00 - {count}</title></rect>"
+                f"<title>{escape(names[day])} {hour}:00 - {count}</title></rect>"
             )
     return _svg(left + len(hours) * cell, head + len(days) * cell, body, label)
 
 
-def scatter(pairs: list[tuple[float, float]], *, label: str = "Predicted versus actual wait") -> Markup:
+def scatter(
+    pairs: list[tuple[float, float]],
+    *,
+    label: str = "Predicted versus actual wait",
+    axes: tuple[str, str] = ("predicted (min)", "actual (min)"),
+) -> Markup:
     """Plot predicted (x) against actual (y) waits in minutes with the line where they agree."""
     size, pad = 220, 28
     top = max([max(p, a) for p, a in pairs] + [600]) / 60
@@ -50,9 +59,9 @@ def scatter(pairs: list[tuple[float, float]], *, label: str = "Predicted versus 
         f'<line x1="{pad}" y1="{size - pad}" x2="{size - 8}" y2="8" class="diagonal"/>',
         f'<line x1="{pad}" y1="{size - pad}" x2="{size - 8}" y2="{size - pad}" class="frame"/>',
         f'<line x1="{pad}" y1="8" x2="{pad}" y2="{size - pad}" class="frame"/>',
-        f'<text x="{size / 2}" y="{size - 6}" class="axis" text-anchor="middle">predicted (min)</text>',
+        f'<text x="{size / 2}" y="{size - 6}" class="axis" text-anchor="middle">{escape(axes[0])}</text>',
         f'<text x="10" y="{size / 2}" class="axis" transform="rotate(-90 10 {size / 2})" '
-        f'text-anchor="middle">actual (min)</text>',
+        f'text-anchor="middle">{escape(axes[1])}</text>',
         f'<text x="{size - 8}" y="{size - pad + 12}" class="axis" text-anchor="end">{top:.0f}</text>',
     ]
     for predicted, actual in pairs[:1500]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from qserve.api.inputs import date_arg
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import ValidationFailed
-from qserve.insights import charts, formatting
+from qserve.insights import charts, formatting, schedules
+from qserve.insights.dashboard_texts import LANGUAGES, words
 from qserve.insights.export import report_csv
 from qserve.insights.queries import Period, location_report, managed_locations
 from qserve.insights.report_pdf import report_pdf
@@ -17,24 +19,17 @@ from qserve.insights.report_pdf import report_pdf
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
 
 DEFAULT_TARGET_MIN = 10
+# Pages of other packages a manager reaches from the dashboard, when those packages are installed.
+EXTRA_LINKS = (("admin.index", "administration"),)
+APPOINTMENT_COUNTS = "appointments_manage.counts"  # per location
 MAX_DAYS = 366
-
-
-def _date(name: str, default: date) -> date:
-    raw = request.args.get(name)
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as error:
-        raise ValidationFailed("write dates as YYYY-MM-DD", field=name) from error
 
 
 def parse_filters() -> dict:
     """Read locations, date range and target wait from the query string (last 7 days, 10 minutes)."""
     today = utcnow().date()
-    last = _date("to", today)
-    first = _date("from", last - timedelta(days=6))
+    last = date_arg("to", today)
+    first = date_arg("from", last - timedelta(days=6))
     if first > last or (last - first).days >= MAX_DAYS:
         raise ValidationFailed(f"choose a range of 1 to {MAX_DAYS} days", field="from")
     try:
@@ -45,7 +40,7 @@ def parse_filters() -> dict:
     return {"period": Period(first, last), "target_min": target_min, "slugs": slugs}
 
 
-def build_reports() -> tuple[dict, list, list[dict]]:
+def build_reports(language: str = "en") -> tuple[dict, list, list[dict]]:
     """Return the filters, every location the manager may see, and the reports of the chosen ones."""
     filters = parse_filters()
     now = utcnow()
@@ -54,7 +49,12 @@ def build_reports() -> tuple[dict, list, list[dict]]:
         chosen = managed_locations(session, current_user, filters["slugs"]) if filters["slugs"] else every[:2]
         reports = [
             location_report(
-                session, location, filters["period"], target_wait_s=filters["target_min"] * 60, now=now
+                session,
+                location,
+                filters["period"],
+                target_wait_s=filters["target_min"] * 60,
+                now=now,
+                language=language,
             )
             for location in chosen
         ]
@@ -64,13 +64,27 @@ def build_reports() -> tuple[dict, list, list[dict]]:
 
 @bp.context_processor
 def _formatters() -> dict:
+    w = words()
     return {
+        "w": w,
+        "extra_links": [
+            (endpoint, word) for endpoint, word in EXTRA_LINKS if endpoint in current_app.view_functions
+        ],
+        "appointment_counts": (
+            APPOINTMENT_COUNTS if APPOINTMENT_COUNTS in current_app.view_functions else None
+        ),
+        "languages": LANGUAGES,
         "minutes": formatting.minutes,
         "percent": formatting.percent,
         "number": formatting.number,
         "summary_rows": formatting.SUMMARY_ROWS,
         "wait_bars": wait_bars,
     }
+
+
+def query_without_language() -> str:
+    """Return the query string without ?lang=, for the language links to add their own."""
+    return "&".join(f"{key}={value}" for key, value in request.args.items(multi=True) if key != "lang")
 
 
 def wait_bars(report: dict) -> list[tuple[str, float]]:
@@ -82,7 +96,7 @@ def wait_bars(report: dict) -> list[tuple[str, float]]:
 @login_required
 def dashboard():
     """Show the chosen locations side by side."""
-    filters, choices, reports = build_reports()
+    filters, choices, reports = build_reports(words().language)
     chosen = {report["slug"] for report in reports}
     return render_template(
         "insights/dashboard.html",
@@ -92,6 +106,7 @@ def dashboard():
         reports=reports,
         charts=charts,
         query=request.query_string.decode(),
+        query_without_language=query_without_language(),
     )
 
 
@@ -113,10 +128,76 @@ def export_csv():
 @login_required
 def export_pdf():
     """Download a PDF report: one location's period, or a comparison of several."""
-    filters, _, reports = build_reports()
+    language = words().language
+    filters, _, reports = build_reports(language)
     period = filters["period"]
-    data = report_pdf(reports, first=period.first, last=period.last, target_min=filters["target_min"])
+    data = report_pdf(
+        reports, first=period.first, last=period.last, target_min=filters["target_min"], language=language
+    )
     name = f"qserve-report-{period.first}-{period.last}.pdf"
     return Response(
         data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
     )
+
+
+def _schedule_request() -> schedules.ScheduleRequest:
+    try:
+        target = float(request.form.get("target") or DEFAULT_TARGET_MIN)
+    except ValueError as error:
+        raise ValidationFailed("the target wait is a number of minutes", field="target") from error
+    return schedules.ScheduleRequest(
+        recipients=request.form.get("recipients", ""),
+        frequency=request.form.get("frequency", ""),
+        slugs=request.form.getlist("locations"),
+        target_min=target,
+        language=request.form.get("language") or words().language,
+    )
+
+
+@bp.route("/reports", methods=["GET", "POST"])
+@login_required
+def report_schedules():
+    """List the report e-mails and add one for the chosen locations; a wrong field keeps what was typed."""
+    error = notice = None
+    status = 200
+    if request.method == "POST":
+        try:
+            schedules.create_schedule(current_user, _schedule_request(), now=utcnow())
+            return redirect(url_for("manage.report_schedules", saved=1))
+        except ValidationFailed as failure:
+            error, status = failure, 422
+    elif request.args.get("saved"):
+        notice = words().schedule_saved
+    elif request.args.get("removed"):
+        notice = words().schedule_removed
+    filters = parse_filters() if request.method == "GET" else None
+    with read_session() as session:
+        choices = [{"slug": loc.slug, "name": loc.name} for loc in managed_locations(session, current_user)]
+    chosen = set(request.form.getlist("locations")) if request.method == "POST" else set(filters["slugs"])
+    form = {
+        "recipients": request.form.get("recipients", ""),
+        "frequency": request.form.get("frequency", "weekly"),
+        "target": request.form.get("target") or (f"{filters['target_min']:g}" if filters else "10"),
+        "language": request.form.get("language") or words().language,
+    }
+    return (
+        render_template(
+            "insights/reports.html",
+            schedules=schedules.list_schedules(current_user),
+            choices=choices,
+            chosen=chosen or {c["slug"] for c in choices[:2]},
+            form=form,
+            error=error,
+            notice=notice,
+            query_without_language=query_without_language(),
+        ),
+        status,
+    )
+
+
+@bp.post("/reports/<int:schedule_id>/delete")
+@login_required
+def delete_report_schedule(schedule_id: int):
+    """Stop sending a report."""
+    schedules.delete_schedule(current_user, schedule_id)
+    return redirect(url_for("manage.report_schedules", removed=1))

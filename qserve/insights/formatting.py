@@ -25,17 +25,18 @@ def score(value: float | None) -> str:
     return DASH if value is None else f"{value:+.0f}"
 
 
-# (label, key in a summary, formatter) in the order the dashboard, the PDF and the comparison show them.
+# (word in dashboard_texts, key in a summary, formatter) in the order the dashboard, the PDF and the
+# comparison show them.
 SUMMARY_ROWS = (
-    ("Tickets", "tickets", number),
-    ("Served", "served", number),
-    ("Median wait", "median_wait_s", minutes),
-    ("P90 wait", "p90_wait_s", minutes),
-    ("Within target wait", "within_target", percent),
-    ("Median service time", "median_service_s", minutes),
-    ("No-show rate", "no_show_rate", percent),
-    ("Cancellation rate", "cancel_rate", percent),
-    ("Feedback answers", "feedback_count", number),
-    ("Average rating (1-5)", "mean_rating", lambda v: number(v, 2)),
-    ("Recommendation score", "recommendation_score", score),
+    ("tickets", "tickets", number),
+    ("served", "served", number),
+    ("median_wait", "median_wait_s", minutes),
+    ("p90_wait", "p90_wait_s", minutes),
+    ("within_target", "within_target", percent),
+    ("median_service", "median_service_s", minutes),
+    ("no_show_rate", "no_show_rate", percent),
+    ("cancel_rate", "cancel_rate", percent),
+    ("feedback_count", "feedback_count", number),
+    ("mean_rating", "mean_rating", lambda v: number(v, 2)),
+    ("recommendation_score", "recommendation_score", score),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from qserve.insights.privacy import erase_expired_personal_data
+from qserve.insights.schedules import send_due_reports
 
 
 def erase_expired_personal_data_job(now: datetime) -> int:
@@ -12,4 +13,12 @@ def erase_expired_personal_data_job(now: datetime) -> int:
     return erase_expired_personal_data(now=now)
 
 
-JOBS = [("erase-expired-personal-data", 3600, erase_expired_personal_data_job)]
+def send_report_emails_job(now: datetime) -> int:
+    """E-mail the PDF reports whose day or week has ended."""
+    return send_due_reports(now=now)
+
+
+JOBS = [
+    ("erase-expired-personal-data", 3600, erase_expired_personal_data_job),
+    ("send-report-emails", 600, send_report_emails_job),
+]

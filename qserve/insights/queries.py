@@ -101,7 +101,10 @@ def load_ratings(session: Session, location: Location, period: Period) -> list[R
 
 
 def live_view(session: Session, location: Location, now: datetime) -> dict:
-    """Return the location right now: waiting, being served, counters open, longest wait."""
+    """Return the location right now: waiting, being served, counters open, longest wait, and the kiosk
+    printers that need someone (out of paper, offline, jobs waiting)."""
+    from qserve.kiosk.printers import printer_overview
+
     counts = dict(
         session.execute(
             select(Ticket.status, func.count())
@@ -123,6 +126,11 @@ def live_view(session: Session, location: Location, now: datetime) -> dict:
         "counters_open": counters_open or 0,
         "counters": len(location.counters),
         "longest_wait_s": (now - oldest).total_seconds() if oldest else None,
+        "printers": [
+            printer
+            for printer in printer_overview(session, location.id, now=now)
+            if printer["status"] != "none" and printer["is_active"]
+        ],
     }
 
 
@@ -133,9 +141,16 @@ def _staff_names(session: Session, ids: set) -> dict[int, str]:
 
 
 def location_report(
-    session: Session, location: Location, period: Period, *, target_wait_s: float, now: datetime
+    session: Session,
+    location: Location,
+    period: Period,
+    *,
+    target_wait_s: float,
+    now: datetime,
+    language: str = "en",
 ) -> dict:
-    """Return every figure of one location over a period, ready for the dashboard, CSV and PDF."""
+    """Return every figure of one location over a period, ready for the dashboard, CSV and PDF; service
+    names in a language."""
     visits = load_visits(session, location, period)
     ratings = load_ratings(session, location, period)
     by_service = summarize_by(visits, ratings, lambda row: row.service_id, target_wait_s=target_wait_s)
@@ -147,7 +162,7 @@ def location_report(
         "time_zone": location.time_zone,
         "summary": summarize(visits, ratings, target_wait_s=target_wait_s),
         "services": [
-            {"name": service.name("en"), "prefix": service.prefix, **by_service[service.id]}
+            {"name": service.name(language), "prefix": service.prefix, **by_service[service.id]}
             for service in location.services
             if service.id in by_service
         ],
@@ -159,7 +174,7 @@ def location_report(
         "accuracy": estimate_accuracy(visits),
         "accuracy_by_service": [
             {
-                "name": service.name("en"),
+                "name": service.name(language),
                 **estimate_accuracy([v for v in visits if v.service_id == service.id]),
             }
             for service in location.services

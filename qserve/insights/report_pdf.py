@@ -14,6 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from qserve.insights.dashboard_texts import Words
 from qserve.insights.formatting import SUMMARY_ROWS, minutes, number, percent
 
 FONTS = Path(__file__).resolve().parents[1] / "printing" / "fonts"
@@ -50,14 +51,14 @@ def _table(rows: list[list[str]]) -> Table:
     return table
 
 
-def _comparison(reports: list[dict]) -> Table:
+def _comparison(reports: list[dict], w: Words) -> Table:
     rows = [["", *(r["name"] for r in reports)]]
-    rows += [[label, *(fmt(r["summary"][key]) for r in reports)] for label, key, fmt in SUMMARY_ROWS]
+    rows += [[w(word), *(fmt(r["summary"][key]) for r in reports)] for word, key, fmt in SUMMARY_ROWS]
     return _table(rows)
 
 
-def _groups(title: str, groups: list[dict]) -> Table:
-    rows = [[title, "Tickets", "Served", "Median wait", "P90 wait", "Service time", "No-show", "Rating"]]
+def _groups(title: str, groups: list[dict], w: Words) -> Table:
+    rows = [[title, w.tickets, w.served, w.median_wait, w.p90_wait, w.service_time, w.no_show, w.rating]]
     for g in groups:
         rows.append(
             [
@@ -74,8 +75,8 @@ def _groups(title: str, groups: list[dict]) -> Table:
     return _table(rows)
 
 
-def _staffing(report: dict) -> Table:
-    rows = [["Hour", "Arrivals / h", "Counters needed", "Counters open"]]
+def _staffing(report: dict, w: Words) -> Table:
+    rows = [[w.hour, w.arrivals_per_hour, w.counters_needed, w.counters_open]]
     rows += [
         [
             f"{r['hour']:02d}:00",
@@ -88,33 +89,48 @@ def _staffing(report: dict) -> Table:
     return _table(rows)
 
 
-def _location_section(report: dict, styles: dict, *, full: bool) -> list:
+def _location_section(report: dict, styles: dict, w: Words, *, full: bool) -> list:
     accuracy = report["accuracy"]
     story = [Paragraph(f"{report['name']} ({report['time_zone']})", styles["h2"])]
     if full:
-        story += [_comparison([report]), Spacer(1, 4 * mm)]
-    story += [_groups("Service", report["services"]), Spacer(1, 3 * mm), _groups("Staff", report["staff"])]
+        story += [_comparison([report], w), Spacer(1, 4 * mm)]
+    story += [
+        _groups(w.service, report["services"], w),
+        Spacer(1, 3 * mm),
+        _groups(w.staff, report["staff"], w),
+    ]
     story.append(
         Paragraph(
-            f"Estimate accuracy: {accuracy['count']} visits, "
-            f"mean error {minutes(accuracy['mean_abs_error_s'])}, "
-            f"within 5 min {percent(accuracy['within_tolerance'])}.",
+            w(
+                "accuracy_pdf",
+                count=accuracy["count"],
+                error=minutes(accuracy["mean_abs_error_s"]),
+                share=percent(accuracy["within_tolerance"]),
+            ),
             styles["body"],
         )
     )
     if full and report["staffing"]:
-        story += [Paragraph("Staffing advice (80 % called within target)", styles["h2"]), _staffing(report)]
+        story += [Paragraph(w.staffing_pdf, styles["h2"]), _staffing(report, w)]
     return story
 
 
-def report_pdf(reports: list[dict], *, first: date, last: date, target_min: float) -> bytes:
-    """Return a PDF: a location report for one location, or a comparison for several."""
+def report_title(reports: list[dict], w: Words) -> str:
+    """Return a report's title: the location's name, or the comparison of several."""
+    if len(reports) == 1:
+        return reports[0]["name"]
+    return w("comparison_of", names=", ".join(r["name"] for r in reports))
+
+
+def report_pdf(
+    reports: list[dict], *, first: date, last: date, target_min: float, language: str = "en"
+) -> bytes:
+    """Return a PDF in a language: a location report for one location, or a comparison for several."""
+    w = Words(language)
     _register_fonts()
     styles = _styles()
     buffer = io.BytesIO()
-    title = (
-        reports[0]["name"] if len(reports) == 1 else "Comparison of " + ", ".join(r["name"] for r in reports)
-    )
+    title = report_title(reports, w)
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
@@ -128,13 +144,14 @@ def report_pdf(reports: list[dict], *, first: date, last: date, target_min: floa
     story = [
         Paragraph(title, styles["title"]),
         Paragraph(
-            f"{first.isoformat()} – {last.isoformat()} · target wait {target_min:g} min", styles["body"]
+            w("period_line", first=first.isoformat(), last=last.isoformat(), target=f"{target_min:g}"),
+            styles["body"],
         ),
         Spacer(1, 4 * mm),
     ]
     if len(reports) > 1:
-        story += [_comparison(reports), Spacer(1, 4 * mm)]
+        story += [_comparison(reports, w), Spacer(1, 4 * mm)]
     for report in reports:
-        story += _location_section(report, styles, full=len(reports) == 1)
+        story += _location_section(report, styles, w, full=len(reports) == 1)
     document.build(story)
     return buffer.getvalue()

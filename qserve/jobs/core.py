@@ -1,14 +1,17 @@
-"""Core jobs: keep the stored estimates of waiting tickets fresh as time passes."""
+"""Core jobs: keep the stored estimates of waiting tickets fresh as time passes, and prune the outbox."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import distinct, select
+from sqlalchemy import delete, distinct, select
 
-from qserve.db import read_session
-from qserve.models import Ticket
+from qserve.db import read_session, transaction
+from qserve.models import OutboxMessage, Ticket
+
+OUTBOX_KEPT = timedelta(days=14)  # delivered, failed and skipped messages are kept this long for support
+PRUNE_BATCH = 1000
 
 
 def refresh_waiting_locations(now: datetime) -> int:
@@ -24,4 +27,22 @@ def refresh_waiting_locations(now: datetime) -> int:
     return len(location_ids)
 
 
-JOBS = [("refresh-estimates", 30, refresh_waiting_locations)]
+def prune_outbox(now: datetime) -> int:
+    """Delete outbox messages that were settled (sent, failed or skipped) more than two weeks ago, in small
+    batches so writers are never held up; pending messages are never touched. Return how many went."""
+    removed = 0
+    while True:
+        with transaction() as tx:
+            ids = tx.session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status != "pending", OutboxMessage.created_at < now - OUTBOX_KEPT)
+                .limit(PRUNE_BATCH)
+            ).all()
+            if ids:
+                tx.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        removed += len(ids)
+        if len(ids) < PRUNE_BATCH:
+            return removed
+
+
+JOBS = [("refresh-estimates", 30, refresh_waiting_locations), ("prune-outbox", 3600, prune_outbox)]

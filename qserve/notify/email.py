@@ -61,7 +61,11 @@ class EmailChannel:
 
     def send(self, target: str, message: Outgoing) -> Sent:
         """Send one email."""
-        email = build_email(message, sender=self.sender, to=target)
+        return self.deliver(build_email(message, sender=self.sender, to=target))
+
+    def deliver(self, email: EmailMessage) -> Sent:
+        """Hand a built message (with attachments, say) to the relay; raise TransientError or
+        PermanentError as `send` does."""
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
                 if self.starttls:

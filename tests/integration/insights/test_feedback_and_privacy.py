@@ -142,8 +142,8 @@ def test_the_retention_job_erases_closed_visits_older_than_the_organization_keep
     old = serve(make, location, staff, joined=T0, wait_s=60, service_s=60, **CONTACT)
     recent = serve(make, location, staff, joined=T0 + timedelta(days=20), wait_s=60, service_s=60, **CONTACT)
     waiting = make.ticket(location=location, now=T0, **(CONTACT | {"phone": "+358401234568"}))
-    ((name, every_s, job),) = JOBS
-    assert (name, every_s) == ("erase-expired-personal-data", 3600)
+    ((every_s, job),) = [(every, job) for name, every, job in JOBS if name == "erase-expired-personal-data"]
+    assert every_s == 3600
     assert job(T0 + timedelta(days=31)) == 1  # retention_days defaults to 30
     assert job(T0 + timedelta(days=31)) == 0
     phones = {r.id: r.phone for r in _tickets()}
