@@ -14,6 +14,7 @@ from qserve.db import transaction, utcnow
 from qserve.domain.numbering import format_number
 from qserve.models import (
     Counter,
+    FeedbackAnswer,
     Location,
     Organization,
     Service,
@@ -280,6 +281,10 @@ def _simulate_day(session, location, day: date, hours, services, counters, staff
     for ticket_id, row in zip(ids, tickets, strict=True):
         events.extend(_event_rows(ticket_id, row))
     session.execute(insert(TicketEvent), events)
+    answers = [_feedback_row(ticket_id, row, rng) for ticket_id, row in zip(ids, tickets, strict=True)]
+    answers = [answer for answer in answers if answer]
+    if answers:
+        session.execute(insert(FeedbackAnswer), answers)
     for service_id, last in sequences.items():
         session.add(TicketNumberCounter(service_id=service_id, service_day=day, last_number=last))
 
@@ -320,6 +325,31 @@ def _ticket_row(
         "version": 1,
         "recall_count": 0,
         "postpone_count": 0,
+    }
+
+
+def _feedback_row(ticket_id: int, row: dict, rng) -> dict | None:
+    """About a third of served visits answer the feedback form; long waits rate lower."""
+    if row["status"] != "done" or rng.random() > 0.35:
+        return None
+    wait_s = (row["called_at"] - row["joined_at"]).total_seconds()
+    mood = 4.6 - min(wait_s / 900, 2.2) + rng.gauss(0, 0.6)
+    rating = max(1, min(5, round(mood)))
+    recommendation = max(0, min(10, round(mood * 2 + rng.gauss(0, 1)))) if rng.random() < 0.6 else None
+    return {
+        "ticket_id": ticket_id,
+        "location_id": row["location_id"],
+        "service_id": row["service_id"],
+        "counter_id": row["counter_id"],
+        "served_by_id": row["served_by_id"],
+        "wait_s": int(wait_s),
+        "service_s": int((row["finished_at"] - row["serving_started_at"]).total_seconds()),
+        "rating": rating,
+        "recommendation": recommendation,
+        "choices": {},
+        "texts": {},
+        "language": row["language"],
+        "submitted_at": row["finished_at"] + timedelta(minutes=rng.uniform(1, 30)),
     }
 
 

@@ -83,8 +83,8 @@ def join_page(slug: str, service_id: int):
             view = ticket_service.join_queue(
                 location_slug=slug, service_id=service_id, channel="remote", now=utcnow(), **form.arguments()
             )
-        except (ServiceClosed, ServiceFull):
-            return _unavailable(_decorate(location_overview(slug, language=locale(), now=utcnow())), service)
+        except (ServiceClosed, ServiceFull) as error:
+            return _refused(slug, service, error)
         except (ValidationFailed, Conflict) as error:
             form.errors = explain(error, form, service["questions"])
         else:
@@ -99,9 +99,22 @@ def _joined(token: str, language: str):
     return response
 
 
+def _refused(slug: str, service: dict, error: Exception):
+    """Show why a join was refused at the last moment (closed, full, by appointment only, site full)."""
+    overview = _decorate(location_overview(slug, language=locale(), now=utcnow()))
+    fresh = next((s for s in overview["services"] if s["id"] == service["id"]), service)
+    if isinstance(error, ticket_service.AppointmentsOnly):
+        fresh = fresh | {"state": "appointments_only"}
+    elif isinstance(error, ticket_service.SiteFull):
+        fresh = fresh | {"state": "site_full"}
+    return _unavailable(overview, fresh)
+
+
 def _unavailable(overview: dict, service: dict):
     """Say that a service cannot be joined now and offer the other ways in."""
     others = [s for s in overview["services"] if s["state"] == "open" and s["id"] != service["id"]]
+    if service["state"] == "site_full":
+        others = []  # the whole location is full, not just this service
     status = 409 if request.method == "POST" else 200
     page = render_template("mobile/unavailable.html", overview=overview, service=service, others=others)
     return page, status

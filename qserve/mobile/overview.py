@@ -53,7 +53,8 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
             "services": services,
             "others": [{"slug": other.slug, "name": other.name} for other in others],
             "booking_url": booking_url(location.slug)
-            if location.mode in ("appointments", "hybrid")
+            if any(s["mode"] in ("appointments", "hybrid") for s in services)
+            or location.mode in ("appointments", "hybrid")
             else None,
         }
 

@@ -13,7 +13,7 @@ from qserve.domain.errors import Conflict, InvalidTransition
 from qserve.extensions import LANGUAGES
 from qserve.mobile.blueprint import bp, language_asked, locale
 from qserve.mobile.overview import label
-from qserve.mobile.wording import eta_text, position_text, status_text, texts, wait_text
+from qserve.mobile.wording import appointment_text, eta_text, position_text, status_text, texts, wait_text
 from qserve.services import tickets as ticket_service
 from qserve.services.views import ticket_with_place
 
@@ -58,6 +58,7 @@ def _render_ticket(state: dict):
         position=position_text(phrases, language, view["people_ahead"], view["ahead_appointments"]),
         wait=wait_text(phrases, view["estimated_wait"]),
         eta=eta_text(phrases, view["expected_call_at"], state["time_zone"]),
+        appointment=appointment_text(phrases, view.get("appointment_at"), state["time_zone"]),
         status=status_text(phrases, view),
         note=phrases.get(note) if note in NOTES else None,
         page_data={

@@ -123,6 +123,13 @@ def eta_text(phrases: dict, expected_call_at: str | None, time_zone: str) -> str
     return phrases["eta"] % {"time": clock_text(phrases, moment, time_zone, round_to_min=5)}
 
 
+def appointment_text(phrases: dict, appointment_at: str | None, time_zone: str) -> str | None:
+    """Return the local time of a checked-in booking's slot, or None for a walk-in."""
+    if not appointment_at:
+        return None
+    return clock_text(phrases, datetime.fromisoformat(appointment_at), time_zone)
+
+
 def status_text(phrases: dict, view: dict) -> str:
     """Say where a ticket is when it is no longer simply waiting."""
     key = f"status_{view['status']}"

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
@@ -86,6 +86,8 @@ def enqueue_threshold_messages(
     times = sorted({int(t) for t in settings["time_left_s"]})
     if not (positions or times) or not allowed_channels(settings, "position_reached"):
         return 0
+    if not _anyone_reachable(session, location.id):
+        return 0  # a line of walk-ins who left no address: nobody to tell, no need to rank it
     rows = session.execute(
         select(*LINE_COLUMNS).where(Ticket.location_id == location.id, Ticket.status == Status.WAITING)
     ).all()
@@ -123,6 +125,17 @@ def _is_near(
     if positions and place.position <= positions[-1]:
         return True
     return bool(times) and left is not None and left <= times[-1]
+
+
+def _anyone_reachable(session: Session, location_id: int) -> bool:
+    """Tell whether any waiting ticket of a location gave a phone, an e-mail or a push subscription."""
+    waiting = Ticket.location_id == location_id, Ticket.status == Status.WAITING
+    contact = or_(Ticket.phone.is_not(None), Ticket.email.is_not(None))
+    subscribed = select(PushSubscription.ticket_id).join(Ticket, Ticket.id == PushSubscription.ticket_id)
+    return bool(
+        session.scalar(select(exists().where(*waiting, contact)))
+        or session.scalar(select(exists(subscribed.where(*waiting))))
+    )
 
 
 def _reachable_tickets(session: Session, ticket_ids: list[int]) -> list[Ticket]:

@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
 
-from qserve.db import read_session, transaction
+from qserve.db import read_session, transaction, utcnow
 from qserve.domain.errors import Conflict
 from qserve.domain.lifecycle import CLOSED_STATUSES, Status
 from qserve.models import Location, OutboxMessage, Ticket
 from qserve.models.notify import PushSubscription
 from qserve.notify.bookings import enqueue_booking_reminders
-from qserve.notify.outbox import NOTIFICATION
+from qserve.notify.channels import CHANNEL_ORDER
+from qserve.notify.outbox import NOTIFICATION, TTL_S
 from qserve.notify.policy import public_url
 from qserve.notify.subscriptions import check_subscription
 from qserve.notify.thresholds import enqueue_threshold_messages
@@ -29,8 +30,17 @@ STATUS_RANK = {
 }  # fmt: skip
 
 
-def record_sms_status(*, message_sid: str, status: str, error_code: str | None = None) -> bool:
-    """Store a provider's delivery status on the message it sent; tell whether the message is known."""
+UNDELIVERED = frozenset({"undelivered", "failed"})
+
+
+def record_sms_status(
+    *, message_sid: str, status: str, error_code: str | None = None, now: datetime | None = None
+) -> bool:
+    """Store a provider's delivery status on the message it sent; tell whether the message is known.
+
+    An SMS the network could not deliver (a phone switched off abroad, a landline) goes out again by
+    e-mail when the customer gave an address and the message still matters.
+    """
     status = (status or "").lower()[:32]
     with transaction() as tx:
         row = tx.session.scalars(
@@ -44,7 +54,25 @@ def record_sms_status(*, message_sid: str, status: str, error_code: str | None =
             row.provider_status = status
             if error_code:
                 row.last_error = f"provider: {status} (error {error_code})"[:500]
+            if status in UNDELIVERED:
+                _fall_back_from_sms(tx.session, row, now=now or utcnow())
         return True
+
+
+def _fall_back_from_sms(session: Session, row: OutboxMessage, *, now: datetime) -> None:
+    """Put an undelivered SMS back in the outbox for the channels after SMS (e-mail), once."""
+    payload = dict(row.payload or {})
+    later = [c for c in CHANNEL_ORDER[CHANNEL_ORDER.index("sms") + 1 :] if c in payload.get("channels", ())]
+    if row.status != "sent" or row.channel != "sms" or not later or payload.get("sms_undelivered"):
+        return
+    ttl_s = TTL_S.get(row.topic)
+    if ttl_s is not None and row.sent_at is not None and (now - row.sent_at).total_seconds() > ttl_s:
+        return  # "it's your turn" ten minutes late helps nobody
+    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    if ticket is None or not ticket.email:
+        return
+    row.payload = payload | {"channels": later, "sms_undelivered": True}
+    row.status, row.channel, row.next_attempt_at, row.claimed_until = "pending", None, now, None
 
 
 def add_push_subscription(

@@ -62,7 +62,9 @@ def sms_status():
     status = request.form.get("MessageStatus") or request.form.get("SmsStatus")
     if not sid or not status:
         raise BadRequest("MessageSid and MessageStatus are required")
-    usecases.record_sms_status(message_sid=sid[:64], status=status, error_code=request.form.get("ErrorCode"))
+    usecases.record_sms_status(
+        message_sid=sid[:64], status=status, error_code=request.form.get("ErrorCode"), now=utcnow()
+    )
     return Response(status=204)
 
 

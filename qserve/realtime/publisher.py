@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
 
@@ -13,6 +14,8 @@ from qserve.extensions import socketio
 from qserve.realtime.rooms import counter_room, display_room, service_room, staff_room, ticket_room
 
 log = logging.getLogger(__name__)
+REFRESH_SHARE_FACTOR = 4  # wait at least four times as long as the last refresh took
+MAX_DELAY_S = 5.0  # but pages hear of a change within a few seconds whatever the line's length
 
 
 class Publisher:
@@ -25,12 +28,16 @@ class Publisher:
         self._lock = threading.Lock()
         self._scheduled = False
         self._last_sent: dict[str, tuple] = {}
+        self._last_cost_s = 0.0
+        self._flushing = 0
 
     def on_events(self, events: list[DomainEvent]) -> None:
         """Handle the events of one commit."""
         for event in events:
             if isinstance(event, TicketCalled):
                 self._emit_call(event)
+            elif isinstance(event, TicketChanged) and event.action == "requeue":
+                self._emit_withdrawn(event)
             if isinstance(event, TicketChanged):
                 self._mark(event.location_id, event.token)
             elif isinstance(event, CounterChanged | ServiceChanged):
@@ -56,6 +63,12 @@ class Publisher:
                 "ticket_called", announcement, to=counter_room(event.counter_id), namespace="/staff"
             )
 
+    def _emit_withdrawn(self, event: TicketChanged) -> None:
+        """An undone call leaves the waiting-room displays at once (they would drop it at their next
+        resync anyway)."""
+        payload = {"ticket_id": event.ticket_id, "number": event.number}
+        socketio.emit("call_withdrawn", payload, to=display_room(event.location_id), namespace="/display")
+
     def mark(self, location_id: int, token: str | None = None) -> None:
         """Mark a location for the next refresh (jobs use this to keep estimates fresh)."""
         self._mark(location_id, token)
@@ -73,8 +86,20 @@ class Publisher:
             self._scheduled = True
         socketio.start_background_task(self._delayed_flush)
 
+    def wait_until_idle(self, timeout_s: float = 10.0) -> bool:
+        """Wait until no refresh is scheduled or running (tests and shutdown); tell whether it became idle."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._scheduled and not self._flushing:
+                    return True
+            socketio.sleep(0.02)
+        return False
+
     def _delayed_flush(self) -> None:
-        socketio.sleep(self.delay_s)
+        # A refresh of a long line costs time: wait long enough that refreshing takes at most a fifth of
+        # the process, so a busy location keeps serving requests (pages hear of changes a little later).
+        socketio.sleep(max(self.delay_s, min(MAX_DELAY_S, REFRESH_SHARE_FACTOR * self._last_cost_s)))
         with self._lock:
             self._scheduled = False
         with self.app.app_context():
@@ -82,20 +107,46 @@ class Publisher:
 
     def flush(self) -> None:
         """Refresh every location marked dirty and emit what changed."""
+        with self._lock:
+            dirty, self._dirty = self._dirty, {}
+            self._flushing += 1
+        started = time.perf_counter()
+        try:
+            self._refresh(dirty)
+        finally:
+            self._last_cost_s = time.perf_counter() - started
+            with self._lock:
+                self._flushing -= 1
+
+    def _refresh(self, dirty: dict[int, set[str]]) -> None:
         from qserve.db import utcnow
         from qserve.services.refresh import refresh_location
 
-        with self._lock:
-            dirty, self._dirty = self._dirty, {}
         for location_id, tokens in dirty.items():
             try:
                 snapshot = refresh_location(
-                    location_id=location_id, now=utcnow(), tokens=tokens, known=self._last_sent
+                    location_id=location_id,
+                    now=utcnow(),
+                    tokens=tokens,
+                    known=self._last_sent,
+                    listening=self._listening_tokens(),
                 )
             except Exception:
                 log.exception("refreshing location %s failed", location_id)
                 continue
             self._emit_snapshot(snapshot)
+
+    def _listening_tokens(self) -> set[str] | None:
+        """Return the tokens whose live page is connected to this process, or None when other processes
+        may hold listeners (a message queue is configured) and every changed ticket must be published."""
+        if self.app.config.get("REDIS_URL"):
+            return None
+        try:
+            rooms = socketio.server.manager.rooms.get("/ticket", {})
+        except AttributeError:
+            return None
+        prefix = ticket_room("")
+        return {room[len(prefix) :] for room in rooms if isinstance(room, str) and room.startswith(prefix)}
 
     def _emit_snapshot(self, snapshot: dict) -> None:
         for view in snapshot["tickets"]:

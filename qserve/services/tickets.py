@@ -22,6 +22,21 @@ from qserve.services.transitions import apply_transition, log_issue
 
 CHANNELS = ("kiosk", "remote", "staff", "appointment")
 POSTPONE_PLACES = 3
+ON_SITE_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)
+# A booked customer whose slot starts within this long (or started within the grace) is counted on site.
+EXPECTED_SOON_S = 900
+
+
+class AppointmentsOnly(ServiceClosed):
+    """The service (or its location) takes customers by appointment only: book instead (409)."""
+
+    code = "appointments_only"
+
+
+class SiteFull(ServiceFull):
+    """The location holds as many people as it may at once (409)."""
+
+    code = "site_full"
 
 
 def issue_ticket(**arguments) -> int:
@@ -65,6 +80,10 @@ def join_queue(
             if existing:
                 return _view(tx.session, tx.session.get(Ticket, existing), now)
         service = _open_service(tx.session, location, service_id)
+        if actor is not None and actor.kind == "staff":
+            actor.require_location(location.id, location.organization_id)
+        if is_walk_in(channel, actor=actor, details=details):
+            _refuse_walk_in(tx.session, location, service, now=now)
         region = location.settings.get("phone_region", "FI")
         contact = {
             "name": (name or "").strip()[:200] or None,
@@ -127,10 +146,12 @@ def allocate_number(session: Session, *, service_id: int, day) -> int:
 
 def _view(session: Session, ticket: Ticket, now: datetime, *, announce: bool = False) -> dict:
     """Return the public view of a ticket in line; on joining, store the estimate announced with it."""
+    from qserve.services.estimates import join_estimate
     from qserve.services.views import place_and_estimate, public_ticket
 
     place, estimate = place_and_estimate(session, ticket, now=now, newcomer=announce)
     if announce and estimate is not None:
+        estimate = join_estimate(session, ticket, now=now) or estimate  # the learned one, when wired
         ticket.joined_estimate_p10_s = ticket.estimate_p10_s = estimate.p10_s
         ticket.joined_estimate_p50_s = ticket.estimate_p50_s = estimate.p50_s
         ticket.joined_estimate_p90_s = ticket.estimate_p90_s = estimate.p90_s
@@ -152,6 +173,49 @@ def _open_service(session: Session, location: Location, service_id: int) -> Serv
     if not service.is_open:
         raise ServiceClosed(f"{service.name()} is closed now")
     return service
+
+
+def is_walk_in(channel: str, *, actor: Actor | None, details: dict | None) -> bool:
+    """Tell whether a join is a walk-in: anything but staff letting someone in or a booking checking in.
+
+    The channel alone is what the caller claims; staff must be signed-in staff and a check-in must name its
+    booking (which the appointments handler then holds to), so a public caller cannot slip past the rules.
+    """
+    if channel == "staff":
+        return actor is None or actor.kind != "staff"
+    if channel == "appointment":
+        return not (details or {}).get("appointment_id")
+    return True
+
+
+def _refuse_walk_in(session: Session, location: Location, service: Service, *, now: datetime) -> None:
+    """Send walk-ins to the booking page where only appointments are taken, and away when the site is full."""
+    if (service.mode or location.mode) == "appointments":
+        raise AppointmentsOnly(f"{service.name()} takes customers by appointment only; book a time instead")
+    cap = ((location.settings or {}).get("appointments") or {}).get("on_site_cap")
+    if cap is not None and people_on_site(session, location, now=now) >= int(cap):
+        raise SiteFull("the location is full at the moment; please come back a little later or book a time")
+
+
+def people_on_site(session: Session, location: Location, *, now: datetime) -> int:
+    """Count the people at a location now: open tickets, and booked customers due any moment."""
+    from qserve.models.appointment import Appointment
+
+    in_line = session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.location_id == location.id, Ticket.status.in_([s.value for s in ON_SITE_STATUSES])
+        )
+    )
+    grace_s = int(((location.settings or {}).get("appointments") or {}).get("grace_s", 600))
+    expected = session.scalar(
+        select(func.count(Appointment.id)).where(
+            Appointment.location_id == location.id,
+            Appointment.status == "booked",
+            Appointment.starts_at > now - timedelta(seconds=grace_s),
+            Appointment.starts_at <= now + timedelta(seconds=EXPECTED_SOON_S),
+        )
+    )
+    return int(in_line or 0) + int(expected or 0)
 
 
 def _refuse_second_ticket(session: Session, location_id: int, phone: str) -> None:

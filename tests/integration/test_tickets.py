@@ -117,3 +117,73 @@ def test_a_customer_cancels_and_the_log_says_who(make, clock):
         ("issue", None, "waiting", "customer"),
         ("cancel", "waiting", "cancelled", "customer"),
     ]
+
+
+def set_mode(location, mode, *, service_mode=None, settings=None):
+    with transaction() as tx:
+        from qserve.models import Location
+
+        place = tx.session.get(Location, location["id"])
+        place.mode = mode
+        if settings is not None:
+            place.settings = settings
+        if service_mode is not None:
+            tx.session.get(Service, location["service_ids"][0]).mode = service_mode
+
+
+@pytest.mark.parametrize("channel", ["remote", "kiosk"])
+def test_walk_ins_are_sent_to_book_where_only_appointments_are_taken(make, clock, channel):
+    from qserve.services.tickets import AppointmentsOnly
+
+    location = make.location()
+    set_mode(location, "appointments")
+    with pytest.raises(AppointmentsOnly) as refused:
+        make.ticket(location=location, now=clock(), channel=channel)
+    assert refused.value.code == "appointments_only" and refused.value.http_status == 409
+    assert isinstance(refused.value, ServiceClosed)  # front ends that know only "closed" still refuse
+
+
+def test_signed_in_staff_may_still_let_a_walk_in_in_where_only_appointments_are_taken(make, clock):
+    from qserve.services.tickets import AppointmentsOnly
+
+    location = make.location()
+    set_mode(location, "appointments")
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])["actor"]
+    let_in = make.ticket(location=location, now=clock(), channel="staff", actor=staff)
+    assert load(let_in).status == "waiting"
+    for claimed in ("staff", "appointment"):  # what anyone may write in a request does not open the door
+        with pytest.raises(AppointmentsOnly):
+            make.ticket(location=location, now=clock(), channel=claimed)
+
+
+def test_hybrid_takes_walk_ins_and_one_service_can_be_by_appointment_only(make, clock):
+    from qserve.services.tickets import AppointmentsOnly
+
+    location = make.location()
+    set_mode(location, "hybrid")
+    assert load(make.ticket(location=location, now=clock())).status == "waiting"
+    set_mode(location, "queue", service_mode="appointments")
+    with pytest.raises(AppointmentsOnly):
+        make.ticket(location=location, now=clock())
+    assert load(make.ticket(location=location, service_index=1, now=clock())).status == "waiting"
+
+
+def test_switching_to_appointments_honours_the_tickets_already_issued(make, clock):
+    location = make.location()
+    issued = [make.ticket(location=location, now=clock(), service_index=i % 2) for i in range(3)]
+    set_mode(location, "appointments")
+    assert [load(ticket_id).status for ticket_id in issued] == ["waiting"] * 3
+
+
+def test_a_walk_in_is_told_when_the_site_holds_as_many_people_as_it_may(make, clock):
+    from qserve.services.tickets import SiteFull
+
+    location = make.location()
+    set_mode(location, "hybrid", settings={"appointments": {"on_site_cap": 2}})
+    first = make.ticket(location=location, now=clock())
+    make.ticket(location=location, service_index=1, now=clock())
+    with pytest.raises(SiteFull) as refused:
+        make.ticket(location=location, now=clock())
+    assert refused.value.code == "site_full" and isinstance(refused.value, ServiceFull)
+    cancel_ticket_by_customer(token=load(first).public_token, now=clock())
+    assert load(make.ticket(location=location, now=clock())).status == "waiting"

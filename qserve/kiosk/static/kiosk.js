@@ -132,6 +132,10 @@
     if (!error) return "error";
     if (error.code === "service_closed") return "service_closed";
     if (error.code === "service_full") return "service_full";
+    if (error.code === "appointments_only") return "appointments_only";
+    if (error.code === "site_full") return "site_full";
+    if (error.code === "check_in_too_early") return "check_in_too_early";
+    if (error.code === "check_in_too_late") return "check_in_too_late";
     if (error.field === "phone") return error.code === "conflict" ? "phone_taken" : "phone_invalid";
     if (error.field === "code" || error.code === "not_found") return "no_booking";
     return "error";

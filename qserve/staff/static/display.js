@@ -88,7 +88,7 @@
   function tickClock() {
     const now = new Date(Date.now() + offsetMs);
     const zone = { timeZone: state.time_zone };
-    $("clock-time").textContent = now.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit", ...zone });
+    $("clock-time").textContent = now.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...zone });
     $("clock-date").textContent = now.toLocaleDateString(cfg.language, {
       weekday: "long", day: "numeric", month: "long", ...zone,
     });
@@ -109,10 +109,21 @@
     announce(call);
   }
 
+  function onWithdrawn(withdrawn) {
+    // Staff undid a call: the ticket is back in line, so it leaves the board.
+    state.calls = state.calls.filter((c) => c.ticket_id !== withdrawn.ticket_id);
+    render();
+  }
+
   function onCounts(summary) {
     const byId = new Map(summary.services.map((s) => [s.id, s]));
-    state.services = state.services.map((s) => (byId.has(s.id) ? { ...s, waiting: byId.get(s.id).waiting } : s));
+    if (summary.services.some((s) => !state.services.find((known) => known.id === s.id))) {
+      resync(); // a service was added: take the whole state
+      return;
+    }
+    state.services = state.services.map((s) => (byId.has(s.id) ? { ...s, ...byId.get(s.id) } : s));
     state.counters_open = summary.counters_open;
+    if (typeof summary.message === "string") state.message = summary.message;
     render();
   }
 
@@ -246,7 +257,7 @@
       showSound();
     },
     resync,
-    handlers: { ticket_called: onCalled, queue_updated: onCounts },
+    handlers: { ticket_called: onCalled, call_withdrawn: onWithdrawn, queue_updated: onCounts },
     pollMs: 10000,
     staleMs: 30000,
   });

@@ -19,7 +19,7 @@
     };
 
     const timeFormat = new Intl.DateTimeFormat(cfg.locale, {
-      hour: "2-digit", minute: "2-digit", timeZone: cfg.time_zone,
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: cfg.time_zone,
     });
 
     /* ---------- small helpers ---------- */

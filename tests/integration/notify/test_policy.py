@@ -187,3 +187,27 @@ def test_a_location_can_keep_sms_for_calls_only_or_turn_it_off(desk):
     quiet_id = desk.join(quiet, phone=PHONE.format(2))
     desk.call_next(quiet)
     assert desk.outbox(quiet_id) == []
+
+
+def test_a_ticket_reachable_only_by_push_in_a_line_of_walk_ins_still_hears_its_place(desk):
+    from qserve.db import transaction
+    from qserve.models.notify import PushSubscription
+
+    location = desk.location()
+    walk_ins = [desk.join(location) for _ in range(6)]
+    subscribed = desk.join(location)
+    with transaction() as tx:
+        tx.session.add(
+            PushSubscription(
+                ticket_id=subscribed,
+                endpoint="https://push.example.org/x",
+                p256dh="p",
+                auth="a",
+                created_at=desk.clock(),
+            )
+        )
+    for _ in walk_ins[:2]:
+        desk.call_next(location)
+    reached = [(row.ticket_id, row.dedupe_key) for row in desk.outbox() if row.topic == "position_reached"]
+    service_id = location["service_ids"][0]
+    assert reached == [(subscribed, f"ticket:{subscribed}:position:{service_id}:5")]  # seventh, now fifth

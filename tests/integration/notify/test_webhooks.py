@@ -175,6 +175,38 @@ def test_delivery_status_callbacks_are_stored_and_never_go_backwards(client, des
     assert joined_row(ticket_id).provider_status == "delivered"
 
 
+def test_an_undelivered_sms_goes_out_again_by_email_once(client, desk, deliver, smtp):
+    from datetime import UTC, datetime, timedelta
+
+    location = desk.location()
+    ticket_id = desk.join(location, phone=PHONE, email="jane@example.com")
+    deliver()
+    row = joined_row(ticket_id)
+    assert (row.channel, smtp.to("jane@example.com")) == ("sms", [])
+    path = "/hooks/twilio/status"
+    form = {"MessageSid": row.provider_message_id, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    assert post_signed(client, path, form).status_code == 204
+    assert deliver(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    row = joined_row(ticket_id)
+    assert (row.status, row.channel) == ("sent", "email")
+    (mail,) = smtp.to("jane@example.com")
+    assert "A001" in mail["Subject"]
+    failed = {"MessageSid": row.provider_message_id or "SMx", "MessageStatus": "failed"}
+    post_signed(client, path, failed)  # a late callback of the first SMS changes nothing more
+    assert deliver(datetime.now(UTC) + timedelta(seconds=2)) == 0
+    assert len(smtp.to("jane@example.com")) == 1
+
+
+def test_an_undelivered_sms_without_an_email_address_stays_as_it_was(client, desk, deliver):
+    location = desk.location()
+    ticket_id = desk.join(location, phone=PHONE)
+    deliver()
+    sid = joined_row(ticket_id).provider_message_id
+    post_signed(client, "/hooks/twilio/status", {"MessageSid": sid, "MessageStatus": "undelivered"})
+    row = joined_row(ticket_id)
+    assert (row.status, row.channel, row.provider_status) == ("sent", "sms", "undelivered")
+
+
 def test_the_page_subscribes_to_push_and_gets_the_call_decrypted(client, desk, deliver, push_service):
     location = desk.location()
     ticket_id = desk.join(location)

@@ -218,6 +218,25 @@ def test_the_ticket_page_says_what_is_ahead_in_words(client, make):
     assert "3 osoby przed tobą, w tym 1 z umówioną wizytą" in polish
 
 
+def test_a_checked_in_booking_sees_its_slot_time_on_the_ticket_page(client, make):
+    from sqlalchemy import select
+
+    from qserve.db import read_session
+    from qserve.models import Ticket
+
+    branch = bank_branch(make)
+    slot = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)  # 12:30 in Helsinki
+    ticket_id = make.ticket(
+        location=branch, service_index=1, channel="appointment", appointment_at=slot, now=slot
+    )
+    with read_session() as session:
+        token = session.scalar(select(Ticket.public_token).where(Ticket.id == ticket_id))
+    assert "Your appointment: 12:30" in text_of(client.get(f"/t/{token}?lang=en"))
+    assert "Varattu aikasi: klo 12.30" in text_of(client.get(f"/t/{token}?lang=fi"))
+    walk_in = _join(client.application, branch, service_index=1)
+    assert "Your appointment" not in text_of(client.get(f"/t/{walk_in}?lang=en"))
+
+
 def test_without_script_the_customer_can_ask_for_more_time_and_cancel(client, make):
     branch = bank_branch(make)
     token = _join(client.application, branch, service_index=1)

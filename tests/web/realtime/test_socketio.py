@@ -77,3 +77,40 @@ def test_the_display_hears_calls_with_a_spoken_number(app, make):
 def test_staff_sockets_need_a_signed_in_session(app):
     client = socketio.test_client(app, namespace="/staff")
     assert not client.is_connected("/staff")
+
+
+def test_an_undone_call_leaves_the_display_at_once(app, make):
+    location = make.location()
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])["actor"]
+    ticket_id = make.ticket(location=location, now=datetime.now(UTC))
+    display = socketio.test_client(app, namespace="/display")
+    display.emit("watch", {"location": location["slug"]}, namespace="/display", callback=True)
+    call_next(counter_id=location["counter_ids"][0], actor=staff, now=datetime.now(UTC))
+    display.get_received("/display")
+    act_on_ticket(ticket_id=ticket_id, action="requeue", actor=staff, now=datetime.now(UTC))
+    withdrawn = [m["args"][0] for m in display.get_received("/display") if m["name"] == "call_withdrawn"]
+    assert withdrawn == [{"ticket_id": ticket_id, "number": "A001"}]
+
+
+def test_a_changed_message_line_or_closed_service_reaches_the_display_with_the_counts(app, make):
+    from sqlalchemy import update
+
+    from qserve.db import transaction
+    from qserve.models import Location, Service
+
+    location = make.location()
+    display = socketio.test_client(app, namespace="/display")
+    display.emit("watch", {"location": location["slug"]}, namespace="/display", callback=True)
+    display.get_received("/display")
+    with transaction() as tx:
+        message = "Closing at 15 today"
+        here = location["id"]
+        tx.session.execute(update(Location).where(Location.id == here).values(display_message=message))
+        first = location["service_ids"][0]
+        tx.session.execute(update(Service).where(Service.id == first).values(is_open=False))
+    publisher = app.extensions["qserve.publisher"]
+    publisher.mark(location["id"])
+    publisher.flush()
+    (summary,) = [m["args"][0] for m in display.get_received("/display") if m["name"] == "queue_updated"]
+    assert summary["message"] == "Closing at 15 today"
+    assert summary["services"][0]["is_open"] is False

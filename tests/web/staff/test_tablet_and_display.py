@@ -106,6 +106,40 @@ def test_a_call_from_the_tablet_reaches_the_display_within_a_second_and_both_pas
     display.context.close()
 
 
+def test_a_call_undone_on_the_tablet_leaves_the_display_at_once(live_server, browser, make, branch):
+    location = branch["location"]
+    issue(make, location, 2)
+    display = open_display(browser, live_server.url, location)
+    tablet = open_tablet(browser, live_server.url, branch["staff"][0], location)
+    tablet.wait_for_selector("#queues .row")
+    tablet.keyboard.press("n")
+    number_is(display, "now-number", "A001")
+    tablet.keyboard.press("u")  # undo: A001 goes back to its place in line
+    display.wait_for_selector("#now-empty:not([hidden])", timeout=2000)
+    assert display.locator("#now").is_hidden()
+    tablet.keyboard.press("n")
+    number_is(display, "now-number", "A001")
+    tablet.context.close()
+    display.context.close()
+
+
+def test_a_display_whose_socket_is_blocked_still_shows_calls_by_polling(live_server, browser, make, branch):
+    from qserve.services.calling import call_next
+    from tests.web.staff.pages import DISPLAY
+
+    location = branch["location"]
+    issue(make, location, 1)
+    context = browser.new_context(viewport=DISPLAY)
+    context.route("**/socket.io/**", lambda route: route.abort())  # a proxy that breaks WebSockets
+    display = context.new_page()
+    display.goto(f"{live_server.url}/display/{location['slug']}")
+    display.wait_for_selector("#now-empty:not([hidden])")
+    call_next(counter_id=location["counter_ids"][1], actor=branch["staff"][0]["actor"], now=datetime.now(UTC))
+    number_is(display, "now-number", "A001", timeout=12000)  # the page polls every 10 s when offline
+    assert display.locator("#now-counter").inner_text() == "2"
+    context.close()
+
+
 def test_two_tablets_calling_at_once_never_get_the_same_customer(live_server, browser, make, branch):
     location = branch["location"]
     issue(make, location, 5)
