@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
 from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule, priority_streak
 from qserve.models import Counter, Location, Service, Ticket
+from qserve.models.organization import counter_services
 from qserve.predict.estimator import Estimator
 from qserve.predict.localtime import local, zone
 from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitEstimate, WaitingTicket
@@ -37,18 +38,52 @@ def location_snapshot(
     session: Session, location: Location, waiting: list[Candidate] | list[Ticket], now: datetime
 ) -> QueueSnapshot:
     """Describe a location now: its counters (open, staff, services, whom they serve) and its waiting line."""
-    counters = list(session.scalars(select(Counter).where(Counter.location_id == location.id)))
-    busy = {
-        t.counter_id: t
-        for t in session.scalars(
-            select(Ticket).where(Ticket.location_id == location.id, Ticket.status.in_(BUSY))
-        )
-    }
-    states = tuple(_counter_state(counter, busy.get(counter.id)) for counter in counters)
     tickets = tuple(_waiting_ticket(item) for item in waiting)
     rule = FairnessRule.from_settings(location.fairness)
     local_now = local(now, zone(location.time_zone))  # the estimator's hours are the location's
+    states = counter_states(session, location.id)
     return QueueSnapshot(local_now, states, tickets, rule, _streak(session, location.id, rule))
+
+
+def counter_states(session: Session, location_id: int) -> tuple[CounterState, ...]:
+    """Return the state of a location's counters, in id order: open, staff, the services they call from
+    and the ticket each is busy with (three small queries, no ORM objects)."""
+    counters = session.execute(
+        select(Counter.id, Counter.is_open, Counter.staff_id, Counter.active_service_ids)
+        .where(Counter.location_id == location_id)
+        .order_by(Counter.id)
+    ).all()
+    possible: dict[int, set[int]] = {}
+    for counter_id, service_id in session.execute(
+        select(counter_services.c.counter_id, counter_services.c.service_id).where(
+            counter_services.c.counter_id.in_([c.id for c in counters])
+        )
+    ):
+        possible.setdefault(counter_id, set()).add(service_id)
+    busy = {
+        row.counter_id: row
+        for row in session.execute(
+            select(Ticket.counter_id, Ticket.service_id, Ticket.serving_started_at).where(
+                Ticket.location_id == location_id, Ticket.status.in_(BUSY)
+            )
+        )
+    }
+    states = []
+    for counter in counters:
+        services = possible.get(counter.id, set())
+        chosen = set(counter.active_service_ids or []) & services  # as Counter.serving_service_ids()
+        current = busy.get(counter.id)
+        states.append(
+            CounterState(
+                counter_id=counter.id,
+                service_ids=frozenset(chosen or services),
+                open=bool(counter.is_open),
+                staff_id=counter.staff_id,
+                serving_service_id=current.service_id if current is not None else None,
+                serving_started_at=current.serving_started_at if current is not None else None,
+            )
+        )
+    return tuple(states)
 
 
 def waiting_candidates(session: Session, location_id: int) -> list[Candidate]:
@@ -75,17 +110,6 @@ def _waiting_ticket(item: Candidate | Ticket) -> WaitingTicket:
         )
     return WaitingTicket(
         item.id, item.service_id, item.priority, item.queued_at, item.appointment_at, joined_at=item.joined_at
-    )
-
-
-def _counter_state(counter: Counter, current: Ticket | None) -> CounterState:
-    return CounterState(
-        counter_id=counter.id,
-        service_ids=frozenset(counter.serving_service_ids()),
-        open=bool(counter.is_open),
-        staff_id=counter.staff_id,
-        serving_service_id=current.service_id if current is not None else None,
-        serving_started_at=current.serving_started_at if current is not None else None,
     )
 
 
@@ -215,7 +239,9 @@ class LearnedEstimator:
         """Answer a join without loading the whole line when, since the last refresh, the counters are as
         they were and nobody then in line has left it: the prepared newcomer's wait plus
         what each ticket that joined since, ahead of this one in its service, adds. The next refresh, a
-        moment later, simulates the location afresh. Return None when that shortcut does not hold."""
+        moment later, simulates the location afresh. Return None when that shortcut does not hold.
+
+        Two small queries: one count over the location's line and the counters' state."""
         cached = self.newcomers.get(ticket.location_id)
         kind = (ticket.service_id, ticket.priority)
         if (
@@ -226,30 +252,30 @@ class LearnedEstimator:
             or abs(now - cached.at) > NEWCOMER_CACHE
         ):
             return None
-        location = ticket.location
-        waiting = (
-            Ticket.location_id == location.id,
-            Ticket.status == Status.WAITING.value,
-            Ticket.id != ticket.id,
-        )
-        joined = session.execute(
-            select(Ticket.service_id, Ticket.priority, Ticket.appointment_at).where(
-                *waiting, Ticket.id > cached.last_id
+        newer = Ticket.id > cached.last_id
+        ahead_of_it = (Ticket.service_id == ticket.service_id) & (Ticket.priority >= ticket.priority)
+        still, booked, joined_ahead = session.execute(
+            select(
+                func.count(case((~newer, 1))),
+                func.count(case((newer & Ticket.appointment_at.is_not(None), 1))),
+                func.count(case((newer & ahead_of_it, 1))),
+            ).where(
+                Ticket.location_id == ticket.location_id,
+                Ticket.status == Status.WAITING.value,
+                Ticket.id != ticket.id,
             )
-        ).all()
-        if any(row.appointment_at for row in joined):
+        ).one()
+        if booked:
             return None  # a booking came in: it goes by its slot, simulate
-        still = session.scalar(select(func.count()).where(*waiting, Ticket.id <= cached.last_id))
         if still < cached.waiting:
             return None  # someone of the line then was called or left: simulate
-        # More than then: joins the refresh did not see yet (PostgreSQL commits them in any order).
-        late = still - cached.waiting
-        snapshot = location_snapshot(session, location, [], now)
-        if snapshot.counters != cached.counters or snapshot.priority_streak != cached.streak:
+        if counter_states(session, ticket.location_id) != cached.counters:
             return None
-        ahead = late + sum(
-            1 for row in joined if row.service_id == ticket.service_id and row.priority >= ticket.priority
-        )
+        rule = FairnessRule.from_settings(ticket.location.fairness)
+        if _streak(session, ticket.location_id, rule) != cached.streak:
+            return None
+        # More than then: joins the refresh did not see yet (PostgreSQL commits them in any order).
+        ahead = (still - cached.waiting) + joined_ahead
         shift = int(ahead * cached.marginal_s.get(ticket.service_id, 0.0))
         prepared = cached.estimates[kind]
         return replace(

@@ -147,11 +147,17 @@ def allocate_number(session: Session, *, service_id: int, day) -> int:
 def _view(session: Session, ticket: Ticket, now: datetime, *, announce: bool = False) -> dict:
     """Return the public view of a ticket in line; on joining, store the estimate announced with it."""
     from qserve.services.estimates import join_estimate
+    from qserve.services.queue import newcomer_place
     from qserve.services.views import place_and_estimate, public_ticket
 
-    place, estimate = place_and_estimate(session, ticket, now=now, newcomer=announce)
-    if announce and estimate is not None:
-        estimate = join_estimate(session, ticket, now=now) or estimate  # the learned one, when wired
+    if not announce:
+        place, estimate = place_and_estimate(session, ticket, now=now)
+        return public_ticket(ticket, place, now=now, estimate=estimate)
+    place = newcomer_place(session, ticket, now=now)
+    estimate = join_estimate(session, ticket, now=now) if place is not None else None  # the learned one
+    if place is not None and estimate is None:
+        place, estimate = place_and_estimate(session, ticket, now=now, place=place)
+    if estimate is not None:
         ticket.joined_estimate_p10_s = ticket.estimate_p10_s = estimate.p10_s
         ticket.joined_estimate_p50_s = ticket.estimate_p50_s = estimate.p50_s
         ticket.joined_estimate_p90_s = ticket.estimate_p90_s = estimate.p90_s

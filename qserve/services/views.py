@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from qserve.domain.lifecycle import Action, Status, can
 from qserve.models import Ticket
 from qserve.services.estimates import WaitRange, queueing_estimate
-from qserve.services.queue import Place, newcomer_place, place_of, serving_counters
+from qserve.services.queue import Place, place_of, serving_counters
 
 
 def ticket_url(token: str) -> str:
@@ -89,10 +89,11 @@ def staff_ticket(ticket: Ticket, place: Place | None, *, now: datetime) -> dict:
 
 
 def place_and_estimate(
-    session: Session, ticket: Ticket, *, now: datetime, newcomer: bool = False
+    session: Session, ticket: Ticket, *, now: datetime, place: Place | None = None
 ) -> tuple[Place | None, WaitRange | None]:
-    """Return a ticket's place in line and its estimate (the stored one, or a queueing estimate)."""
-    place = newcomer_place(session, ticket, now=now) if newcomer else place_of(session, ticket, now=now)
+    """Return a ticket's place in line (unless given) and its estimate (the stored one, or a queueing
+    estimate)."""
+    place = place or place_of(session, ticket, now=now)
     if place is None:
         return None, None
     estimate = stored_estimate(ticket)
