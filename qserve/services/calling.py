@@ -16,7 +16,7 @@ from qserve.domain.events import CounterChanged
 from qserve.domain.lifecycle import Action, Status
 from qserve.domain.ordering import FairnessRule, queue_order
 from qserve.models import Counter, Service, Ticket
-from qserve.services.queue import location_streak, waiting_candidates
+from qserve.services.queue import HEAD_SIZE, head_candidates, location_streak, waiting_candidates
 from qserve.services.transitions import apply_transition
 
 CALL_ATTEMPTS = 8
@@ -91,22 +91,35 @@ def call_next(*, counter_id: int, actor: Actor, now: datetime) -> int | None:
 
 
 def _claim_next(session: Session, counter: Counter, *, now: datetime) -> Ticket | None:
-    """Walk the call order and lock the first ticket that is still waiting once its row lock is ours."""
-    candidates = waiting_candidates(session, service_ids=counter.serving_service_ids())
+    """Walk the call order and lock the first ticket that is still waiting once its row lock is ours.
+
+    Only the head of a long line is read; should every ticket there be gone (counters racing), the whole
+    line is read and walked."""
     rule = FairnessRule.from_settings(counter.location.fairness)
     streak = location_streak(session, location_id=counter.location_id)
-    order = queue_order(candidates, rule=rule, now=now, priority_streak=streak)
-    for candidate in order:
-        # FOR UPDATE waits for a competing counter (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises.
-        locked = session.scalars(
-            select(Ticket)
-            .where(Ticket.id == candidate.ticket_id)
-            .with_for_update(of=Ticket.__table__, key_share=True)
-            .execution_options(populate_existing=True)
-        ).one()
-        if locked.status == Status.WAITING:
-            return locked
-    return None
+    service_ids = counter.serving_service_ids()
+    candidates, whole = head_candidates(session, service_ids=service_ids, now=now, limit=HEAD_SIZE)
+    tried: set[int] = set()
+    while True:
+        order = queue_order(candidates, rule=rule, now=now, priority_streak=streak)
+        if not whole:
+            order = order[:HEAD_SIZE]  # beyond it, a ticket not read could come first
+        for candidate in order:
+            if candidate.ticket_id in tried:
+                continue
+            tried.add(candidate.ticket_id)
+            # FOR UPDATE waits for a competing counter (PostgreSQL); SQLite's BEGIN IMMEDIATE serialises.
+            locked = session.scalars(
+                select(Ticket)
+                .where(Ticket.id == candidate.ticket_id)
+                .with_for_update(of=Ticket.__table__, key_share=True)
+                .execution_options(populate_existing=True)
+            ).one()
+            if locked.status == Status.WAITING:
+                return locked
+        if whole:
+            return None
+        candidates, whole = waiting_candidates(session, service_ids=service_ids), True
 
 
 def call_ticket(*, ticket_id: int, counter_id: int, actor: Actor, now: datetime, reason: str) -> int:

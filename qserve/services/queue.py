@@ -13,6 +13,7 @@ from qserve.domain.ordering import Candidate, FairnessRule, priority_streak, que
 from qserve.models import Counter, Location, Ticket
 
 RECENT_CALLS = 20
+HEAD_SIZE = 20  # tickets read to call the head of a line: enough for counters racing for the same one
 
 
 def candidate_of(ticket: Ticket) -> Candidate:
@@ -42,6 +43,37 @@ def waiting_candidates(session: Session, *, service_ids: set[int] | list[int]) -
         Ticket.id, Ticket.service_id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at
     ).where(Ticket.service_id.in_(list(service_ids)), Ticket.status == Status.WAITING)
     return [Candidate(*row) for row in session.execute(query)]
+
+
+def head_candidates(
+    session: Session, *, service_ids: set[int] | list[int], now: datetime, limit: int = HEAD_SIZE
+) -> tuple[list[Candidate], bool]:
+    """Return the waiting tickets that can be among the first `limit` of the call order under any fairness
+    rule, and whether that is the whole line (a hot path: a long line is not loaded to call its head).
+
+    Every rule keeps due appointments in slot order and, within one priority level, the others in line
+    order; so the first `limit` of the call order are among the first `limit` of each of those groups."""
+    if not service_ids:
+        return [], True
+    due = Ticket.appointment_at.is_not(None) & (Ticket.appointment_at <= now)
+    group = (case((due, 1), else_=0), case((due, 0), else_=Ticket.priority))
+    order = (case((due, Ticket.appointment_at), else_=Ticket.queued_at), Ticket.id)
+    ranked = (
+        select(
+            Ticket.id,
+            Ticket.service_id,
+            Ticket.priority,
+            Ticket.queued_at,
+            Ticket.appointment_at,
+            func.row_number().over(partition_by=group, order_by=order).label("rank"),
+            func.count().over(partition_by=group).label("size"),
+        )
+        .where(Ticket.service_id.in_(list(service_ids)), Ticket.status == Status.WAITING)
+        .subquery()
+    )
+    rows = session.execute(select(ranked).where(ranked.c.rank <= limit)).all()
+    candidates = [Candidate(r.id, r.service_id, r.priority, r.queued_at, r.appointment_at) for r in rows]
+    return candidates, all(row.size <= limit for row in rows)
 
 
 def location_streak(session: Session, *, location_id: int) -> int:
