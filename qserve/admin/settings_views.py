@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import g, request
 
 from qserve.admin import forms, settings
-from qserve.admin.audit import managed_locations
+from qserve.admin.audit import FILTER_ARGS, audit_choices, audit_page, managed_locations
+from qserve.admin.texts import error_text
 from qserve.admin.views import FIXABLE, _location, bp, failed, page, saved
 from qserve.db import read_session, utcnow
-from qserve.domain.errors import NotFound
+from qserve.domain.errors import BadRequest, NotFound
 from qserve.models import User
 from qserve.notify.outbox import notification_settings
 
@@ -203,10 +204,16 @@ def feedback(location_id: int | None):
 
 @bp.get("/audit")
 def audit():
-    """List the newest configuration changes, optionally of one location."""
-    raw = request.args.get("location", "")
-    location_id = int(raw) if raw.isdigit() else None
-    entries = settings.audit_entries(editor=g.editor, location_id=location_id)
-    choices = _location_choices()
-    names = {c["id"]: c["name"] for c in choices}
-    return page("audit.html", entries=entries, choices=choices, chosen=location_id, names=names)
+    """List configuration changes newest first, 50 a page, narrowed by location, kind, person and days."""
+    choices = audit_choices(editor=g.editor)
+    context = {
+        "choices": choices,
+        "names": {c["id"]: c["name"] for c in choices["locations"]},
+        "typed": {key: request.args.get(key, "").strip() for key in FILTER_ARGS},
+    }
+    try:
+        found = audit_page(editor=g.editor, args=request.args)
+    except BadRequest as problem:
+        shown = {"field": problem.field, "message": error_text(problem)}
+        return page("audit.html", 400, found=None, problem=shown, **context)
+    return page("audit.html", found=found, problem=None, **context)
