@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qserve.admin import rules
-from qserve.admin.audit import Editor, managed_location, record
+from qserve.admin.audit import Editor, managed_location, record, visible_to
 from qserve.db import read_session, transaction
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
 from qserve.insights.forms import validate_form_config
@@ -292,12 +292,10 @@ def audit_entries(*, editor: Editor, location_id: int | None = None, limit: int 
     """Return the newest audit entries the editor may see (admins: all; managers: their locations')."""
     editor.require_manager()
     with read_session() as session:
-        query = select(AuditEntry).where(AuditEntry.organization_id == editor.organization_id)
+        query = select(AuditEntry).where(*visible_to(editor))
         if location_id is not None:
             managed_location(session, editor, location_id)
             query = query.where(AuditEntry.location_id == location_id)
-        elif not editor.is_admin:
-            query = query.where(AuditEntry.location_id.in_(editor.location_ids))
         query = query.order_by(AuditEntry.changed_at.desc(), AuditEntry.id.desc()).limit(limit)
         return [
             {
