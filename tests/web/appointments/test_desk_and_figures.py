@@ -31,14 +31,18 @@ def today() -> date:
 
 
 def book_today(place, service_index=0, **contact) -> dict:
+    return book_on(place, today(), service_index, **contact)
+
+
+def book_on(place, day: date, service_index=0, **contact) -> dict:
     service_id = place["service_ids"][service_index]
     free = [
         s
-        for s in list_slots(location_slug=place["slug"], service_id=service_id, day=today(), now=utcnow())
+        for s in list_slots(location_slug=place["slug"], service_id=service_id, day=day, now=utcnow())
         if s["available"]
     ]
     if not free:
-        pytest.skip("no slot left today in the location's time")
+        pytest.skip(f"no slot left on {day} in the location's time")
     starts_at = datetime.fromisoformat(free[0]["starts_at"])
     return book_appointment(
         location_slug=place["slug"], service_id=service_id, starts_at=starts_at, now=utcnow(), **contact
@@ -104,6 +108,53 @@ def test_a_wrong_code_at_the_desk_is_shown_with_the_list(app, make, place):
         f"/staff/{place['slug']}/bookings/check-in", data={"code": "ABCD-2345"}
     )
     assert refused.status_code == 404 and 'id="desk-error"' in refused.get_data(as_text=True)
+
+
+def test_staff_choose_tomorrow_and_see_its_bookings_without_a_check_in_button(app, make, place):
+    tomorrow = today() + timedelta(days=1)
+    booking = book_on(place, tomorrow, name="Kaisa Huomenna")
+    staff = make.user(organization_id=place["organization_id"], location_ids=[place["id"]])
+    client = signed_in(app, staff)
+    desk = f"/staff/{place['slug']}/bookings"
+    assert booking["code"] not in client.get(desk).get_data(as_text=True)
+    next_day = f'id="next-day" href="{desk}?date={tomorrow.isoformat()}"'
+    assert next_day in client.get(desk).get_data(as_text=True)
+    page = client.get(f"{desk}?date={tomorrow.isoformat()}").get_data(as_text=True)
+    row = page.split(f'data-code="{booking["code"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "Kaisa Huomenna" in row and "check-in" not in row
+    assert 'id="other-day"' in page and f'value="{tomorrow.isoformat()}"' in page
+    assert f'id="today" href="{desk}"' in page and f'id="previous-day" href="{desk}"' in page
+
+
+@pytest.mark.parametrize("asked", ["2026-13-40", "tomorrow", "0001-01-01"])
+def test_a_date_the_desk_cannot_show_gives_a_friendly_400_page(app, make, place, asked):
+    staff = make.user(organization_id=place["organization_id"], location_ids=[place["id"]])
+    refused = signed_in(app, staff).get(f"/staff/{place['slug']}/bookings?date={asked}")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and 'id="desk-error"' in html
+    assert "That is not a day we can show" in html and "<h1>Today's bookings</h1>" in html
+
+
+def test_the_desk_speaks_finnish_from_its_headings_to_the_check_in_messages(app, make, place):
+    eino = book_today(place, name="Eino Leino")
+    staff = make.user(organization_id=place["organization_id"], location_ids=[place["id"]])
+    client = signed_in(app, staff)
+    desk = f"/staff/{place['slug']}/bookings"
+    page = client.get(f"{desk}?lang=fi").get_data(as_text=True)  # the language stays in a cookie
+    assert '<html lang="fi">' in page and "Tämän päivän varaukset" in page and "Seuraava päivä" in page
+    done = client.post(f"{desk}/check-in", data={"code": eino["code"]})
+    with read_session() as session:
+        number = session.query(Ticket.number).filter(Ticket.name == "Eino Leino").scalar()
+    checked = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert f"Ilmoittauduttu: vuoronumero {number} on jonossa." in checked
+    again = client.post(f"{desk}/check-in", data={"code": eino["code"]})
+    assert "already=1" in again.headers["Location"]
+    told = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert f"Asiakas on jo ilmoittautunut: vuoronumero {number}." in told
+    wrong = client.post(f"{desk}/check-in", data={"code": "ABCD-2345"}).get_data(as_text=True)
+    assert "Tällä tunnuksella ei löydy varausta" in wrong
+    tomorrow = client.get(f"{desk}?date={(today() + timedelta(days=1)).isoformat()}").get_data(as_text=True)
+    assert "Varaukset: " in tomorrow and "Katselet toisen päivän varauksia." in tomorrow
 
 
 def test_managers_see_booked_checked_in_no_show_and_cancelled_per_service(app, make, place):
