@@ -42,6 +42,9 @@ class Config:
         self.ASYNC_MODE = _env("ASYNC_MODE", "gevent")
         self.PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
         self.REALTIME_COALESCE_S = _env("REALTIME_COALESCE_S", 0.2, float)
+        # Without a message queue the scheduler's refreshes reach no browser: the web process refreshes its
+        # own pages this often instead (0 turns that off).
+        self.SELF_REFRESH_S = _env("SELF_REFRESH_S", 30.0, float)
         self.RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", True, bool)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://")
         self.RATELIMIT_JOIN = _env("RATELIMIT_JOIN", "20 per minute")

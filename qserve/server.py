@@ -6,8 +6,28 @@ import logging
 import socket
 
 
+def keep_pages_fresh(app, every_s: float) -> None:
+    """Refresh the positions and estimates of every location with someone waiting, now and then, and push
+    what moved to this process's pages. The scheduler does the same for every process through the message
+    queue; without one its pushes reach no browser, so as time passes (a long service, a booking falling
+    due) pages would show what they were last told until something happened in this process."""
+    import gevent
+
+    from qserve.db import utcnow
+    from qserve.jobs.core import refresh_waiting_locations
+
+    while True:
+        gevent.sleep(every_s)
+        with app.app_context():
+            try:
+                refresh_waiting_locations(utcnow())
+            except Exception:
+                logging.getLogger(__name__).exception("refreshing the pages failed; trying again later")
+
+
 def serve(*, host: str, port: int) -> None:
     """Run qserve on a gevent WSGI server that speaks WebSocket and long-polling."""
+    import gevent
     from gevent.pywsgi import WSGIHandler, WSGIServer
 
     from qserve import create_app
@@ -24,5 +44,7 @@ def serve(*, host: str, port: int) -> None:
     app = create_app()
     if app.config["ASYNC_MODE"] != "gevent":
         raise SystemExit("qserve run serves with gevent; unset QSERVE_ASYNC_MODE")
+    if not app.config.get("REDIS_URL") and app.config.get("SELF_REFRESH_S", 0) > 0:
+        gevent.spawn(keep_pages_fresh, app, app.config["SELF_REFRESH_S"])
     logging.getLogger(__name__).info("qserve listening on http://%s:%s", host, port)
     WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None).serve_forever()

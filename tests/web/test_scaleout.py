@@ -1,6 +1,7 @@
 """Real server processes: HTTP concurrency on SQLite and PostgreSQL, Socket.IO across processes via Redis."""
 
 import threading
+import time
 from collections import Counter as Tally
 from datetime import UTC, datetime
 
@@ -154,3 +155,40 @@ def test_a_ticket_watched_on_one_process_hears_a_call_made_on_another(tmp_path, 
     finally:
         first.stop()
         second.stop()
+
+
+def test_without_a_message_queue_the_server_refreshes_its_own_pages_as_time_passes(tmp_path, make_app_for):
+    url = make_app_for("sqlite")
+    from tests.factories import Factory
+
+    factory = Factory()
+    location = factory.location(services=1, counters=1)
+    staff = factory.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+    server = LiveServer(url, tmp_path, extra_env={"QSERVE_SELF_REFRESH_S": "0.5"})
+    try:
+        join = f"{server.url}/api/v1/locations/{location['slug']}/tickets"
+        body = {"service_id": location["service_ids"][0]}
+        requests.post(join, json=body, timeout=10)
+        second = requests.post(join, json=body, timeout=10).json()
+        assert second["position"] == 2
+        moved = threading.Event()
+        client = socketio_client.Client(reconnection=False)
+
+        @client.on("ticket_updated", namespace="/ticket")
+        def on_update(view):
+            if view.get("position") == 1:
+                moved.set()
+
+        client.connect(server.url, namespaces=["/ticket"], transports=["websocket"], wait_timeout=10)
+        assert client.call("watch", {"token": second["token"]}, namespace="/ticket", timeout=10)["ok"]
+        time.sleep(1.5)  # whatever the join and the watch set off is over
+        assert not moved.is_set()
+        # Another process (the scheduler, a second server without Redis) calls the first ticket: this server
+        # hears of it only through its own periodic refresh.
+        from qserve.services.calling import call_next
+
+        assert call_next(counter_id=location["counter_ids"][0], actor=staff["actor"], now=datetime.now(UTC))
+        assert moved.wait(5), "the page never heard that it moved up"
+        client.disconnect()
+    finally:
+        server.stop()
