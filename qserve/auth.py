@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
+from werkzeug.routing import BuildError
 
 from qserve.db import read_session
 from qserve.domain.errors import Unauthorized
@@ -29,10 +30,19 @@ def load_user(user_id: str) -> User | None:
         return user
 
 
-def _safe_next(target: str | None) -> str:
+HOME_BY_ROLE = {"admin": "admin.index", "manager": "manage.dashboard", "staff": "staff.locations"}
+
+
+def _safe_next(target: str | None, user=None) -> str:
+    """Return where to go after signing in: the page asked for, else the user's own start page (the staff
+    screens for staff, the dashboard for managers, the administration for admins)."""
     if target and not urlsplit(target).netloc and target.startswith("/"):
         return target
-    return url_for("web.index")
+    endpoint = HOME_BY_ROLE.get(getattr(user, "role", None), "web.index")
+    try:
+        return url_for(endpoint)
+    except BuildError:  # that package is not installed
+        return url_for("web.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,7 +57,7 @@ def login():
                 )
                 list(user.locations)
             login_user(user, remember=bool(request.form.get("remember")))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         except Unauthorized:
             error = _("Wrong e-mail or password.")
     return render_template("login.html", error=error), (401 if error else 200)

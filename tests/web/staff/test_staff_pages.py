@@ -59,6 +59,24 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client):
     assert response.headers["Location"].startswith("/login?next=")
 
 
+@pytest.mark.parametrize(
+    ("role", "start"), [("staff", "/staff/"), ("manager", "/manage/"), ("admin", "/admin/")]
+)
+def test_signing_in_without_a_destination_opens_the_start_page_of_ones_role(
+    client, make, branch, role, start
+):
+    user = make.user(
+        organization_id=branch["location"]["organization_id"],
+        location_ids=[branch["location"]["id"]],
+        role=role,
+    )
+    response = client.post("/login", data={"email": user["email"], "password": PASSWORD})
+    assert response.headers["Location"] == start
+    client.post("/logout")
+    response = client.post("/login?next=/display/x", data={"email": user["email"], "password": PASSWORD})
+    assert response.headers["Location"] == "/display/x"  # the page asked for still wins
+
+
 def test_staff_with_one_location_go_straight_to_its_counters(client, branch):
     sign_in(client, branch["user"]["email"])
     response = client.get("/staff/")
