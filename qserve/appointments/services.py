@@ -302,7 +302,7 @@ def _expire(tx: UnitOfWork, appointment_id: int, *, now: datetime) -> bool:
     if result.rowcount != 1:
         return False
     appointment = tx.session.get(Appointment, appointment_id)
-    tx.record(_changed(appointment, "no_show"))
+    tx.record(_changed(appointment, "no_show", now=now))
     return True
 
 
@@ -354,17 +354,17 @@ class AppointmentChanged(DomainEvent):
     service_id: int
     change: str  # booked, rescheduled, cancelled, no_show
     starts_at: str
-    at: str | None = None  # when the change was made (ISO), so reminders are measured from it, not the clock
+    at: str  # when the change was made (ISO): reminders are measured from it, not from the wall clock
 
 
-def _changed(appointment: Appointment, what: str, *, now: datetime | None = None) -> DomainEvent:
+def _changed(appointment: Appointment, what: str, *, now: datetime) -> DomainEvent:
     return AppointmentChanged(
         appointment.id,
         appointment.location_id,
         appointment.service_id,
         what,
         appointment.starts_at.isoformat(),
-        now.isoformat() if now is not None else None,
+        now.isoformat(),
     )
 
 

@@ -102,6 +102,10 @@ class Counter(Base):
 
     def serving_service_ids(self) -> set[int]:
         """Return the ids of the services this counter calls from now."""
-        possible = {service.id for service in self.services}
-        chosen = set(self.active_service_ids or []) & possible
-        return chosen or possible
+        return serving_ids({service.id for service in self.services}, self.active_service_ids)
+
+
+def serving_ids(possible: set[int], active: list[int] | None) -> set[int]:
+    """Return the services a counter calls from: those chosen for today among the ones it serves, or all of
+    them when none is chosen."""
+    return (set(active or []) & possible) or possible

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from qserve.db import utcnow
 from qserve.models.appointment import Appointment
 from qserve.notify.messages import format_time
 from qserve.notify.outbox import Draft, allowed_channels, existing_keys, notification_settings, write_drafts
@@ -53,7 +52,7 @@ def is_reachable(appointment: Appointment, settings: dict, kind: str) -> bool:
 
 
 def enqueue_booking_confirmation(
-    session: Session, *, appointment_id: int, public_url: str, changed_at: datetime | None = None
+    session: Session, *, appointment_id: int, public_url: str, changed_at: datetime
 ) -> None:
     """Confirm a booking (made or moved) and mark the reminders it is already too close for."""
     appointment = session.get(Appointment, appointment_id)
@@ -65,7 +64,7 @@ def enqueue_booking_confirmation(
     # Rows take the booking's time (due at once either way); a moved booking is measured from the time
     # it was moved, so that a reminder it is already too close for is not sent after it.
     now = appointment.booked_at
-    reference = now if appointment.reschedule_count == 0 else max(now, changed_at or utcnow())
+    reference = now if appointment.reschedule_count == 0 else max(now, changed_at)
     key = f"appointment:{appointment.id}:booked:{appointment.reschedule_count}"
     fields, link = booking_fields(appointment), booking_link(appointment, public_url)
     confirmation = Draft(None, "appointment_confirmation", key, fields, link, appointment=appointment)

@@ -49,7 +49,7 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
                 uow.session,
                 appointment_id=event.appointment_id,
                 public_url=public_url(),
-                changed_at=datetime.fromisoformat(event.at) if getattr(event, "at", None) else None,
+                changed_at=datetime.fromisoformat(event.at),
             )
         return
     if not isinstance(event, ev.TicketChanged):

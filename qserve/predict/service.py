@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from qserve.domain.lifecycle import Status
 from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule, priority_streak
 from qserve.models import Counter, Location, Service, Ticket
-from qserve.models.organization import counter_services
+from qserve.models.organization import counter_services, serving_ids
 from qserve.predict.estimator import Estimator
 from qserve.predict.localtime import local, zone
 from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitEstimate, WaitingTicket
@@ -70,13 +70,12 @@ def counter_states(session: Session, location_id: int) -> tuple[CounterState, ..
     }
     states = []
     for counter in counters:
-        services = possible.get(counter.id, set())
-        chosen = set(counter.active_service_ids or []) & services  # as Counter.serving_service_ids()
         current = busy.get(counter.id)
+        services = serving_ids(possible.get(counter.id, set()), counter.active_service_ids)
         states.append(
             CounterState(
                 counter_id=counter.id,
-                service_ids=frozenset(chosen or services),
+                service_ids=frozenset(services),
                 open=bool(counter.is_open),
                 staff_id=counter.staff_id,
                 serving_service_id=current.service_id if current is not None else None,
@@ -241,7 +240,7 @@ class LearnedEstimator:
         what each ticket that joined since, ahead of this one in its service, adds. The next refresh, a
         moment later, simulates the location afresh. Return None when that shortcut does not hold.
 
-        Two small queries: one count over the location's line and the counters' state."""
+        It reads one count over the location's line and the counters' state, never the line itself."""
         cached = self.newcomers.get(ticket.location_id)
         kind = (ticket.service_id, ticket.priority)
         if (
