@@ -40,7 +40,10 @@ class TicketChanged(DomainEvent):
 
 @dataclass(frozen=True)
 class TicketIssued(TicketChanged):
-    """A new ticket joined a queue."""
+    """A new ticket joined a queue; `at_back` when it stands behind everyone waiting (no priority, no
+    appointment), so that nobody else's place or wait moved."""
+
+    at_back: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
@@ -45,29 +45,50 @@ def location_snapshot(
     return QueueSnapshot(local_now, states, tickets, rule, _streak(session, location.id, rule))
 
 
+_TICKETS = Ticket.__table__
+_COUNTERS = Counter.__table__
+# Built once: every join at a location whose line was refreshed a moment ago runs these.
+COUNTERS_OF_LOCATION = (
+    select(_COUNTERS.c.id, _COUNTERS.c.is_open, _COUNTERS.c.staff_id, _COUNTERS.c.active_service_ids)
+    .where(_COUNTERS.c.location_id == bindparam("location_id"))
+    .order_by(_COUNTERS.c.id)
+)
+SERVICES_OF_COUNTERS = select(counter_services.c.counter_id, counter_services.c.service_id).where(
+    counter_services.c.counter_id.in_(bindparam("counter_ids", expanding=True))
+)
+BUSY_TICKETS = select(_TICKETS.c.counter_id, _TICKETS.c.service_id, _TICKETS.c.serving_started_at).where(
+    _TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.status.in_(BUSY)
+)
+_IN_LINE = (
+    _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),  # the line's covering index
+    _TICKETS.c.status == Status.WAITING.value,
+)
+WAITING_SEEN = select(func.count()).where(*_IN_LINE, _TICKETS.c.id <= bindparam("last_id"))
+_BOOKED = _TICKETS.c.appointment_at.is_not(None)
+WAITING_SINCE = (
+    select(_TICKETS.c.service_id, _TICKETS.c.priority, _BOOKED.label("booked"), func.count())
+    .where(*_IN_LINE, _TICKETS.c.id > bindparam("last_id"))
+    .group_by(_TICKETS.c.service_id, _TICKETS.c.priority, _BOOKED)
+)
+RECENT_CALLED_PRIORITIES = (
+    select(_TICKETS.c.priority)
+    .where(_TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.called_at.is_not(None))
+    .order_by(_TICKETS.c.called_at.desc())
+    .limit(RECENT_CALLS)
+)
+
+
 def counter_states(session: Session, location_id: int) -> tuple[CounterState, ...]:
     """Return the state of a location's counters, in id order: open, staff, the services they call from
     and the ticket each is busy with (three small queries, no ORM objects)."""
-    counters = session.execute(
-        select(Counter.id, Counter.is_open, Counter.staff_id, Counter.active_service_ids)
-        .where(Counter.location_id == location_id)
-        .order_by(Counter.id)
-    ).all()
+    connection = session.connection()
+    counters = connection.execute(COUNTERS_OF_LOCATION, {"location_id": location_id}).all()
     possible: dict[int, set[int]] = {}
-    for counter_id, service_id in session.execute(
-        select(counter_services.c.counter_id, counter_services.c.service_id).where(
-            counter_services.c.counter_id.in_([c.id for c in counters])
-        )
+    for counter_id, service_id in connection.execute(
+        SERVICES_OF_COUNTERS, {"counter_ids": [c.id for c in counters]}
     ):
         possible.setdefault(counter_id, set()).add(service_id)
-    busy = {
-        row.counter_id: row
-        for row in session.execute(
-            select(Ticket.counter_id, Ticket.service_id, Ticket.serving_started_at).where(
-                Ticket.location_id == location_id, Ticket.status.in_(BUSY)
-            )
-        )
-    }
+    busy = {row.counter_id: row for row in connection.execute(BUSY_TICKETS, {"location_id": location_id})}
     states = []
     for counter in counters:
         current = busy.get(counter.id)
@@ -115,13 +136,8 @@ def _waiting_ticket(item: Candidate | Ticket) -> WaitingTicket:
 def _streak(session: Session, location_id: int, rule: FairnessRule) -> int:
     if rule.kind != FairnessKind.MAX_IN_ROW:
         return 0
-    query = (
-        select(Ticket.priority)
-        .where(Ticket.location_id == location_id, Ticket.called_at.is_not(None))
-        .order_by(Ticket.called_at.desc())
-        .limit(RECENT_CALLS)
-    )
-    return priority_streak(list(session.scalars(query)))
+    rows = session.connection().execute(RECENT_CALLED_PRIORITIES, {"location_id": location_id})
+    return priority_streak(list(rows.scalars()))
 
 
 @dataclass(frozen=True)
@@ -208,78 +224,127 @@ class LearnedEstimator:
         return estimates
 
     def newcomer_estimate(self, session: Session, ticket: Ticket, now: datetime) -> WaitEstimate | None:
-        """Return the estimate of a ticket that has just joined (flushed, still waiting).
+        """Return the estimate of a ticket that has just joined (flushed, still waiting)."""
+        return self.newcomer_estimates(session, [ticket], now).get(ticket.id)
 
-        When the location is as it was at its last refresh, a moment ago, this is the estimate that
-        refresh computed for a newcomer of the ticket's service and priority: a lookup. Otherwise (a change
-        not yet refreshed, an appointment) the location is simulated with the ticket in line.
+    def newcomer_estimates(
+        self, session: Session, tickets: list[Ticket], now: datetime
+    ) -> dict[int, WaitEstimate | None]:
+        """Return the estimates of tickets that have just joined together, in the order they joined.
+
+        When a location is as it was at its last refresh, a moment ago, these are the estimates that
+        refresh computed for a newcomer of each ticket's service and priority, moved by those who joined
+        since: a lookup. Otherwise (a change not yet refreshed, an appointment) the location is simulated
+        with the tickets in line.
         """
-        location = ticket.location
-        quick = self._newcomer_from_cache(session, ticket, now)
-        if quick is not None:
-            return quick
-        others = [c for c in waiting_candidates(session, location.id) if c.ticket_id != ticket.id]
+        by_location: dict[int, list[Ticket]] = {}
+        for ticket in tickets:
+            by_location.setdefault(ticket.location_id, []).append(ticket)
+        answers: dict[int, WaitEstimate | None] = {}
+        for joined in by_location.values():
+            quick = self._newcomers_from_cache(session, joined, now)
+            answers.update(quick if quick is not None else self._simulate_newcomers(session, joined, now))
+        return answers
+
+    def _simulate_newcomers(
+        self, session: Session, joined: list[Ticket], now: datetime
+    ) -> dict[int, WaitEstimate | None]:
+        location = joined[0].location
+        new_ids = {ticket.id for ticket in joined}
+        others = [c for c in waiting_candidates(session, location.id) if c.ticket_id not in new_ids]
         snapshot = location_snapshot(session, location, others, now)
         cached = self.newcomers.get(location.id)
+        ticket = joined[0]
         kind = (ticket.service_id, ticket.priority)
         if (
-            ticket.appointment_at is None
+            len(joined) == 1
+            and ticket.appointment_at is None
             and cached is not None
             and abs(now - cached.at) <= NEWCOMER_CACHE
             and kind in cached.estimates
             and cached.state == state_key(snapshot)
         ):
-            return cached.estimates[kind]
-        joined = replace(snapshot, waiting=(*snapshot.waiting, _waiting_ticket(ticket)))
+            return {ticket.id: cached.estimates[kind]}
+        waiting = (*snapshot.waiting, *(_waiting_ticket(t) for t in joined))
         with self.lock:
-            return self.estimator.predict(joined).get(ticket.id)
+            predicted = self.estimator.predict(replace(snapshot, waiting=waiting))
+        return {t.id: predicted.get(t.id) for t in joined}
 
-    def _newcomer_from_cache(self, session: Session, ticket: Ticket, now: datetime) -> WaitEstimate | None:
-        """Answer a join without loading the whole line when, since the last refresh, the counters are as
-        they were and nobody then in line has left it: the prepared newcomer's wait plus
-        what each ticket that joined since, ahead of this one in its service, adds. The next refresh, a
-        moment later, simulates the location afresh. Return None when that shortcut does not hold.
+    def _newcomers_from_cache(
+        self, session: Session, joined: list[Ticket], now: datetime
+    ) -> dict[int, WaitEstimate] | None:
+        """Answer joins at one location without loading its line when, since the last refresh, the counters
+        are as they were and nobody then in line has left it: the prepared newcomer's wait plus what each
+        ticket that joined since, ahead of the new one in its service, adds. The next refresh, a moment
+        later, simulates the location afresh. Return None when that shortcut does not hold.
 
-        It reads one count over the location's line and the counters' state, never the line itself."""
-        cached = self.newcomers.get(ticket.location_id)
-        kind = (ticket.service_id, ticket.priority)
+        It reads one grouped count over the location's line and the counters' state, never the line itself."""
+        location_id = joined[0].location_id
+        cached = self.newcomers.get(location_id)
         if (
             cached is None
             or cached.marginal_s is None
-            or ticket.appointment_at is not None
-            or kind not in cached.estimates
             or abs(now - cached.at) > NEWCOMER_CACHE
+            or any(
+                t.appointment_at is not None or (t.service_id, t.priority) not in cached.estimates
+                for t in joined
+            )
         ):
             return None
-        newer = Ticket.id > cached.last_id
-        ahead_of_it = (Ticket.service_id == ticket.service_id) & (Ticket.priority >= ticket.priority)
-        still, booked, joined_ahead = session.execute(
-            select(
-                func.count(case((~newer, 1))),
-                func.count(case((newer & Ticket.appointment_at.is_not(None), 1))),
-                func.count(case((newer & ahead_of_it, 1))),
-            ).where(
-                Ticket.location_id == ticket.location_id,
-                Ticket.status == Status.WAITING.value,
-                Ticket.id != ticket.id,
+        since = self._joined_since(session, cached, joined)
+        if since is None or counter_states(session, location_id) != cached.counters:
+            return None
+        rule = FairnessRule.from_settings(joined[0].location.fairness)
+        if _streak(session, location_id, rule) != cached.streak:
+            return None
+        unseen, newer = since
+        answers = {}
+        for ticket in joined:
+            ahead = unseen + sum(
+                count
+                for (service_id, priority), count in newer.items()
+                if service_id == ticket.service_id and priority >= ticket.priority
             )
-        ).one()
-        if booked:
-            return None  # a booking came in: it goes by its slot, simulate
+            shift = int(ahead * cached.marginal_s.get(ticket.service_id, 0.0))
+            prepared = cached.estimates[(ticket.service_id, ticket.priority)]
+            answers[ticket.id] = replace(
+                prepared,
+                p10_s=prepared.p10_s + shift,
+                p50_s=prepared.p50_s + shift,
+                p90_s=prepared.p90_s + shift,
+            )
+            key = (ticket.service_id, ticket.priority)
+            newer[key] = newer.get(key, 0) + 1  # the next new ones of its service stand behind it
+        return answers
+
+    def _joined_since(
+        self, session: Session, cached: _Newcomers, joined: list[Ticket]
+    ) -> tuple[int, dict[tuple[int, int], int]] | None:
+        """Return how many more of the tickets the refresh saw wait than it counted (joins it had not seen
+        yet: PostgreSQL commits them in any order) and, by (service, priority), the tickets other than
+        `joined` that joined since; None when someone of the line then was called or left, or a booking
+        came in. Two plain counts over the line's index (the new tickets are taken out here, not in SQL:
+        a condition on every row of a long line costs more)."""
+        connection = session.connection()
+        parameters = {
+            "service_ids": sorted({service_id for service_id, _priority in cached.estimates}),
+            "last_id": cached.last_id,
+        }
+        still = connection.execute(WAITING_SEEN, parameters).scalar_one()
         if still < cached.waiting:
-            return None  # someone of the line then was called or left: simulate
-        if counter_states(session, ticket.location_id) != cached.counters:
             return None
-        rule = FairnessRule.from_settings(ticket.location.fairness)
-        if _streak(session, ticket.location_id, rule) != cached.streak:
-            return None
-        # More than then: joins the refresh did not see yet (PostgreSQL commits them in any order).
-        ahead = (still - cached.waiting) + joined_ahead
-        shift = int(ahead * cached.marginal_s.get(ticket.service_id, 0.0))
-        prepared = cached.estimates[kind]
-        return replace(
-            prepared, p10_s=prepared.p10_s + shift, p50_s=prepared.p50_s + shift, p90_s=prepared.p90_s + shift
-        )
+        since: dict[tuple[int, int], int] = {}
+        for service_id, priority, booked, count in connection.execute(WAITING_SINCE, parameters):
+            if booked:
+                return None
+            since[(service_id, priority)] = since.get((service_id, priority), 0) + count
+        for ticket in joined:
+            if ticket.id > cached.last_id:
+                key = (ticket.service_id, ticket.priority)
+                since[key] = since.get(key, 0) - 1
+            else:  # a new ticket among those counted as seen (an id taken again after a deletion)
+                still -= 1
+        return still - cached.waiting, since
 
     def observe(self, ticket: Ticket) -> None:
         """Learn from a ticket that was just called or closed (call after the transaction commits)."""

@@ -25,17 +25,34 @@ class WaitRange:
 
 
 def join_estimate(session, ticket, *, now) -> WaitRange | None:
-    """Return the app's learned estimate for a ticket that has just joined, or None when there is none
-    (no learned estimator, or it failed: joining never fails because of an estimate)."""
+    """Return the app's learned estimate for a ticket that has just joined (see join_estimates)."""
+    return join_estimates(session, [ticket], now=now).get(ticket.id)
+
+
+def join_estimates(session, tickets, *, now) -> dict[int, WaitRange]:
+    """Return the app's learned estimates for tickets that have just joined, by ticket id; none where there
+    is no learned estimator or it failed (joining never fails because of an estimate)."""
     from qserve.services.refresh import current_estimator
 
+    if not tickets:
+        return {}
     try:
-        answer = getattr(current_estimator(session), "newcomer_estimate", None)
-        estimate = answer(session, ticket, now) if answer is not None else None
+        estimator = current_estimator(session)
+        if hasattr(estimator, "newcomer_estimates"):
+            answers = estimator.newcomer_estimates(session, tickets, now)
+        elif hasattr(estimator, "newcomer_estimate"):
+            answers = {t.id: estimator.newcomer_estimate(session, t, now) for t in tickets}
+        else:
+            return {}
     except Exception:
-        log.exception("the learned estimate of ticket %s failed; the queueing estimate stands", ticket.id)
-        return None
-    return None if estimate is None else WaitRange(estimate.p10_s, estimate.p50_s, estimate.p90_s)
+        ids = [t.id for t in tickets]
+        log.exception("the learned estimates of tickets %s failed; the queueing estimate stands", ids)
+        return {}
+    return {
+        ticket_id: WaitRange(estimate.p10_s, estimate.p50_s, estimate.p90_s)
+        for ticket_id, estimate in answers.items()
+        if estimate is not None
+    }
 
 
 def queueing_estimate(*, ahead: int, duration_s: float, counters: int) -> WaitRange:

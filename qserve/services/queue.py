@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
@@ -126,25 +126,70 @@ def place_of(session: Session, ticket: Ticket, *, now: datetime) -> Place | None
     return places_by_service(candidates, rule=rule, now=now, streak=streak).get(ticket.id)
 
 
+_TICKETS = Ticket.__table__
+_DUE_OR_WALK_IN = _TICKETS.c.appointment_at.is_(None) | (_TICKETS.c.appointment_at <= bindparam("now"))
+# Built once (a hot path: every join runs it); counts per service who a newcomer stands behind.
+WAITING_AHEAD_COUNTS = (
+    select(
+        _TICKETS.c.service_id,
+        func.count(_TICKETS.c.id),
+        func.count(_TICKETS.c.appointment_at),
+        func.coalesce(func.sum(case((_TICKETS.c.priority > 0, 1), else_=0)), 0),
+    )
+    .where(
+        _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),
+        _TICKETS.c.status == Status.WAITING.value,
+        _DUE_OR_WALK_IN,
+    )
+    .group_by(_TICKETS.c.service_id)
+)
+
+
 def newcomer_place(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
-    """Return the place of a ticket that has just joined without priority or appointment: behind everyone
-    already waiting except appointments whose slot is still ahead. One COUNT instead of the whole line."""
-    if ticket.priority > 0 or ticket.appointment_at is not None:
-        return place_of(session, ticket, now=now)
-    due_or_walk_in = (Ticket.appointment_at.is_(None)) | (Ticket.appointment_at <= now)
-    ahead, appointments, priorities = session.execute(
-        select(
-            func.count(Ticket.id),
-            func.count(Ticket.appointment_at),
-            func.coalesce(func.sum(case((Ticket.priority > 0, 1), else_=0)), 0),
-        ).where(
-            Ticket.service_id == ticket.service_id,
-            Ticket.status == Status.WAITING,
-            due_or_walk_in,
-        )
-    ).one()
-    ahead -= 1  # the newcomer itself is counted: it is waiting and has no appointment
-    return Place(ahead + 1, ahead, appointments, priorities)
+    """Return the place of a ticket that has just joined (see newcomer_places)."""
+    return newcomer_places(session, [ticket], now=now).get(ticket.id)
+
+
+def newcomer_places(session: Session, tickets: list[Ticket], *, now: datetime) -> dict[int, Place | None]:
+    """Return the places of tickets that have just joined, in the order they joined, each as if it had
+    joined alone: a plain newcomer stands behind everyone already waiting except appointments whose slot
+    is still ahead (one COUNT per service, not the line); a priority or appointment ticket is placed in
+    the whole line."""
+    places: dict[int, Place | None] = {}
+    base = _waiting_ahead_counts(session, tickets, now=now)
+    for ticket in tickets:
+        ahead, appointments, priorities = base[ticket.service_id]
+        if ticket.priority == 0 and ticket.appointment_at is None:
+            places[ticket.id] = Place(ahead + 1, ahead, appointments, priorities)
+        else:
+            places[ticket.id] = place_of(session, ticket, now=now)
+        if ticket.appointment_at is None or ticket.appointment_at <= now:  # the next ones stand behind it
+            base[ticket.service_id] = (
+                ahead + 1,
+                appointments + (ticket.appointment_at is not None),
+                priorities + (ticket.priority > 0),
+            )
+    return places
+
+
+def _waiting_ahead_counts(session: Session, tickets: list[Ticket], *, now: datetime) -> dict[int, tuple]:
+    """Count, per service of the given new tickets, those waiting that a newcomer stands behind (all but
+    appointments still ahead, and but the new tickets), with the appointments and priority tickets among
+    them."""
+    if not tickets:
+        return {}
+    parameters = {"service_ids": sorted({t.service_id for t in tickets}), "now": now}
+    rows = session.connection().execute(WAITING_AHEAD_COUNTS, parameters).all()
+    counts = {t.service_id: [0, 0, 0] for t in tickets}
+    for service_id, waiting, appointments, priorities in rows:
+        counts[service_id] = [int(waiting), int(appointments), int(priorities)]
+    for ticket in tickets:  # the new tickets themselves are counted: take them out (cheaper than in SQL)
+        if ticket.appointment_at is None or ticket.appointment_at <= now:
+            counted = counts[ticket.service_id]
+            counted[0] -= 1
+            counted[1] -= ticket.appointment_at is not None
+            counted[2] -= ticket.priority > 0
+    return {service_id: tuple(counted) for service_id, counted in counts.items()}
 
 
 def serving_counters(session: Session, *, location_id: int) -> list[Counter]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import insert
 
 from qserve.db import UnitOfWork
 from qserve.domain import events as ev
 from qserve.domain.actors import Actor
 from qserve.domain.lifecycle import CLOSED_STATUSES, Action, check_transition
 from qserve.models import Ticket, TicketEvent
+
+INSERT_EVENTS = insert(TicketEvent.__table__)  # built once: a join pays only for running it
 
 EVENT_OF_ACTION: dict[Action, type[ev.TicketChanged]] = {
     Action.CALL: ev.TicketCalled,
@@ -75,34 +80,58 @@ def apply_transition(
     return event
 
 
+@dataclass(frozen=True)
+class IssueEntry:
+    """A ticket just inserted, who issued it, when, and what its first event-log entry adds."""
+
+    ticket: Ticket
+    actor: Actor
+    now: datetime
+    details: dict | None = None
+
+
 def log_issue(
     uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime, details: dict | None = None
 ) -> None:
     """Write the first entry of a new ticket's event log and record TicketIssued."""
-    uow.session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            location_id=ticket.location_id,
-            at=now,
-            action="issue",
-            from_status=None,
-            to_status=ticket.status,
-            actor_kind=actor.kind,
-            actor_user_id=actor.user_id,
-            service_id=ticket.service_id,
-            details={"channel": ticket.channel} | (details or {}),
+    log_issues(uow, [IssueEntry(ticket, actor, now, details)])
+
+
+def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
+    """Write the first event-log entries of new tickets with one executemany INSERT and record their
+    TicketIssued events, in order."""
+    rows = []
+    for entry in entries:
+        ticket = entry.ticket
+        details = {"channel": ticket.channel} | (entry.details or {})
+        rows.append(
+            {
+                "ticket_id": ticket.id,
+                "location_id": ticket.location_id,
+                "at": entry.now,
+                "action": "issue",
+                "from_status": None,
+                "to_status": ticket.status,
+                "actor_kind": entry.actor.kind,
+                "actor_user_id": entry.actor.user_id,
+                "counter_id": None,
+                "service_id": ticket.service_id,
+                "details": details,
+            }
         )
-    )
-    uow.record(
-        ev.TicketIssued(
-            ticket_id=ticket.id,
-            token=ticket.public_token,
-            location_id=ticket.location_id,
-            service_id=ticket.service_id,
-            number=ticket.number,
-            action="issue",
-            from_status=None,
-            to_status=ticket.status,
-            details={"channel": ticket.channel} | (details or {}),
+        uow.record(
+            ev.TicketIssued(
+                ticket_id=ticket.id,
+                token=ticket.public_token,
+                location_id=ticket.location_id,
+                service_id=ticket.service_id,
+                number=ticket.number,
+                action="issue",
+                from_status=None,
+                to_status=ticket.status,
+                details=details,
+                at_back=ticket.priority == 0 and ticket.appointment_at is None,
+            )
         )
-    )
+    if rows:
+        uow.session.connection().execute(INSERT_EVENTS, rows)

@@ -1,0 +1,162 @@
+"""Joins committed together (group commit): each is held to the rules of a join alone, in the order of its
+clock, and a join that is refused or breaks the transaction costs the others nothing."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from qserve.db import read_session, transaction
+from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
+from qserve.models import Service, Ticket, TicketEvent, TicketNumberCounter
+from qserve.services.joining import AppointmentsOnly, JoinRequest, SiteFull, join_queues
+
+
+def request(location, now, *, service_index=0, **fields):
+    """Return a JoinRequest for a location made by the factory."""
+    return JoinRequest(
+        location_slug=location["slug"], service_id=location["service_ids"][service_index], now=now, **fields
+    )
+
+
+def tickets_of(location):
+    with read_session() as session:
+        query = select(Ticket).where(Ticket.location_id == location["id"]).order_by(Ticket.id)
+        return list(session.scalars(query))
+
+
+def set_service(service_id, **values):
+    with transaction() as tx:
+        service = tx.session.get(Service, service_id)
+        for name, value in values.items():
+            setattr(service, name, value)
+
+
+def test_joins_committed_together_get_consecutive_numbers_and_stand_in_order(make, clock):
+    location = make.location()
+    make.ticket(location=location, now=clock())
+    outcomes = join_queues([request(location, clock()) for _ in range(5)])
+    assert [view["number"] for view in outcomes] == ["A002", "A003", "A004", "A005", "A006"]
+    assert [view["position"] for view in outcomes] == [2, 3, 4, 5, 6]
+    assert [view["people_ahead"] for view in outcomes] == [1, 2, 3, 4, 5]
+    waits = [view["estimated_wait"]["p50_s"] for view in outcomes]
+    assert waits == sorted(waits) and waits[0] < waits[-1]
+    stored = {t.id: t for t in tickets_of(location)}
+    for view in outcomes:
+        ticket = stored[view["id"]]
+        assert (ticket.number, ticket.status, ticket.channel) == (view["number"], "waiting", "remote")
+        assert ticket.joined_estimate_p50_s == view["estimated_wait"]["p50_s"] == ticket.estimate_p50_s
+    with read_session() as session:
+        logged = session.scalars(
+            select(TicketEvent.ticket_id).where(TicketEvent.action == "issue").order_by(TicketEvent.id)
+        ).all()
+    assert logged[-5:] == [view["id"] for view in outcomes]
+
+
+def test_joins_are_numbered_in_the_order_of_their_clocks_not_of_arrival(make, clock):
+    location = make.location()
+    late, early = clock() + timedelta(seconds=2), clock()
+    outcomes = join_queues([request(location, late, name="late"), request(location, early, name="early")])
+    assert [view["number"] for view in outcomes] == ["A002", "A001"]
+    assert [view["position"] for view in outcomes] == [2, 1]
+
+
+def test_a_refused_join_in_a_batch_costs_the_others_nothing_and_no_number(make, clock):
+    location = make.location()
+    set_service(location["service_ids"][1], is_open=False)
+    outcomes = join_queues(
+        [
+            request(location, clock(), phone="040 123 4567"),
+            JoinRequest(location_slug="nowhere", service_id=1, now=clock()),
+            request(location, clock(), service_index=1),
+            request(location, clock(), channel="pigeon"),
+            request(location, clock(), phone="0401234567"),  # the same phone as the first, written otherwise
+            request(location, clock(), phone="12"),
+            request(location, clock()),
+        ]
+    )
+    assert isinstance(outcomes[1], NotFound)
+    assert isinstance(outcomes[2], ServiceClosed)
+    assert isinstance(outcomes[3], ValidationFailed) and outcomes[3].field == "channel"
+    assert isinstance(outcomes[4], Conflict) and outcomes[4].field == "phone"
+    assert isinstance(outcomes[5], ValidationFailed) and outcomes[5].field == "phone"
+    assert [outcomes[0]["number"], outcomes[6]["number"]] == ["A001", "A002"]
+    assert [t.number for t in tickets_of(location)] == ["A001", "A002"]
+
+
+def test_the_daily_cap_is_held_within_a_batch_and_gives_back_the_numbers_past_it(make, clock):
+    location = make.location()
+    service_id = location["service_ids"][0]
+    set_service(service_id, daily_cap=3)
+    make.ticket(location=location, now=clock())
+    outcomes = join_queues([request(location, clock()) for _ in range(4)])
+    assert [o["number"] if isinstance(o, dict) else type(o) for o in outcomes] == [
+        "A002",
+        "A003",
+        ServiceFull,
+        ServiceFull,
+    ]
+    with read_session() as session:
+        counter = session.scalar(
+            select(TicketNumberCounter).where(TicketNumberCounter.service_id == service_id)
+        )
+    assert counter.last_number == 3
+    set_service(service_id, daily_cap=5)
+    assert [o["number"] for o in join_queues([request(location, clock()) for _ in range(2)])] == [
+        "A004",
+        "A005",
+    ]
+
+
+def test_the_site_cap_counts_the_joins_before_in_the_same_batch(make, clock):
+    from qserve.models import Location
+
+    location = make.location()
+    with transaction() as tx:
+        place = tx.session.get(Location, location["id"])
+        place.mode, place.settings = "hybrid", {"appointments": {"on_site_cap": 2}}
+    outcomes = join_queues([request(location, clock(), service_index=i % 2) for i in range(3)])
+    assert isinstance(outcomes[0], dict) and isinstance(outcomes[1], dict)
+    assert isinstance(outcomes[2], SiteFull)
+
+
+def test_walk_ins_are_refused_in_a_batch_where_only_appointments_are_taken(make, clock):
+    location = make.location()
+    set_service(location["service_ids"][0], mode="appointments")
+    outcomes = join_queues([request(location, clock()), request(location, clock(), service_index=1)])
+    assert isinstance(outcomes[0], AppointmentsOnly)
+    assert outcomes[1]["number"] == "B001"
+
+
+def test_a_key_used_twice_in_one_batch_gives_the_same_ticket(make, clock):
+    location = make.location()
+    outcomes = join_queues(
+        [
+            request(location, clock(), idempotency_key="tap-1"),
+            request(location, clock(), idempotency_key="tap-1"),
+            request(location, clock(), idempotency_key="tap-2"),
+        ]
+    )
+    assert outcomes[0]["id"] == outcomes[1]["id"] != outcomes[2]["id"]
+    again = join_queues([request(location, clock(), idempotency_key="tap-2")])[0]
+    assert again["id"] == outcomes[2]["id"]
+    assert len(tickets_of(location)) == 2
+
+
+def test_a_batch_that_fails_as_a_whole_is_run_again_one_join_at_a_time(make, clock):
+    location = make.location()
+    # A check-in of a booking that does not exist passes the join's rules; the booking handler refuses it in
+    # the transaction, which would take the other joins down with it.
+    check_in = request(location, clock(), channel="appointment", details={"appointment_id": 999_999})
+    outcomes = join_queues([request(location, clock()), check_in, request(location, clock())])
+    assert isinstance(outcomes[1], Conflict)
+    assert [outcomes[0]["number"], outcomes[2]["number"]] == ["A001", "A002"]
+    assert [t.number for t in tickets_of(location)] == ["A001", "A002"]
+
+
+def test_a_priority_join_in_a_batch_stands_ahead_of_the_plain_ones(make, clock):
+    location = make.location()
+    make.ticket(location=location, now=clock())
+    outcomes = join_queues(
+        [request(location, clock()), request(location, clock(), priority=1), request(location, clock())]
+    )
+    assert [view["position"] for view in outcomes] == [2, 1, 4]
