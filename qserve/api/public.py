@@ -89,6 +89,7 @@ def create_ticket(slug: str):
         idempotency_key=request.headers.get("Idempotency-Key")
         or str_field(body, "idempotency_key", max_length=100),
         now=now,
+        together=True,
     )
     response = jsonify(view)
     response.status_code = 201

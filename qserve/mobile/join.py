@@ -81,7 +81,12 @@ def join_page(slug: str, service_id: int):
     if not form.errors:
         try:
             view = ticket_service.join_queue(
-                location_slug=slug, service_id=service_id, channel="remote", now=utcnow(), **form.arguments()
+                location_slug=slug,
+                service_id=service_id,
+                channel="remote",
+                now=utcnow(),
+                together=True,
+                **form.arguments(),
             )
         except (ServiceClosed, ServiceFull) as error:
             return _refused(slug, service, error)
