@@ -8,7 +8,14 @@ import time
 
 from flask import Flask
 
-from qserve.domain.events import CounterChanged, DomainEvent, ServiceChanged, TicketCalled, TicketChanged
+from qserve.domain.events import (
+    CounterChanged,
+    DomainEvent,
+    ServiceChanged,
+    TicketCalled,
+    TicketChanged,
+    TicketIssued,
+)
 from qserve.domain.numbering import spoken_number
 from qserve.extensions import socketio
 from qserve.realtime.rooms import counter_room, display_room, service_room, staff_room, ticket_room
@@ -16,6 +23,9 @@ from qserve.realtime.rooms import counter_room, display_room, service_room, staf
 log = logging.getLogger(__name__)
 REFRESH_SHARE_FACTOR = 4  # wait at least four times as long as the last refresh took
 MAX_DELAY_S = 5.0  # but pages hear of a change within a few seconds whatever the line's length
+# After plain joins alone only the counts are refreshed, but places and waits are recomputed at least this
+# often (time passes for those being served, and the estimator prepares newcomers' estimates then).
+RECOMPUTE_S = 10.0
 
 
 class Publisher:
@@ -30,6 +40,8 @@ class Publisher:
         self._last_sent: dict[str, tuple] = {}
         self._last_cost_s = 0.0
         self._flushing = 0
+        self._moved: set[int] = set()  # dirty locations where someone's place or wait may have moved
+        self._refreshed_at: dict[int, float] = {}  # location id -> when its places were last recomputed
 
     def on_events(self, events: list[DomainEvent]) -> None:
         """Handle the events of one commit."""
@@ -38,7 +50,9 @@ class Publisher:
                 self._emit_call(event)
             elif isinstance(event, TicketChanged) and event.action == "requeue":
                 self._emit_withdrawn(event)
-            if isinstance(event, TicketChanged):
+            if isinstance(event, TicketIssued) and event.at_back:
+                self._mark(event.location_id, None, moved=False)  # the counts changed, nobody's place
+            elif isinstance(event, TicketChanged):
                 self._mark(event.location_id, event.token)
             elif isinstance(event, CounterChanged | ServiceChanged):
                 self._mark(event.location_id, None)
@@ -73,11 +87,13 @@ class Publisher:
         """Mark a location for the next refresh (jobs use this to keep estimates fresh)."""
         self._mark(location_id, token)
 
-    def _mark(self, location_id: int, token: str | None) -> None:
+    def _mark(self, location_id: int, token: str | None, *, moved: bool = True) -> None:
         with self._lock:
             tokens = self._dirty.setdefault(location_id, set())
             if token:
                 tokens.add(token)
+            if moved:
+                self._moved.add(location_id)
 
     def _schedule(self) -> None:
         with self._lock:
@@ -109,28 +125,34 @@ class Publisher:
         """Refresh every location marked dirty and emit what changed."""
         with self._lock:
             dirty, self._dirty = self._dirty, {}
+            moved, self._moved = self._moved, set()
             self._flushing += 1
         started = time.perf_counter()
         try:
-            self._refresh(dirty)
+            self._refresh(dirty, moved)
         finally:
             self._last_cost_s = time.perf_counter() - started
             with self._lock:
                 self._flushing -= 1
 
-    def _refresh(self, dirty: dict[int, set[str]]) -> None:
+    def _refresh(self, dirty: dict[int, set[str]], moved: set[int]) -> None:
         from qserve.db import utcnow
-        from qserve.services.refresh import refresh_location
+        from qserve.services.refresh import refresh_location, summarize_location
 
         for location_id, tokens in dirty.items():
+            recomputed = self._refreshed_at.get(location_id)
             try:
-                snapshot = refresh_location(
-                    location_id=location_id,
-                    now=utcnow(),
-                    tokens=tokens,
-                    known=self._last_sent,
-                    listening=self._listening_tokens(),
-                )
+                if location_id in moved or recomputed is None or time.monotonic() - recomputed > RECOMPUTE_S:
+                    self._refreshed_at[location_id] = time.monotonic()
+                    snapshot = refresh_location(
+                        location_id=location_id,
+                        now=utcnow(),
+                        tokens=tokens,
+                        known=self._last_sent,
+                        listening=self._listening_tokens(),
+                    )
+                else:  # only plain joins since: the counts changed, nobody's place or wait
+                    snapshot = summarize_location(location_id=location_id)
             except Exception:
                 log.exception("refreshing location %s failed", location_id)
                 continue

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from qserve.db import transaction
+from qserve.db import read_session, transaction
 from qserve.domain.lifecycle import OPEN_STATUSES, Status
 from qserve.domain.ordering import Candidate, FairnessRule
 from qserve.models import Location, Ticket
@@ -71,11 +71,13 @@ def refresh_location(
 
     `tokens` are tickets that changed for sure; `known` maps tokens to the state last published,
     so that only tickets whose status, position or estimate moved are loaded and returned; `listening`,
-    when given, limits those to the tickets whose page is open (nobody else needs a view built).
+    when given, limits those to the tickets whose page is open (nobody else needs a view built: a page
+    that opens later asks for its ticket as it is then).
     """
     known = known or {}
-    with transaction() as tx:
-        session = tx.session
+    # Computed outside the writer's lock (on SQLite a write transaction would hold up every join and call
+    # for as long as a long line takes to estimate); only the estimates that moved are written, briefly.
+    with read_session() as session:
         location = session.get(Location, location_id)
         open_or_named = or_(
             Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.public_token.in_(tokens)
@@ -91,24 +93,26 @@ def refresh_location(
         streak = location_streak(session, location_id=location_id) if rule.kind == "max_in_row" else 0
         places = places_by_service(waiting, rule=rule, now=now, streak=streak)
         estimates = current_estimator(session).estimate(session, location, waiting, places, now)
-        _store_estimates(session, waiting_rows, estimates, now)
-        keys = {r.public_token: _key(r, places, estimates) for r in rows}
-        changed = {
-            r.id
-            for r in rows
-            if r.public_token in tokens
-            or (
-                known.get(r.public_token) != keys[r.public_token]
-                and (listening is None or r.public_token in listening)
-            )
-        }
+        summary = location_counts(session, location, _counted(waiting))
+    moved = _moved_estimates(waiting_rows, estimates)
+    if moved:
+        with transaction() as tx:
+            _store_estimates(tx.session, moved, now)
+    keys = {r.public_token: _key(r, places, estimates) for r in rows}
+    changed = {
+        r.id
+        for r in rows
+        if (r.public_token in tokens or known.get(r.public_token) != keys[r.public_token])
+        and (listening is None or r.public_token in listening)
+    }
+    with read_session() as session:
         views = _views(session, changed, places, estimates, now)
-        return {
-            "location_id": location_id,
-            "tickets": views,
-            "keys": {view["token"]: keys[view["token"]] for view in views},
-            "summary": location_counts(session, location, waiting),
-        }
+    return {
+        "location_id": location_id,
+        "tickets": views,
+        "keys": {view["token"]: keys[view["token"]] for view in views},
+        "summary": summary,
+    }
 
 
 def _key(row, places: dict, estimates: dict) -> tuple:
@@ -130,20 +134,23 @@ def _views(session: Session, ids: set[int], places: dict, estimates: dict, now: 
     return [public_ticket(t, places.get(t.id), now=now, estimate=estimates.get(t.id)) for t in tickets]
 
 
-def _store_estimates(session: Session, rows, estimates: dict, now: datetime) -> None:
-    """Write the estimates that moved, in one batch, without bumping the tickets' optimistic version.
-
-    On PostgreSQL a row that a counter is calling right now is skipped (SKIP LOCKED) rather than waited
-    for: the estimate of a ticket being called is moot, and staff must never wait for a refresh.
-    """
-    moved = [
+def _moved_estimates(rows, estimates: dict) -> list[dict]:
+    """Return the estimates that moved enough to be stored, as parameters of _store_estimates."""
+    return [
         {"ticket_id": row.id, "p10": estimate.p10_s, "p50": estimate.p50_s, "p90": estimate.p90_s}
         for row in rows
         if (estimate := estimates.get(row.id)) is not None
         and (row.estimate_p50_s is None or abs(row.estimate_p50_s - estimate.p50_s) >= _threshold(row))
     ]
-    if not moved:
-        return
+
+
+def _store_estimates(session: Session, moved: list[dict], now: datetime) -> None:
+    """Write the estimates that moved, in one batch, without bumping the tickets' optimistic version, to the
+    tickets still waiting (one called since they were computed keeps what it had).
+
+    On PostgreSQL a row that a counter is calling right now is skipped (SKIP LOCKED) rather than waited
+    for: the estimate of a ticket being called is moot, and staff must never wait for a refresh.
+    """
     table = Ticket.__table__
     if session.get_bind().dialect.name == "postgresql":
         lockable = set(
@@ -157,7 +164,7 @@ def _store_estimates(session: Session, rows, estimates: dict, now: datetime) -> 
         moved = [m for m in moved if m["ticket_id"] in lockable]
     statement = (
         update(table)
-        .where(table.c.id == bindparam("ticket_id"))
+        .where(table.c.id == bindparam("ticket_id"), table.c.status == Status.WAITING.value)
         .values(
             estimate_p10_s=bindparam("p10"),
             estimate_p50_s=bindparam("p50"),
@@ -174,12 +181,37 @@ def _threshold(row) -> float:
     return max(STORE_THRESHOLD_S, 0.1 * (row.estimate_p50_s or 0))
 
 
-def location_counts(session: Session, location: Location, waiting: list[Candidate]) -> dict:
-    """Return the waiting counts per service, which are open, the counters open and the display's message
-    line, for displays and tablets (so a manager's change shows at once)."""
+def _counted(waiting: list[Candidate]) -> dict[int, int]:
     counts: dict[int, int] = {}
     for candidate in waiting:
         counts[candidate.service_id] = counts.get(candidate.service_id, 0) + 1
+    return counts
+
+
+WAITING_BY_SERVICE = (
+    select(Ticket.__table__.c.service_id, func.count())
+    .where(
+        Ticket.__table__.c.service_id.in_(bindparam("service_ids", expanding=True)),
+        Ticket.__table__.c.status == Status.WAITING.value,
+    )
+    .group_by(Ticket.__table__.c.service_id)
+)
+
+
+def summarize_location(*, location_id: int) -> dict:
+    """Return a location's waiting counts and state for displays and tablets, as refresh_location does but
+    without recomputing anyone's place or estimate: what plain joins change (nobody else moved)."""
+    with read_session() as session:
+        location = session.get(Location, location_id)
+        service_ids = [service.id for service in location.services]
+        counts = dict(session.execute(WAITING_BY_SERVICE, {"service_ids": service_ids}).tuples().all())
+        summary = location_counts(session, location, counts)
+    return {"location_id": location_id, "tickets": [], "keys": {}, "summary": summary}
+
+
+def location_counts(session: Session, location: Location, counts: dict[int, int]) -> dict:
+    """Return the waiting counts per service, which are open, the counters open and the display's message
+    line, for displays and tablets (so a manager's change shows at once)."""
     return {
         "location": location.slug,
         "services": [
