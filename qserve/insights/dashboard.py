@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from qserve.api.inputs import date_arg
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import ValidationFailed
+from qserve.domain.numbering import service_day
 from qserve.insights import charts, formatting, schedules
 from qserve.insights.dashboard_texts import LANGUAGES, words
 from qserve.insights.export import report_csv
@@ -25,10 +26,10 @@ APPOINTMENT_COUNTS = "appointments_manage.counts"  # per location
 MAX_DAYS = 366
 
 
-def parse_filters() -> dict:
-    """Read locations, date range and target wait from the query string (last 7 days, 10 minutes)."""
-    today = utcnow().date()
-    last = date_arg("to", today)
+def parse_filters(today: date | None = None) -> dict:
+    """Read locations, date range and target wait from the query string (the last 7 days up to `today`,
+    10 minutes)."""
+    last = date_arg("to", today or utcnow().date())
     first = date_arg("from", last - timedelta(days=6))
     if first > last or (last - first).days >= MAX_DAYS:
         raise ValidationFailed(f"choose a range of 1 to {MAX_DAYS} days", field="from")
@@ -42,10 +43,12 @@ def parse_filters() -> dict:
 
 def build_reports(language: str = "en") -> tuple[dict, list, list[dict]]:
     """Return the filters, every location the manager may see, and the reports of the chosen ones."""
-    filters = parse_filters()
     now = utcnow()
     with read_session() as session:
         every = managed_locations(session, current_user)
+        # Days are the locations' own: by default the range ends on the latest of their todays (in the
+        # evening UTC, Helsinki's today is already tomorrow's UTC date).
+        filters = parse_filters(max((service_day(now, loc.time_zone) for loc in every), default=None))
         chosen = managed_locations(session, current_user, filters["slugs"]) if filters["slugs"] else every[:2]
         reports = [
             location_report(
