@@ -1,4 +1,5 @@
-"""Joining a queue: the rules of one join, and many joins committed together in one transaction.
+"""Joining a queue: many joins committed together in one transaction, each admitted by the rules of one
+(qserve.services.admission).
 
 Joins that arrive at the same moment are committed together (group commit, see `qserve.services.combining`):
 one transaction, one number upsert per service and day, one INSERT of the tickets and one of their event-log
@@ -12,42 +13,25 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from flask import current_app
-from sqlalchemy import Date, Integer, bindparam, func, insert, select, text, update
+from sqlalchemy import Date, Integer, bindparam, insert, text, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from qserve.db import UnitOfWork, transaction
 from qserve.domain.actors import Actor
-from qserve.domain.contact import normalize_email, normalize_language, normalize_phone
-from qserve.domain.errors import (
-    Conflict,
-    NotFound,
-    QServeError,
-    ServiceClosed,
-    ServiceFull,
-    ValidationFailed,
-)
-from qserve.domain.lifecycle import OPEN_STATUSES, Status
-from qserve.domain.numbering import format_number, service_day
-from qserve.domain.questions import clean_answers
-from qserve.models import Location, Service, Ticket, TicketNumberCounter
+from qserve.domain.errors import QServeError, ServiceFull
+from qserve.domain.lifecycle import Status
+from qserve.domain.numbering import format_number
+from qserve.models import Service, Ticket, TicketNumberCounter
+from qserve.services.admission import Admitted, AppointmentsOnly, JoinRequest, JoinRules, Replayed, SiteFull
 from qserve.services.estimates import WaitRange
 from qserve.services.transitions import IssueEntry, log_issues
 
-CHANNELS = ("kiosk", "remote", "staff", "appointment")
-ON_SITE_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)
-# A booked customer whose slot starts within this long (or started within the grace) is counted on site.
-EXPECTED_SOON_S = 900
-
-
 # The join path's statements are built once: SQLAlchemy keeps their compiled form, so a join pays only for
 # running them (building a statement anew costs several times what running it does).
-LOCATIONS = select(Location).where(Location.slug.in_(bindparam("slugs", expanding=True)))
-SERVICES = select(Service).where(Service.id.in_(bindparam("ids", expanding=True)))
 TICKETS = Ticket.__table__
 _TICKET_MANAGER = manager_of_class(Ticket)
 # Rows come back in any order: each is matched to its join by its token (asking for the order would make
@@ -81,40 +65,6 @@ TAKE_NUMBERS = (
     .bindparams(bindparam("count", type_=Integer()))
     .columns(last_number=Integer())
 )
-
-
-class AppointmentsOnly(ServiceClosed):
-    """The service (or its location) takes customers by appointment only: book instead (409)."""
-
-    code = "appointments_only"
-
-
-class SiteFull(ServiceFull):
-    """The location holds as many people as it may at once (409)."""
-
-    code = "site_full"
-
-
-@dataclass(frozen=True, eq=False)
-class JoinRequest:
-    """One customer asking to join a service's queue at a moment (`now`, read when the request began).
-
-    `details` (e.g. {"kiosk_id": 3}) go to the event log and the TicketIssued event for handlers."""
-
-    location_slug: str
-    service_id: int
-    now: datetime
-    channel: str = "remote"
-    name: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    language: str | None = None
-    answers: dict | None = None
-    priority: int = 0
-    idempotency_key: str | None = None
-    appointment_at: datetime | None = None
-    actor: Actor | None = None
-    details: dict | None = None
 
 
 # What a join gives: the ticket's public view, or the error that refused it (or broke its transaction).
@@ -152,40 +102,16 @@ def join_queues(requests: Sequence[JoinRequest]) -> list[JoinOutcome]:
     return result
 
 
-@dataclass
-class _Admitted:
-    """A join that passed every rule and waits for its number."""
-
-    request: JoinRequest
-    location: Location
-    service: Service
-    day: date
-    contact: dict
-    answers: dict
-    sequence: int | None = None
-    ticket: Ticket | None = None
-
-
-@dataclass(frozen=True)
-class _Replayed:
-    """A join repeated with an idempotency key already used: the ticket it gave the first time, as it is
-    now (or, when the first time is in the same batch, as that join's outcome)."""
-
-    now: datetime
-    ticket_id: int | None = None
-    first: _Admitted | None = None
-
-
 def _join_together(requests: list[JoinRequest]) -> list[JoinOutcome]:
     with transaction() as tx:
-        rules = _Rules(tx.session, requests)
-        admitted: list[_Admitted | _Replayed | QServeError] = []
+        rules = JoinRules(tx.session, requests)
+        admitted: list[Admitted | Replayed | QServeError] = []
         for request in requests:
             try:
                 admitted.append(rules.admit(request))
             except QServeError as error:
                 admitted.append(error)
-        joining = [item for item in admitted if isinstance(item, _Admitted)]
+        joining = [item for item in admitted if isinstance(item, Admitted)]
         _number(tx.session, joining)
         issued = [item for item in joining if item.sequence is not None]
         _insert(tx, issued)
@@ -196,9 +122,9 @@ def _join_together(requests: list[JoinRequest]) -> list[JoinOutcome]:
 def _outcome(session: Session, item, views: dict[int, dict]) -> JoinOutcome:
     if isinstance(item, QServeError):
         return item
-    if isinstance(item, _Replayed) and item.first is not None:
+    if isinstance(item, Replayed) and item.first is not None:
         return _outcome(session, item.first, views)
-    if isinstance(item, _Replayed):
+    if isinstance(item, Replayed):
         from qserve.services.views import ticket_with_place
 
         return ticket_with_place(session, session.get(Ticket, item.ticket_id), now=item.now)
@@ -207,172 +133,9 @@ def _outcome(session: Session, item, views: dict[int, dict]) -> JoinOutcome:
     return views[item.ticket.id]
 
 
-class _Rules:
-    """The rules a join is held to, with what the joins before it in the same batch already took."""
-
-    def __init__(self, session: Session, requests: list[JoinRequest]) -> None:
-        self.session = session
-        slugs = sorted({request.location_slug for request in requests})
-        self.locations = {
-            location.slug: location for location in session.scalars(LOCATIONS, {"slugs": slugs})
-        }
-        service_ids = sorted({r.service_id for r in requests if isinstance(r.service_id, int)})
-        self.services = {service.id: service for service in session.scalars(SERVICES, {"ids": service_ids})}
-        self.on_site: dict[int, int] = {}  # location id -> people there, with the joins admitted so far
-        self.phones: set[tuple[int, str]] = set()  # (location id, phone) taken by this batch
-        self.keys: dict[tuple[int, str], _Admitted] = {}  # idempotency keys used by this batch
-        self.left: dict[tuple[int, date], int | None] = {}  # numbers still under a service's daily cap
-
-    def admit(self, request: JoinRequest) -> _Admitted | _Replayed:
-        """Check one join against every rule, in the order a single join checks them."""
-        _check_input(request)
-        location = self.locations.get(request.location_slug)
-        if location is None:
-            raise NotFound(f"no location called {request.location_slug!r}")
-        replayed = self._replayed(location, request)
-        if replayed is not None:
-            return replayed
-        service = _open_service(location, self.services.get(request.service_id))
-        actor = request.actor
-        if actor is not None and actor.kind == "staff":
-            actor.require_location(location.id, location.organization_id)
-        walk_in = is_walk_in(request.channel, actor=actor, details=request.details)
-        if walk_in:
-            self._refuse_walk_in(location, service, now=request.now)
-        contact = _contact(location, request)
-        answers = clean_answers(service.questions, request.answers)
-        if contact["phone"] and not location.settings.get("allow_several_per_phone", False):
-            self._refuse_second_ticket(location.id, contact["phone"])
-        day = service_day(request.now, location.time_zone)
-        self._take_number_under_cap(service, day)
-        admitted = _Admitted(request, location, service, day, contact, answers)
-        self._count_in(location, admitted)
-        return admitted
-
-    def _replayed(self, location: Location, request: JoinRequest) -> _Replayed | None:
-        key = request.idempotency_key
-        if not key:
-            return None
-        if (location.id, key) in self.keys:
-            return _Replayed(request.now, first=self.keys[(location.id, key)])
-        existing = self.session.scalar(
-            select(Ticket.id).where(Ticket.location_id == location.id, Ticket.idempotency_key == key)
-        )
-        return _Replayed(request.now, ticket_id=existing) if existing else None
-
-    def _refuse_walk_in(self, location: Location, service: Service, *, now: datetime) -> None:
-        """Send walk-ins to the booking page where only appointments are taken, and away when the site is
-        full."""
-        if (service.mode or location.mode) == "appointments":
-            raise AppointmentsOnly(
-                f"{service.name()} takes customers by appointment only; book a time instead"
-            )
-        cap = ((location.settings or {}).get("appointments") or {}).get("on_site_cap")
-        if cap is None:
-            return
-        if location.id not in self.on_site:
-            self.on_site[location.id] = people_on_site(self.session, location, now=now)
-        if self.on_site[location.id] >= int(cap):
-            raise SiteFull(
-                "the location is full at the moment; please come back a little later or book a time"
-            )
-
-    def _refuse_second_ticket(self, location_id: int, phone: str) -> None:
-        query = select(func.count(Ticket.id)).where(
-            Ticket.location_id == location_id,
-            Ticket.phone == phone,
-            Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-        )
-        if (location_id, phone) in self.phones or self.session.scalar(query):
-            raise Conflict("this phone number already has a ticket in line here", field="phone")
-
-    def _take_number_under_cap(self, service: Service, day: date) -> None:
-        """Refuse a join once the joins before it took the last of a service's daily tickets."""
-        if service.daily_cap is None:
-            return
-        key = (service.id, day)
-        if key not in self.left:
-            given = self.session.scalar(
-                select(TicketNumberCounter.last_number).where(
-                    TicketNumberCounter.service_id == service.id, TicketNumberCounter.service_day == day
-                )
-            )
-            self.left[key] = service.daily_cap - int(given or 0)
-        if self.left[key] <= 0:
-            raise ServiceFull("this service has given all of today's tickets")
-        self.left[key] -= 1
-
-    def _count_in(self, location: Location, admitted: _Admitted) -> None:
-        if location.id in self.on_site:
-            self.on_site[location.id] += 1
-        if admitted.contact["phone"]:
-            self.phones.add((location.id, admitted.contact["phone"]))
-        if admitted.request.idempotency_key:
-            self.keys[(location.id, admitted.request.idempotency_key)] = admitted
-
-
-def _check_input(request: JoinRequest) -> None:
-    if request.channel not in CHANNELS:
-        raise ValidationFailed(f"channel must be one of {list(CHANNELS)}", field="channel")
-    if not 0 <= int(request.priority) <= 9:
-        raise ValidationFailed("priority must be between 0 and 9", field="priority")
-
-
-def _contact(location: Location, request: JoinRequest) -> dict:
-    region = location.settings.get("phone_region", "FI")
-    return {
-        "name": (request.name or "").strip()[:200] or None,
-        "phone": normalize_phone(request.phone, region=region),
-        "email": normalize_email(request.email),
-        "language": normalize_language(request.language, default=(location.languages or ["en"])[0]),
-    }
-
-
-def _open_service(location: Location, service: Service | None) -> Service:
-    if service is None or service.location_id != location.id:
-        raise NotFound("no such service at this location", field="service_id")
-    if not service.is_open:
-        raise ServiceClosed(f"{service.name()} is closed now")
-    return service
-
-
-def is_walk_in(channel: str, *, actor: Actor | None, details: dict | None) -> bool:
-    """Tell whether a join is a walk-in: anything but staff letting someone in or a booking checking in.
-
-    The channel alone is what the caller claims; staff must be signed-in staff and a check-in must name its
-    booking (which the appointments handler then holds to), so a public caller cannot slip past the rules.
-    """
-    if channel == "staff":
-        return actor is None or actor.kind != "staff"
-    if channel == "appointment":
-        return not (details or {}).get("appointment_id")
-    return True
-
-
-def people_on_site(session: Session, location: Location, *, now: datetime) -> int:
-    """Count the people at a location now: open tickets, and booked customers due any moment."""
-    from qserve.models.appointment import Appointment
-
-    in_line = session.scalar(
-        select(func.count(Ticket.id)).where(
-            Ticket.location_id == location.id, Ticket.status.in_([s.value for s in ON_SITE_STATUSES])
-        )
-    )
-    grace_s = int(((location.settings or {}).get("appointments") or {}).get("grace_s", 600))
-    expected = session.scalar(
-        select(func.count(Appointment.id)).where(
-            Appointment.location_id == location.id,
-            Appointment.status == "booked",
-            Appointment.starts_at > now - timedelta(seconds=grace_s),
-            Appointment.starts_at <= now + timedelta(seconds=EXPECTED_SOON_S),
-        )
-    )
-    return int(in_line or 0) + int(expected or 0)
-
-
-def _number(session: Session, joining: list[_Admitted]) -> None:
+def _number(session: Session, joining: list[Admitted]) -> None:
     """Give the joins their numbers: one block per service and day, taken by one atomic upsert."""
-    blocks: dict[tuple[Service, date], list[_Admitted]] = {}
+    blocks: dict[tuple[Service, date], list[Admitted]] = {}
     for item in joining:
         blocks.setdefault((item.service, item.day), []).append(item)
     for (service, day), items in blocks.items():
@@ -412,7 +175,7 @@ def new_token() -> str:
     return "t" + secrets.token_urlsafe(16)
 
 
-def _insert(tx: UnitOfWork, issued: list[_Admitted]) -> None:
+def _insert(tx: UnitOfWork, issued: list[Admitted]) -> None:
     """Insert the tickets with one statement and their first event-log entries with another."""
     if not issued:
         return
@@ -441,7 +204,7 @@ def _loaded(session: Session, row: dict, ticket_id: int) -> Ticket:
     return ticket
 
 
-def _ticket_row(item: _Admitted) -> dict:
+def _ticket_row(item: Admitted) -> dict:
     request, service = item.request, item.service
     return NEW_TICKET_DEFAULTS | {
         "public_token": new_token(),
@@ -483,7 +246,7 @@ def _column_defaults() -> dict:
 NEW_TICKET_DEFAULTS = _column_defaults()  # a row overrides the mutable ones (answers) with its own
 
 
-def _announce(session: Session, issued: list[_Admitted]) -> dict[int, dict]:
+def _announce(session: Session, issued: list[Admitted]) -> dict[int, dict]:
     """Place the new tickets in line, estimate their waits, store the estimate announced with each and
     return their public views by ticket id."""
     from qserve.services.estimates import join_estimates
@@ -527,3 +290,6 @@ def _store_estimates(session: Session, estimates: list[tuple[Ticket, WaitRange]]
             set_committed_value(ticket, f"{prefix}_p50_s", estimate.p50_s)
             set_committed_value(ticket, f"{prefix}_p90_s", estimate.p90_s)
         set_committed_value(ticket, "estimate_updated_at", ticket.joined_at)
+
+
+__all__ = ["AppointmentsOnly", "JoinRequest", "SiteFull", "join_queue_together", "join_queues"]
