@@ -48,13 +48,18 @@ def location_snapshot(
 _TICKETS = Ticket.__table__
 _COUNTERS = Counter.__table__
 # Built once: every join at a location whose line was refreshed a moment ago runs these.
+# A location's counters, a row per service each may serve (one with no service when it serves none).
 COUNTERS_OF_LOCATION = (
-    select(_COUNTERS.c.id, _COUNTERS.c.is_open, _COUNTERS.c.staff_id, _COUNTERS.c.active_service_ids)
+    select(
+        _COUNTERS.c.id,
+        _COUNTERS.c.is_open,
+        _COUNTERS.c.staff_id,
+        _COUNTERS.c.active_service_ids,
+        counter_services.c.service_id,
+    )
+    .outerjoin(counter_services, counter_services.c.counter_id == _COUNTERS.c.id)
     .where(_COUNTERS.c.location_id == bindparam("location_id"))
     .order_by(_COUNTERS.c.id)
-)
-SERVICES_OF_COUNTERS = select(counter_services.c.counter_id, counter_services.c.service_id).where(
-    counter_services.c.counter_id.in_(bindparam("counter_ids", expanding=True))
 )
 BUSY_TICKETS = select(_TICKETS.c.counter_id, _TICKETS.c.service_id, _TICKETS.c.serving_started_at).where(
     _TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.status.in_(BUSY)
@@ -80,17 +85,16 @@ RECENT_CALLED_PRIORITIES = (
 
 def counter_states(session: Session, location_id: int) -> tuple[CounterState, ...]:
     """Return the state of a location's counters, in id order: open, staff, the services they call from
-    and the ticket each is busy with (three small queries, no ORM objects)."""
+    and the ticket each is busy with (two small queries, no ORM objects)."""
     connection = session.connection()
-    counters = connection.execute(COUNTERS_OF_LOCATION, {"location_id": location_id}).all()
-    possible: dict[int, set[int]] = {}
-    for counter_id, service_id in connection.execute(
-        SERVICES_OF_COUNTERS, {"counter_ids": [c.id for c in counters]}
-    ):
-        possible.setdefault(counter_id, set()).add(service_id)
+    counters, possible = {}, {}
+    for row in connection.execute(COUNTERS_OF_LOCATION, {"location_id": location_id}):
+        counters.setdefault(row.id, row)
+        if row.service_id is not None:
+            possible.setdefault(row.id, set()).add(row.service_id)
     busy = {row.counter_id: row for row in connection.execute(BUSY_TICKETS, {"location_id": location_id})}
     states = []
-    for counter in counters:
+    for counter in counters.values():
         current = busy.get(counter.id)
         services = serving_ids(possible.get(counter.id, set()), counter.active_service_ids)
         states.append(
