@@ -87,9 +87,10 @@ def notify_db_url(notify_backend, tmp_path, request):
     url = request.getfixturevalue("notify_postgres")
     engine = create_engine(url)
     existing = set(inspect(engine).get_table_names())
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name in existing)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    with engine.begin() as connection:  # DELETE, children first: far cheaper than TRUNCATE on a few rows
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in existing:
+                connection.execute(table.delete())
     engine.dispose()
     return url
 
