@@ -46,8 +46,9 @@ run: demo
 	$(BIN)/qserve scheduler & \
 	$(BIN)/qserve run --host 127.0.0.1 --port $(PORT)
 
+# Two workers: the suite waits on browsers, servers and databases about half the time.
 test: install-test chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 lint:
 	$(BIN)/ruff check qserve tests bench
