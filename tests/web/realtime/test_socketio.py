@@ -114,3 +114,28 @@ def test_a_changed_message_line_or_closed_service_reaches_the_display_with_the_c
     (summary,) = [m["args"][0] for m in display.get_received("/display") if m["name"] == "queue_updated"]
     assert summary["message"] == "Closing at 15 today"
     assert summary["services"][0]["is_open"] is False
+
+
+def test_a_plain_join_sends_the_new_counts_and_leaves_the_others_places_alone(app, make, monkeypatch):
+    from qserve.services import refresh
+
+    location = make.location()
+    now = datetime.now(UTC)
+    make.ticket(location=location, now=now)
+    display = socketio.test_client(app, namespace="/display")
+    display.emit("watch", {"location": location["slug"]}, namespace="/display", callback=True)
+    recomputed = []
+    full_refresh = refresh.refresh_location
+    monkeypatch.setattr(refresh, "refresh_location", lambda **kw: recomputed.append(kw) or full_refresh(**kw))
+    display.get_received("/display")
+
+    make.ticket(location=location, now=now)  # a newcomer at the back: only the counts changed
+    summaries = [m["args"][0] for m in display.get_received("/display") if m["name"] == "queue_updated"]
+    assert summaries[-1]["services"][0]["waiting"] == 2
+    assert recomputed == []
+
+    make.ticket(location=location, now=now, priority=1)  # goes ahead of the others: their places moved
+    summaries = [m["args"][0] for m in display.get_received("/display") if m["name"] == "queue_updated"]
+    assert summaries[-1]["services"][0]["waiting"] == 3
+    assert len(recomputed) == 1
+    display.disconnect(namespace="/display")
