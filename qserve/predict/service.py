@@ -206,7 +206,7 @@ class LearnedEstimator:
 
     def estimate(self, session, location: Location, waiting: list[Candidate], places, now: datetime) -> dict:
         """Return a WaitEstimate for each waiting ticket id of a location (Candidates or Ticket rows), and
-        remember what a ticket joining now would get, for `newcomer_estimate`."""
+        remember what a ticket joining now would get, for `newcomer_estimates`."""
         self.reload_if_retrained()
         for service in location.services:
             if service.id not in self.estimator.durations.default_durations_s:
@@ -226,10 +226,6 @@ class LearnedEstimator:
                 marginal_s=_marginal_waits(location, snapshot, estimates, joining),
             )
         return estimates
-
-    def newcomer_estimate(self, session: Session, ticket: Ticket, now: datetime) -> WaitEstimate | None:
-        """Return the estimate of a ticket that has just joined (flushed, still waiting)."""
-        return self.newcomer_estimates(session, [ticket], now).get(ticket.id)
 
     def newcomer_estimates(
         self, session: Session, tickets: list[Ticket], now: datetime

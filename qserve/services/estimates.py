@@ -24,11 +24,6 @@ class WaitRange:
         return {"p10_s": self.p10_s, "p50_s": self.p50_s, "p90_s": self.p90_s}
 
 
-def join_estimate(session, ticket, *, now) -> WaitRange | None:
-    """Return the app's learned estimate for a ticket that has just joined (see join_estimates)."""
-    return join_estimates(session, [ticket], now=now).get(ticket.id)
-
-
 def join_estimates(session, tickets, *, now) -> dict[int, WaitRange]:
     """Return the app's learned estimates for tickets that have just joined, by ticket id; none where there
     is no learned estimator or it failed (joining never fails because of an estimate)."""
@@ -38,12 +33,9 @@ def join_estimates(session, tickets, *, now) -> dict[int, WaitRange]:
         return {}
     try:
         estimator = current_estimator(session)
-        if hasattr(estimator, "newcomer_estimates"):
-            answers = estimator.newcomer_estimates(session, tickets, now)
-        elif hasattr(estimator, "newcomer_estimate"):
-            answers = {t.id: estimator.newcomer_estimate(session, t, now) for t in tickets}
-        else:
-            return {}
+        if not hasattr(estimator, "newcomer_estimates"):
+            return {}  # the queueing estimator: the caller computes its estimate from the place
+        answers = estimator.newcomer_estimates(session, tickets, now)
     except Exception:
         ids = [t.id for t in tickets]
         log.exception("the learned estimates of tickets %s failed; the queueing estimate stands", ids)

@@ -90,13 +90,6 @@ class IssueEntry:
     details: dict | None = None
 
 
-def log_issue(
-    uow: UnitOfWork, ticket: Ticket, *, actor: Actor, now: datetime, details: dict | None = None
-) -> None:
-    """Write the first entry of a new ticket's event log and record TicketIssued."""
-    log_issues(uow, [IssueEntry(ticket, actor, now, details)])
-
-
 def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
     """Write the first event-log entries of new tickets with one executemany INSERT and record their
     TicketIssued events, in order."""
