@@ -62,34 +62,51 @@ class Combiner(Generic[Item, Outcome]):
             slot.leads = not self._leading
             self._leading = True
         if not slot.leads:
-            slot.ready.wait()
+            try:
+                slot.ready.wait()
+            except BaseException:  # killed while waiting: never leave the others without a leader
+                self._withdraw(slot)
+                raise
         if slot.leads:  # first to arrive, or handed the lead by the batch before
-            self._lead()
+            self._lead(slot)
         if isinstance(slot.outcome, BaseException):
             raise slot.outcome
         return slot.outcome  # type: ignore[return-value]
 
-    def _lead(self) -> None:
-        self._gather()
-        with self._lock:
-            batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
-            self._recent_sizes.append(len(batch))
+    def _lead(self, own: _Slot) -> None:
+        batch: list[_Slot] = []
         try:
-            outcomes = list(self._run_batch([slot.item for slot in batch]))
-        except BaseException as error:  # the batch function itself failed: every caller hears of it
-            outcomes = [error] * len(batch)
-        for slot, outcome in zip(batch, outcomes, strict=True):
-            slot.outcome = outcome
-            slot.leads = False
+            self._gather()
+            with self._lock:
+                batch, self._pending = self._pending[: self._max_batch], self._pending[self._max_batch :]
+                self._recent_sizes.append(len(batch))
+            try:
+                outcomes = list(self._run_batch([slot.item for slot in batch]))
+            except BaseException as error:  # the batch function itself failed: every caller hears of it
+                outcomes = [error] * len(batch)
+            for slot, outcome in zip(batch, outcomes, strict=True):
+                slot.outcome = outcome
+                slot.leads = False
+        finally:
+            own.leads = True  # the lead passes on (own is still in line only if cut short before its batch)
+            self._withdraw(own)
+            for slot in batch:
+                slot.ready.set()
+
+    def _withdraw(self, slot: _Slot) -> None:
+        """Take a slot out of the line and, if it was to lead, hand the lead to the next caller waiting."""
         with self._lock:
+            if slot in self._pending:
+                self._pending.remove(slot)
+            if not slot.leads:
+                return
+            slot.leads = False
             if self._pending:
                 successor = self._pending[0]
                 successor.leads = True
                 successor.ready.set()
             else:
                 self._leading = False
-        for slot in batch:
-            slot.ready.set()
 
     def _gather(self) -> None:
         """Let the callers on their way join: yield while more keep arriving, and until as many wait as

@@ -85,3 +85,22 @@ def test_batches_never_exceed_their_size_and_the_lead_passes_on():
     outcomes = submit_from_threads(Combiner(recorder, max_batch=4), list(range(20)))
     assert outcomes == {item: item * 2 for item in range(20)}
     assert max(len(batch) for batch in recorder.batches) <= 4
+
+
+def test_a_leader_cut_short_before_its_batch_hands_the_lead_on():
+    recorder = Recorder(pause_s=0.01)
+    combiner = Combiner(recorder)
+    calls = []
+    original = combiner._gather
+
+    def interrupted_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # a greenlet killed while it gathers
+        original()
+
+    combiner._gather = interrupted_once
+    with pytest.raises(KeyboardInterrupt):
+        combiner.submit(1)
+    assert combiner.submit(2) == 4  # not stuck behind a leader that is gone
+    assert recorder.batches == [[2]]
