@@ -46,9 +46,11 @@ run: demo
 	$(BIN)/qserve scheduler & \
 	$(BIN)/qserve run --host 127.0.0.1 --port $(PORT)
 
-# Two workers: the suite waits on browsers, servers and databases about half the time.
+# Two workers: the suite waits on browsers, servers and databases about half the time. The tests that time a
+# promise (a call on the display within a second) run afterwards on their own, with no worker beside them.
 test: install-test chromium
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 -m "not timed"
+	$(BIN)/python -m pytest -q -m timed
 
 lint:
 	$(BIN)/ruff check qserve tests bench

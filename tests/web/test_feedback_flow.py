@@ -4,6 +4,7 @@ deleting personal data empties the row."""
 import time
 from datetime import UTC, datetime
 
+import pytest
 import requests
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from tests.factories import PASSWORD
 from tests.web.conftest import sign_in
 
 
+@pytest.mark.timed
 def test_finishing_opens_the_form_whose_answers_reach_the_dashboard_and_erasing_empties_the_row(
     live_server, browser, make, artifacts
 ):

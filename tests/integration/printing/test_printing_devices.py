@@ -131,6 +131,7 @@ def test_the_status_query_reports_each_mode(printer, mode, expected):
     assert query_status(printer.config, timeout_s=0.5) is expected
 
 
+@pytest.mark.timed
 def test_a_silent_printer_is_unknown_within_the_timeout_not_online(printer):
     printer.set_mode(SimulatorMode.SILENT)
 

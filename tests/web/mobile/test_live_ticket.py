@@ -64,6 +64,7 @@ SAY = {
 }
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_customer_joins_sees_the_line_move_and_is_called_within_a_second(
     live_server, phone, make, shots, lang

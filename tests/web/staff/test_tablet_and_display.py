@@ -55,6 +55,7 @@ def issue(make, location: dict, count: int, service_index: int = 0, minutes_ago:
     ]
 
 
+@pytest.mark.timed
 def test_a_call_from_the_tablet_reaches_the_display_within_a_second_and_both_pass_axe(
     live_server, browser, make, branch, artifacts
 ):
