@@ -124,15 +124,17 @@ def main() -> None:
     location, token = seeds[0]
     from tests.web.conftest import LiveServer
 
-    server = LiveServer(url, folder, extra_env={"QSERVE_REALTIME_COALESCE_S": "0.2"})
-    base = server.url
+    def start() -> LiveServer:
+        return LiveServer(url, folder, extra_env={"QSERVE_REALTIME_COALESCE_S": "0.2"})
+
     if shutil.which("wrk") and not args.python_client:
         try:
-            report_wrk(base, seeds, args)
+            report_wrk(start, seeds, args)
         finally:
-            server.stop()
             shutil.rmtree(folder, ignore_errors=True)
         return
+    server = start()
+    base = server.url
     args.clients = args.clients[0]
     try:
         ceiling, _ = hammer(args.clients, args.seconds, lambda s: s.get(f"{base}/healthz").ok)
@@ -172,30 +174,39 @@ def main() -> None:
     print(f"target: issuing at least 1/3 of the ceiling -> {target}")
 
 
-def report_wrk(base: str, seeds: list[tuple[dict, str]], args) -> None:
-    """Measure with wrk, for each number of clients, and print the table."""
+def report_wrk(start, seeds: list[tuple[dict, str]], args) -> None:
+    """Measure with wrk, for each number of clients, and print the table. Each run has a server process of
+    its own, so that none pays for what an earlier run left (its refreshes of a long line, say)."""
     rows = []
     for clients, (location, _token) in zip(args.clients, seeds, strict=True):
-        ceiling, _ = wrk(f"{base}/healthz", connections=clients, seconds=args.seconds)
-        issue_rate, issue_failed = wrk(
-            f"{base}/api/v1/locations/{location['slug']}/tickets",
-            connections=clients,
-            seconds=args.seconds,
-            method="POST",
-            body=json.dumps({"service_id": location["service_ids"][0]}),
-            headers={"Content-Type": "application/json"},
-        )
+        server = start()
+        try:
+            ceiling, _ = wrk(f"{server.url}/healthz", connections=clients, seconds=args.seconds)
+            issue_rate, issue_failed = wrk(
+                f"{server.url}/api/v1/locations/{location['slug']}/tickets",
+                connections=clients,
+                seconds=args.seconds,
+                method="POST",
+                body=json.dumps({"service_id": location["service_ids"][0]}),
+                headers={"Content-Type": "application/json"},
+            )
+        finally:
+            server.stop()
         rows.append((clients, ceiling, issue_rate, issue_failed))
     location, token = seeds[0]  # call the line the first run filled
     paths = [f"/api/v1/counters/{counter}/call-next" for counter in location["counter_ids"]]
-    call_rate, call_failed = wrk(
-        base,
-        connections=4,
-        seconds=args.seconds,
-        method="POST",
-        headers={"Authorization": f"Bearer {token}"},
-        per_thread_paths=paths,
-    )
+    server = start()
+    try:
+        call_rate, call_failed = wrk(
+            server.url,
+            connections=4,
+            seconds=args.seconds,
+            method="POST",
+            headers={"Authorization": f"Bearer {token}"},
+            per_thread_paths=paths,
+        )
+    finally:
+        server.stop()
     database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
     print(
         f"qserve HTTP throughput on {database}, wrk with keep-alive connections, {args.seconds:.0f} s per run"
