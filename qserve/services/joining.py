@@ -91,7 +91,7 @@ def join_queues(requests: Sequence[JoinRequest]) -> list[JoinOutcome]:
         outcomes = _join_together(ordered)
     except Exception as error:
         if len(ordered) > 1:
-            outcomes = [join_queues([request])[0] for request in ordered]
+            outcomes = [_alone(request) for request in ordered]
         elif isinstance(error, QServeError):
             outcomes = [error]
         else:
@@ -100,6 +100,15 @@ def join_queues(requests: Sequence[JoinRequest]) -> list[JoinOutcome]:
     for index, outcome in zip(order, outcomes, strict=True):
         result[index] = outcome
     return result
+
+
+def _alone(request: JoinRequest) -> JoinOutcome:
+    """Run one join of a batch that failed as a whole; even an unexpected error is its outcome alone (the
+    joins before it may have committed their tickets, and their callers must hear so)."""
+    try:
+        return join_queues([request])[0]
+    except Exception as error:
+        return error
 
 
 def _join_together(requests: list[JoinRequest]) -> list[JoinOutcome]:

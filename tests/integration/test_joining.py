@@ -160,3 +160,27 @@ def test_a_priority_join_in_a_batch_stands_ahead_of_the_plain_ones(make, clock):
         [request(location, clock()), request(location, clock(), priority=1), request(location, clock())]
     )
     assert [view["position"] for view in outcomes] == [2, 1, 4]
+
+
+def test_an_unexpected_error_in_a_batch_reaches_only_the_join_that_caused_it(make, clock, monkeypatch):
+    from qserve.services import joining
+
+    location = make.location()
+    real_ticket_row = joining._ticket_row
+
+    def broken_for_bob(item):
+        if item.request.name == "Bob":
+            raise RuntimeError("a fault in this one join")
+        return real_ticket_row(item)
+
+    monkeypatch.setattr(joining, "_ticket_row", broken_for_bob)
+    outcomes = join_queues(
+        [
+            request(location, clock(), name="Ann"),
+            request(location, clock(), name="Bob"),
+            request(location, clock()),
+        ]
+    )
+    assert isinstance(outcomes[1], RuntimeError)
+    assert [outcomes[0]["number"], outcomes[2]["number"]] == ["A001", "A002"]
+    assert [t.name for t in tickets_of(location)] == ["Ann", None]
