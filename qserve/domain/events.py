@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from qserve.domain.lifecycle import Status
+
+WAITING = Status.WAITING.value
+
 
 @dataclass(frozen=True)
 class DomainEvent:
@@ -44,6 +48,14 @@ class TicketIssued(TicketChanged):
     appointment), so that nobody else's place or wait moved."""
 
     at_back: bool = False
+
+
+def moves_others(event: DomainEvent) -> bool:
+    """Tell whether an event can move other waiting tickets' places: a step into or out of the line, or a
+    join that does not stand at its back (priority or appointment)."""
+    if isinstance(event, TicketIssued):
+        return not event.at_back
+    return isinstance(event, TicketChanged) and WAITING in (event.from_status, event.to_status)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
     maker = MESSAGES.get(type(event))
     if maker is not None and not _may_have_address(session, event, ticket):
         maker = None  # nobody to tell: spare the queries (a kiosk ticket without contact)
-    scan = should_scan(event, ticket, uow)
+    scan = should_scan(event, uow)
     if maker is None and not scan:
         return
     settings = notification_settings(ticket.location)
@@ -94,21 +94,15 @@ def _may_have_address(session: Session, event: ev.TicketChanged, ticket: Ticket)
     return is_reachable(session, ticket, ["push"])
 
 
-def moves_others(event: ev.TicketChanged) -> bool:
-    """Tell whether an event can move other waiting tickets' places (a plain newcomer joins at the back)."""
-    return Status.WAITING in (event.from_status, event.to_status) and not isinstance(event, ev.TicketIssued)
-
-
-def should_scan(event: ev.TicketChanged, ticket: Ticket, uow: UnitOfWork) -> bool:
-    """Scan a location's line once per transaction, at its last event, when something in it moved the line."""
+def should_scan(event: ev.TicketChanged, uow: UnitOfWork) -> bool:
+    """Scan a location's line once per transaction, at its last event, when something in it moved the line
+    (any of its events: a priority join committed together with plain ones counts)."""
     same_location = [
         e for e in uow.events if isinstance(e, ev.TicketChanged) and e.location_id == event.location_id
     ]
     if same_location[-1] is not event:
         return False
-    if isinstance(event, ev.TicketIssued) and (ticket.priority > 0 or ticket.appointment_at is not None):
-        return True  # a priority or appointment ticket may join ahead of others
-    return any(moves_others(e) for e in same_location)
+    return any(ev.moves_others(e) for e in same_location)
 
 
 def _latest_log(session: Session, ticket: Ticket) -> tuple[int, datetime]:

@@ -184,3 +184,17 @@ def test_an_unexpected_error_in_a_batch_reaches_only_the_join_that_caused_it(mak
     assert isinstance(outcomes[1], RuntimeError)
     assert [outcomes[0]["number"], outcomes[2]["number"]] == ["A001", "A002"]
     assert [t.name for t in tickets_of(location)] == ["Ann", None]
+
+
+def test_a_priority_join_in_a_batch_has_the_line_scanned_for_messages_as_when_it_joins_alone(
+    make, clock, monkeypatch
+):
+    from qserve.notify import policy
+
+    location = make.location()
+    scanned = []
+    monkeypatch.setattr(policy, "enqueue_threshold_messages", lambda session, **kw: scanned.append(kw))
+    join_queues([request(location, clock(), priority=1, phone="040 111 2222"), request(location, clock())])
+    assert len(scanned) == 1  # the priority ticket joined ahead of others: their thresholds may have moved
+    join_queues([request(location, clock()), request(location, clock())])
+    assert len(scanned) == 1  # plain joins stand at the back: nobody moved
