@@ -278,7 +278,7 @@ class LearnedEstimator:
         ticket that joined since, ahead of the new one in its service, adds. The next refresh, a moment
         later, simulates the location afresh. Return None when that shortcut does not hold.
 
-        It reads one grouped count over the location's line and the counters' state, never the line itself."""
+        It reads two counts over the location's line and the counters' state, never the line itself."""
         location_id = joined[0].location_id
         cached = self.newcomers.get(location_id)
         if (

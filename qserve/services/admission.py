@@ -111,7 +111,7 @@ class JoinRules:
         self.on_site: dict[int, int] = {}  # location id -> people there, with the joins admitted so far
         self.phones: set[tuple[int, str]] = set()  # (location id, phone) taken by this batch
         self.keys: dict[tuple[int, str], Admitted] = {}  # idempotency keys used by this batch
-        self.left: dict[tuple[int, date], int | None] = {}  # numbers still under a service's daily cap
+        self.left: dict[tuple[int, date], int] = {}  # numbers still under a service's daily cap
 
     def admit(self, request: JoinRequest) -> Admitted | Replayed:
         """Check one join against every rule, in the order a single join checks them."""
@@ -189,7 +189,7 @@ class JoinRules:
             )
             self.left[key] = service.daily_cap - int(given or 0)
         if self.left[key] <= 0:
-            raise ServiceFull("this service has given all of today's tickets")
+            raise daily_cap_reached()
         self.left[key] -= 1
 
     def _count_in(self, location: Location, admitted: Admitted) -> None:
@@ -199,6 +199,11 @@ class JoinRules:
             self.phones.add((location.id, admitted.contact["phone"]))
         if admitted.request.idempotency_key:
             self.keys[(location.id, admitted.request.idempotency_key)] = admitted
+
+
+def daily_cap_reached() -> ServiceFull:
+    """Return the error of a join past its service's daily cap (refused here, or past the numbers taken)."""
+    return ServiceFull("this service has given all of today's tickets")
 
 
 def _check_input(request: JoinRequest) -> None:

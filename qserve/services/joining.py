@@ -22,11 +22,19 @@ from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 
 from qserve.db import UnitOfWork, transaction
 from qserve.domain.actors import Actor
-from qserve.domain.errors import QServeError, ServiceFull
+from qserve.domain.errors import QServeError
 from qserve.domain.lifecycle import Status
 from qserve.domain.numbering import format_number
 from qserve.models import Service, Ticket, TicketNumberCounter
-from qserve.services.admission import Admitted, AppointmentsOnly, JoinRequest, JoinRules, Replayed, SiteFull
+from qserve.services.admission import (
+    Admitted,
+    AppointmentsOnly,
+    JoinRequest,
+    JoinRules,
+    Replayed,
+    SiteFull,
+    daily_cap_reached,
+)
 from qserve.services.estimates import WaitRange
 from qserve.services.transitions import IssueEntry, log_issues
 
@@ -138,7 +146,7 @@ def _outcome(session: Session, item, views: dict[int, dict]) -> JoinOutcome:
 
         return ticket_with_place(session, session.get(Ticket, item.ticket_id), now=item.now)
     if item.sequence is None:
-        return ServiceFull("this service has given all of today's tickets")
+        return daily_cap_reached()
     return views[item.ticket.id]
 
 
@@ -155,11 +163,6 @@ def _number(session: Session, joining: list[Admitted]) -> None:
             sequence = first + offset
             if service.daily_cap is None or sequence <= service.daily_cap:
                 item.sequence = sequence
-
-
-def allocate_number(session: Session, *, service_id: int, day: date) -> int:
-    """Take the next number of a service's day with one atomic upsert on its counter row."""
-    return allocate_numbers(session, service_id=service_id, day=day, count=1)
 
 
 def allocate_numbers(

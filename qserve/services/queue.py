@@ -163,13 +163,20 @@ def newcomer_places(session: Session, tickets: list[Ticket], *, now: datetime) -
             places[ticket.id] = Place(ahead + 1, ahead, appointments, priorities)
         else:
             places[ticket.id] = place_of(session, ticket, now=now)
-        if ticket.appointment_at is None or ticket.appointment_at <= now:  # the next ones stand behind it
-            base[ticket.service_id] = (
-                ahead + 1,
-                appointments + (ticket.appointment_at is not None),
-                priorities + (ticket.priority > 0),
-            )
+        base[ticket.service_id] = _plus(base[ticket.service_id], _counted_ahead(ticket, now))  # behind it
     return places
+
+
+def _counted_ahead(ticket: Ticket, now: datetime) -> tuple[int, int, int]:
+    """Return what a waiting ticket adds to the (people, appointments, priority) a newcomer stands behind:
+    nothing for an appointment whose slot is still ahead."""
+    if ticket.appointment_at is not None and ticket.appointment_at > now:
+        return (0, 0, 0)
+    return (1, int(ticket.appointment_at is not None), int(ticket.priority > 0))
+
+
+def _plus(counts: tuple, more: tuple, sign: int = 1) -> tuple:
+    return tuple(a + sign * b for a, b in zip(counts, more, strict=True))
 
 
 def _waiting_ahead_counts(session: Session, tickets: list[Ticket], *, now: datetime) -> dict[int, tuple]:
@@ -180,16 +187,12 @@ def _waiting_ahead_counts(session: Session, tickets: list[Ticket], *, now: datet
         return {}
     parameters = {"service_ids": sorted({t.service_id for t in tickets}), "now": now}
     rows = session.connection().execute(WAITING_AHEAD_COUNTS, parameters).all()
-    counts = {t.service_id: [0, 0, 0] for t in tickets}
+    counts = {t.service_id: (0, 0, 0) for t in tickets}
     for service_id, waiting, appointments, priorities in rows:
-        counts[service_id] = [int(waiting), int(appointments), int(priorities)]
+        counts[service_id] = (int(waiting), int(appointments), int(priorities))
     for ticket in tickets:  # the new tickets themselves are counted: take them out (cheaper than in SQL)
-        if ticket.appointment_at is None or ticket.appointment_at <= now:
-            counted = counts[ticket.service_id]
-            counted[0] -= 1
-            counted[1] -= ticket.appointment_at is not None
-            counted[2] -= ticket.priority > 0
-    return {service_id: tuple(counted) for service_id, counted in counts.items()}
+        counts[ticket.service_id] = _plus(counts[ticket.service_id], _counted_ahead(ticket, now), sign=-1)
+    return counts
 
 
 def serving_counters(session: Session, *, location_id: int) -> list[Counter]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter as Tally  # not the model: counts of things
 from datetime import datetime
 
 from flask import current_app
@@ -93,7 +94,7 @@ def refresh_location(
         streak = location_streak(session, location_id=location_id) if rule.kind == "max_in_row" else 0
         places = places_by_service(waiting, rule=rule, now=now, streak=streak)
         estimates = current_estimator(session).estimate(session, location, waiting, places, now)
-        summary = location_counts(session, location, _counted(waiting))
+        summary = location_counts(session, location, Tally(c.service_id for c in waiting))
     moved = _moved_estimates(waiting_rows, estimates)
     if moved:
         with transaction() as tx:
@@ -179,13 +180,6 @@ def _store_estimates(session: Session, moved: list[dict], now: datetime) -> None
 def _threshold(row) -> float:
     """Store a new estimate when it moved by 20 s and by a tenth, so a busy queue is not rewritten."""
     return max(STORE_THRESHOLD_S, 0.1 * (row.estimate_p50_s or 0))
-
-
-def _counted(waiting: list[Candidate]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for candidate in waiting:
-        counts[candidate.service_id] = counts.get(candidate.service_id, 0) + 1
-    return counts
 
 
 WAITING_BY_SERVICE = (

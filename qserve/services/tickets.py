@@ -1,5 +1,5 @@
-"""Customer-side use cases: join a queue (the rules are in qserve.services.joining), cancel, ask for more
-time."""
+"""Customer-side use cases: join a queue (its rules are in qserve.services.admission, its writes in
+qserve.services.joining), cancel, ask for more time."""
 
 from __future__ import annotations
 
