@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ from qserve.models.organization import counter_services, serving_ids
 from qserve.predict.estimator import Estimator
 from qserve.predict.localtime import local, zone
 from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitEstimate, WaitingTicket
+
+if TYPE_CHECKING:
+    from qserve.services.queue import LineCensus
 
 RECENT_CALLS = 20
 NEWCOMER_PRIORITIES = (0, 1)  # newcomers whose estimate each refresh prepares, per service
@@ -227,8 +231,17 @@ class LearnedEstimator:
             )
         return estimates
 
+    def census_scope(self, location_id: int) -> tuple[frozenset[int], int]:
+        """Return the services and the last ticket id of a location's last refresh: a census of the line
+        over these, above that id, lets `newcomer_estimates` check the refresh still holds without a query
+        of its own."""
+        cached = self.newcomers.get(location_id)
+        if cached is None:
+            return frozenset(), 0
+        return frozenset(service_id for service_id, _priority in cached.estimates), cached.last_id
+
     def newcomer_estimates(
-        self, session: Session, tickets: list[Ticket], now: datetime
+        self, session: Session, tickets: list[Ticket], now: datetime, census: LineCensus | None = None
     ) -> dict[int, WaitEstimate | None]:
         """Return the estimates of tickets that have just joined together, in the order they joined.
 
@@ -242,7 +255,7 @@ class LearnedEstimator:
             by_location.setdefault(ticket.location_id, []).append(ticket)
         answers: dict[int, WaitEstimate | None] = {}
         for joined in by_location.values():
-            quick = self._newcomers_from_cache(session, joined, now)
+            quick = self._newcomers_from_cache(session, joined, now, census)
             answers.update(quick if quick is not None else self._simulate_newcomers(session, joined, now))
         return answers
 
@@ -271,7 +284,7 @@ class LearnedEstimator:
         return {t.id: predicted.get(t.id) for t in joined}
 
     def _newcomers_from_cache(
-        self, session: Session, joined: list[Ticket], now: datetime
+        self, session: Session, joined: list[Ticket], now: datetime, census: LineCensus | None = None
     ) -> dict[int, WaitEstimate] | None:
         """Answer joins at one location without loading its line when, since the last refresh, the counters
         are as they were and nobody then in line has left it: the prepared newcomer's wait plus what each
@@ -291,7 +304,7 @@ class LearnedEstimator:
             )
         ):
             return None
-        since = self._joined_since(session, cached, joined)
+        since = self._joined_since(session, cached, joined, census)
         if since is None or counter_states(session, location_id) != cached.counters:
             return None
         rule = FairnessRule.from_settings(joined[0].location.fairness)
@@ -318,26 +331,29 @@ class LearnedEstimator:
         return answers
 
     def _joined_since(
-        self, session: Session, cached: _Newcomers, joined: list[Ticket]
+        self,
+        session: Session,
+        cached: _Newcomers,
+        joined: list[Ticket],
+        census: LineCensus | None = None,
     ) -> tuple[int, dict[tuple[int, int], int]] | None:
         """Return how many more of the tickets the refresh saw wait than it counted (joins it had not seen
         yet: PostgreSQL commits them in any order) and, by (service, priority), the tickets other than
         `joined` that joined since; None when someone of the line then was called or left, or a booking
-        came in. Two plain counts over the line's index (the new tickets are taken out here, not in SQL:
-        a condition on every row of a long line costs more)."""
-        connection = session.connection()
-        parameters = {
-            "service_ids": sorted({service_id for service_id, _priority in cached.estimates}),
-            "last_id": cached.last_id,
-        }
-        still = connection.execute(WAITING_SEEN, parameters).scalar_one()
+        came in. A census of these lines above the refresh's last id, taken in this transaction, answers
+        it when they hold only plain walk-ins; otherwise two plain counts over the line's index (the new
+        tickets are taken out here, not in SQL: a condition on every row of a long line costs more)."""
+        service_ids = sorted({service_id for service_id, _priority in cached.estimates})
+        if census is not None and census.last_id == cached.last_id and census.plain(service_ids):
+            still = sum(census.waiting[s] - census.newer[s] for s in service_ids)
+            since = {(s, 0): census.newer[s] for s in service_ids if census.newer[s]}
+        else:
+            counted = self._count_since(session, service_ids, cached.last_id)
+            if counted is None:
+                return None
+            still, since = counted
         if still < cached.waiting:
             return None
-        since: dict[tuple[int, int], int] = {}
-        for service_id, priority, booked, count in connection.execute(WAITING_SINCE, parameters):
-            if booked:
-                return None
-            since[(service_id, priority)] = since.get((service_id, priority), 0) + count
         for ticket in joined:
             if ticket.id > cached.last_id:
                 key = (ticket.service_id, ticket.priority)
@@ -345,6 +361,22 @@ class LearnedEstimator:
             else:  # a new ticket among those counted as seen (an id taken again after a deletion)
                 still -= 1
         return still - cached.waiting, since
+
+    @staticmethod
+    def _count_since(
+        session: Session, service_ids: list[int], last_id: int
+    ) -> tuple[int, dict[tuple[int, int], int]] | None:
+        """Count those waiting with an id up to `last_id` and, by (service, priority), those above it;
+        None when a booked ticket is among the latter."""
+        connection = session.connection()
+        parameters = {"service_ids": service_ids, "last_id": last_id}
+        still = connection.execute(WAITING_SEEN, parameters).scalar_one()
+        since: dict[tuple[int, int], int] = {}
+        for service_id, priority, booked, count in connection.execute(WAITING_SINCE, parameters):
+            if booked:
+                return None
+            since[(service_id, priority)] = since.get((service_id, priority), 0) + count
+        return still, since
 
     def observe(self, ticket: Ticket) -> None:
         """Learn from a ticket that was just called or closed (call after the transaction commits)."""

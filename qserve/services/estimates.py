@@ -24,9 +24,19 @@ class WaitRange:
         return {"p10_s": self.p10_s, "p50_s": self.p50_s, "p90_s": self.p90_s}
 
 
-def join_estimates(session, tickets, *, now) -> dict[int, WaitRange]:
+def census_scope(session, location_id: int) -> tuple[frozenset[int], int]:
+    """Return the services and the ticket id above which the app's estimator would like the line counted
+    for `join_estimates` (none for the queueing estimator)."""
+    from qserve.services.refresh import current_estimator
+
+    scope = getattr(current_estimator(session), "census_scope", None)
+    return scope(location_id) if scope is not None else (frozenset(), 0)
+
+
+def join_estimates(session, tickets, *, now, census=None) -> dict[int, WaitRange]:
     """Return the app's learned estimates for tickets that have just joined, by ticket id; none where there
-    is no learned estimator or it failed (joining never fails because of an estimate)."""
+    is no learned estimator or it failed (joining never fails because of an estimate). A census of the
+    line (qserve.services.queue.LineCensus) taken in this transaction spares the estimator its counts."""
     from qserve.services.refresh import current_estimator
 
     if not tickets:
@@ -35,7 +45,7 @@ def join_estimates(session, tickets, *, now) -> dict[int, WaitRange]:
         estimator = current_estimator(session)
         if not hasattr(estimator, "newcomer_estimates"):
             return {}  # the queueing estimator: the caller computes its estimate from the place
-        answers = estimator.newcomer_estimates(session, tickets, now)
+        answers = estimator.newcomer_estimates(session, tickets, now, census)
     except Exception:
         ids = [t.id for t in tickets]
         log.exception("the learned estimates of tickets %s failed; the queueing estimate stands", ids)

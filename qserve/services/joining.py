@@ -195,22 +195,23 @@ def _insert(tx: UnitOfWork, issued: list[Admitted]) -> None:
     ids = dict(tx.session.connection().execute(INSERT_TICKETS, rows).tuples().all())
     entries = []
     for item, row in zip(issued, rows, strict=True):
-        item.ticket = _loaded(tx.session, row, ids[row["public_token"]])
+        item.ticket = _loaded(tx.session, row, ids[row["public_token"]], item)
         request = item.request
         issuer = request.actor or Actor(kind="kiosk" if request.channel == "kiosk" else "customer")
         entries.append(IssueEntry(item.ticket, actor=issuer, now=request.now, details=request.details))
     log_issues(tx, entries)
 
 
-def _loaded(session: Session, row: dict, ticket_id: int) -> Ticket:
+def _loaded(session: Session, row: dict, ticket_id: int, item: Admitted) -> Ticket:
     """Return the Ticket of a row just inserted, in the session as if loaded (no query: every column is
-    known), so that views and handlers read it without going back to the database.
+    known, and so are its location and service, and that it has no counter), so that views and handlers
+    read it without going back to the database.
 
     Its attributes are filled in as the ORM's own loading does, straight into the instance's dict (eight
     times cheaper than the constructor's instrumented setters); make_transient_to_detached then commits
     them as its loaded state and gives it its identity."""
     ticket = _TICKET_MANAGER.new_instance()
-    ticket.__dict__.update(row, id=ticket_id)
+    ticket.__dict__.update(row, id=ticket_id, location=item.location, service=item.service, counter=None)
     make_transient_to_detached(ticket)
     session.add(ticket)
     return ticket
@@ -261,16 +262,24 @@ NEW_TICKET_DEFAULTS = _column_defaults()  # a row overrides the mutable ones (an
 def _announce(session: Session, issued: list[Admitted]) -> dict[int, dict]:
     """Place the new tickets in line, estimate their waits, store the estimate announced with each and
     return their public views by ticket id."""
-    from qserve.services.estimates import join_estimates
-    from qserve.services.queue import newcomer_places
+    from qserve.services.estimates import census_scope, join_estimates
+    from qserve.services.queue import line_census, newcomer_places
     from qserve.services.views import place_and_estimate, public_ticket
 
     if not issued:
         return {}
     tickets = [item.ticket for item in issued]
     now = max(ticket.joined_at for ticket in tickets)
-    places = newcomer_places(session, tickets, now=now)
-    estimates = join_estimates(session, [t for t in tickets if places.get(t.id) is not None], now=now)
+    places, estimates = {}, {}
+    for location_id, joined in _by_location(tickets).items():
+        # One pass over the line for both the places and the estimator's check of its last refresh.
+        estimated_ids, last_id = census_scope(session, location_id)
+        census = line_census(
+            session, service_ids={t.service_id for t in joined} | estimated_ids, last_id=last_id
+        )
+        places.update(newcomer_places(session, joined, now=now, census=census))
+        placed = [t for t in joined if places.get(t.id) is not None]
+        estimates.update(join_estimates(session, placed, now=now, census=census))
     views = {}
     for ticket in tickets:
         place, estimate = places.get(ticket.id), estimates.get(ticket.id)
@@ -284,6 +293,13 @@ def _announce(session: Session, issued: list[Admitted]) -> dict[int, dict]:
         ticket_id: public_ticket(ticket, place, now=ticket.joined_at, estimate=estimate)
         for ticket_id, (ticket, place, estimate) in views.items()
     }
+
+
+def _by_location(tickets: list[Ticket]) -> dict[int, list[Ticket]]:
+    groups: dict[int, list[Ticket]] = {}
+    for ticket in tickets:
+        groups.setdefault(ticket.location_id, []).append(ticket)
+    return groups
 
 
 def _store_estimates(session: Session, estimates: list[tuple[Ticket, WaitRange]]) -> None:

@@ -145,18 +145,77 @@ WAITING_AHEAD_COUNTS = (
 )
 
 
+@dataclass(frozen=True)
+class LineCensus:
+    """Who waits in some services' lines, read in one pass over the line's index, so that a batch of joins
+    counts a long line once for all it asks of it (their places, the estimator's check that nobody left).
+
+    Per service: everyone waiting, with the appointments and priority tickets among them, and how many
+    have an id above `last_id` (joined since a moment the estimator remembers)."""
+
+    last_id: int
+    waiting: dict[int, int]
+    booked: dict[int, int]
+    priority: dict[int, int]
+    newer: dict[int, int]
+
+    def plain(self, service_ids) -> bool:
+        """Tell whether these services' lines hold only walk-ins without priority (then the counts alone
+        say who stands ahead of a plain newcomer, whatever the clock)."""
+        return all(
+            service_id in self.waiting
+            and not self.booked[service_id]
+            and not self.priority[service_id]
+            for service_id in service_ids
+        )
+
+
+LINE_CENSUS = (
+    select(
+        _TICKETS.c.service_id,
+        func.count(),
+        func.count(_TICKETS.c.appointment_at),
+        func.count(case((_TICKETS.c.priority != 0, 1))),
+        func.count(case((_TICKETS.c.id > bindparam("last_id"), 1))),
+    )
+    .where(
+        _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),
+        _TICKETS.c.status == Status.WAITING.value,
+    )
+    .group_by(_TICKETS.c.service_id)
+)
+
+
+def line_census(session: Session, *, service_ids, last_id: int = 0) -> LineCensus:
+    """Count the lines of some services in one query (see LineCensus)."""
+    service_ids = sorted(set(service_ids))
+    counts = {service_id: (0, 0, 0, 0) for service_id in service_ids}
+    parameters = {"service_ids": service_ids, "last_id": last_id}
+    for service_id, *row in session.connection().execute(LINE_CENSUS, parameters):
+        counts[service_id] = tuple(int(value) for value in row)
+    return LineCensus(
+        last_id=last_id,
+        waiting={service_id: row[0] for service_id, row in counts.items()},
+        booked={service_id: row[1] for service_id, row in counts.items()},
+        priority={service_id: row[2] for service_id, row in counts.items()},
+        newer={service_id: row[3] for service_id, row in counts.items()},
+    )
+
+
 def newcomer_place(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
     """Return the place of a ticket that has just joined (see newcomer_places)."""
     return newcomer_places(session, [ticket], now=now).get(ticket.id)
 
 
-def newcomer_places(session: Session, tickets: list[Ticket], *, now: datetime) -> dict[int, Place | None]:
+def newcomer_places(
+    session: Session, tickets: list[Ticket], *, now: datetime, census: LineCensus | None = None
+) -> dict[int, Place | None]:
     """Return the places of tickets that have just joined, in the order they joined, each as if it had
     joined alone: a plain newcomer stands behind everyone already waiting except appointments whose slot
-    is still ahead (one COUNT per service, not the line); a priority or appointment ticket is placed in
-    the whole line."""
+    is still ahead (one COUNT per service, not the line, or a census already taken in this transaction);
+    a priority or appointment ticket is placed in the whole line."""
     places: dict[int, Place | None] = {}
-    base = _waiting_ahead_counts(session, tickets, now=now)
+    base = _waiting_ahead_counts(session, tickets, now=now, census=census)
     for ticket in tickets:
         ahead, appointments, priorities = base[ticket.service_id]
         if ticket.priority == 0 and ticket.appointment_at is None:
@@ -179,17 +238,24 @@ def _plus(counts: tuple, more: tuple, sign: int = 1) -> tuple:
     return tuple(a + sign * b for a, b in zip(counts, more, strict=True))
 
 
-def _waiting_ahead_counts(session: Session, tickets: list[Ticket], *, now: datetime) -> dict[int, tuple]:
+def _waiting_ahead_counts(
+    session: Session, tickets: list[Ticket], *, now: datetime, census: LineCensus | None = None
+) -> dict[int, tuple]:
     """Count, per service of the given new tickets, those waiting that a newcomer stands behind (all but
     appointments still ahead, and but the new tickets), with the appointments and priority tickets among
-    them."""
+    them. A census taken after the new tickets went in answers it when no appointment waits there (only
+    appointments depend on the clock)."""
     if not tickets:
         return {}
-    parameters = {"service_ids": sorted({t.service_id for t in tickets}), "now": now}
-    rows = session.connection().execute(WAITING_AHEAD_COUNTS, parameters).all()
-    counts = {t.service_id: (0, 0, 0) for t in tickets}
-    for service_id, waiting, appointments, priorities in rows:
-        counts[service_id] = (int(waiting), int(appointments), int(priorities))
+    service_ids = sorted({t.service_id for t in tickets})
+    if census is not None and all(census.booked.get(s, 1) == 0 for s in service_ids):
+        counts = {s: (census.waiting[s], 0, census.priority[s]) for s in service_ids}
+    else:
+        parameters = {"service_ids": service_ids, "now": now}
+        rows = session.connection().execute(WAITING_AHEAD_COUNTS, parameters).all()
+        counts = {service_id: (0, 0, 0) for service_id in service_ids}
+        for service_id, waiting, appointments, priorities in rows:
+            counts[service_id] = (int(waiting), int(appointments), int(priorities))
     for ticket in tickets:  # the new tickets themselves are counted: take them out (cheaper than in SQL)
         counts[ticket.service_id] = _plus(counts[ticket.service_id], _counted_ahead(ticket, now), sign=-1)
     return counts
