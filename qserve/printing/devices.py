@@ -119,6 +119,23 @@ def _open(printer: Escpos) -> None:
         raise PrinterOffline(str(error).strip(), status=PrinterStatus.OFFLINE) from error
     except RuntimeError as error:  # escpos says so when pyusb or pyserial is missing
         raise PrinterConfigError(str(error)) from error
+    except _usb_backend_missing() as error:  # pyusb is there, but no libusb for it on this machine
+        raise PrinterConfigError(
+            "USB printers need libusb on this machine (Debian: apt install libusb-1.0-0)"
+        ) from error
+
+
+def _usb_backend_missing() -> type[Exception]:
+    """Return pyusb's error for a machine without libusb (an error never raised where pyusb is absent)."""
+    try:
+        from usb.core import NoBackendError
+    except ImportError:
+        return _NeverRaised
+    return NoBackendError
+
+
+class _NeverRaised(Exception):
+    pass
 
 
 def _close(printer: Escpos) -> None:

@@ -163,9 +163,7 @@ class LineCensus:
         """Tell whether these services' lines hold only walk-ins without priority (then the counts alone
         say who stands ahead of a plain newcomer, whatever the clock)."""
         return all(
-            service_id in self.waiting
-            and not self.booked[service_id]
-            and not self.priority[service_id]
+            service_id in self.waiting and not self.booked[service_id] and not self.priority[service_id]
             for service_id in service_ids
         )
 

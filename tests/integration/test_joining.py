@@ -198,3 +198,38 @@ def test_a_priority_join_in_a_batch_has_the_line_scanned_for_messages_as_when_it
     assert len(scanned) == 1  # the priority ticket joined ahead of others: their thresholds may have moved
     join_queues([request(location, clock()), request(location, clock())])
     assert len(scanned) == 1  # plain joins stand at the back: nobody moved
+
+
+def test_one_census_of_the_line_counts_who_waits_and_who_joined_since_an_id(make, clock):
+    from qserve.services.queue import line_census
+
+    location = make.location(services=2)
+    first = make.ticket(location=location, now=clock())
+    make.ticket(location=location, now=clock.advance(seconds=1), priority=1)
+    make.ticket(location=location, now=clock.advance(seconds=1), service_index=1)
+    booked = clock() + timedelta(minutes=30)
+    make.ticket(location=location, now=clock.advance(seconds=1), appointment_at=booked)
+    with read_session() as session:
+        census = line_census(session, service_ids=location["service_ids"] + [999], last_id=first)
+    one, two = location["service_ids"]
+    assert (census.waiting[one], census.booked[one], census.priority[one], census.newer[one]) == (3, 1, 1, 2)
+    assert (census.waiting[two], census.booked[two], census.priority[two], census.newer[two]) == (1, 0, 0, 1)
+    assert census.waiting[999] == 0
+    assert census.plain([two]) and not census.plain([one]) and not census.plain([one, two])
+
+
+def test_places_from_the_census_are_those_counted_one_question_at_a_time(make, clock):
+    """A census answers a batch's places only where it can (no appointments in line); where an
+    appointment waits, the places come from the clock-aware count, the same as a join alone."""
+    location = make.location(services=2)
+    make.ticket(location=location, now=clock(), priority=1)
+    make.ticket(location=location, now=clock.advance(seconds=1))
+    later = clock() + timedelta(minutes=30)
+    make.ticket(location=location, now=clock(), service_index=1, appointment_at=later)
+    due = clock() - timedelta(minutes=1)
+    make.ticket(location=location, now=clock(), service_index=1, appointment_at=due)
+    outcomes = join_queues(
+        [request(location, clock.advance(seconds=1), service_index=index) for index in (0, 1, 0, 1)]
+    )
+    assert [view["people_ahead"] for view in outcomes] == [2, 1, 3, 2]  # the later booking is not ahead
+    assert [view["ahead_appointments"] for view in outcomes] == [0, 1, 0, 1]

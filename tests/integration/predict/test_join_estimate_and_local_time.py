@@ -99,6 +99,30 @@ def test_joins_after_a_refresh_are_answered_without_simulating_until_someone_is_
     assert len(simulations) == 1
 
 
+def test_a_priority_ticket_in_line_leaves_the_check_of_the_refresh_to_the_detailed_counts(
+    app, make, clock, branch, learned, monkeypatch
+):
+    location, actor, counter, service = branch
+    make.ticket(location=location, now=clock.advance(seconds=10))
+    call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=10))
+    make.ticket(location=location, now=clock.advance(seconds=10))
+    refresh_location(location_id=location["id"], now=clock())
+    prepared = learned.newcomers[location["id"]].estimates[(service, 0)]
+    step = learned.newcomers[location["id"]].marginal_s[service]
+    monkeypatch.setattr(app.extensions["qserve.publisher"], "flush", lambda: None)  # no refresh meanwhile
+    simulations = []
+    real_predict = learned.estimator.predict
+    monkeypatch.setattr(
+        learned.estimator, "predict", lambda snap: simulations.append(snap) or real_predict(snap)
+    )
+    make.ticket(location=location, now=clock.advance(seconds=5), priority=1)
+    plain = make.ticket(location=location, now=clock.advance(seconds=5))
+    # The census sees a priority ticket in line, so the joins since the refresh are counted by priority:
+    # the priority ticket stands ahead of the plain newcomer, one service more.
+    assert joined_estimate(plain)[1] == prepared.p50_s + int(step)
+    assert simulations == []
+
+
 def test_without_a_learned_estimator_the_queueing_estimate_is_given(app, make, clock, branch):
     from qserve.services.refresh import QueueingEstimator
 
