@@ -19,6 +19,8 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -115,7 +117,36 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="qserve-bench-"))
-    url = args.postgres or f"sqlite:///{folder / 'bench.db'}"
+    try:
+        if args.postgres:
+            with scratch_database(args.postgres) as url:
+                run(args, url, folder)
+        else:
+            run(args, f"sqlite:///{folder / 'bench.db'}", folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def scratch_database(server_url: str):
+    """Create a database of the benchmark's own on a PostgreSQL server, yield its URL and drop it: runs
+    never meet each other's rows, nor anybody else's."""
+    from sqlalchemy import create_engine, text
+
+    name = f"qserve_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run(args, url: str, folder: Path) -> None:
+    """Seed, serve and measure on one database."""
     from qserve.migrate import upgrade
 
     upgrade(url)
@@ -128,10 +159,7 @@ def main() -> None:
         return LiveServer(url, folder, extra_env={"QSERVE_REALTIME_COALESCE_S": "0.2"})
 
     if shutil.which("wrk") and not args.python_client:
-        try:
-            report_wrk(start, seeds, args)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        report_wrk(start, seeds, args)
         return
     server = start()
     base = server.url
@@ -156,7 +184,6 @@ def main() -> None:
         call_rate, called = hammer(4, args.seconds, call)
     finally:
         server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
     print(
         f"qserve HTTP throughput on {database}, {args.clients} keep-alive clients, {args.seconds:.0f} s each"
