@@ -61,10 +61,17 @@ class UnitOfWork:
 
     session: Session
     events: list[DomainEvent] = field(default_factory=list)
+    # What the use case changed, held to its end: the session's identity map holds clean objects weakly, so
+    # a handler asking for a ticket changed earlier would otherwise read it again from the database.
+    changed: list = field(default_factory=list)
 
     def record(self, event: DomainEvent) -> None:
         """Remember an event to publish once the transaction commits."""
         self.events.append(event)
+
+    def keep(self, instance) -> None:
+        """Hold an object the use case changed until the transaction ends (see `changed`)."""
+        self.changed.append(instance)
 
 
 def get_db() -> Database:

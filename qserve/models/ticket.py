@@ -31,6 +31,8 @@ class Ticket(Base):
         # Covers the hot queries of the line (positions, call order) without touching the table.
         Index("ix_tickets_waiting", "service_id", "status", "queued_at", "priority", "appointment_at"),
         Index("ix_tickets_location_status", "location_id", "status"),
+        # The last calls of a location (the fairness rule's streak) without sorting its whole history.
+        Index("ix_tickets_location_called", "location_id", "called_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

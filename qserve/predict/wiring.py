@@ -39,11 +39,13 @@ def observe_events(events: list[DomainEvent]) -> None:
     estimator = current_app.extensions.get(KEY)
     if not ticket_ids or not hasattr(estimator, "observe"):
         return
+    from sqlalchemy import select
+
     from qserve.db import read_session
     from qserve.models import Ticket
 
     with read_session() as session:
-        for ticket_id in ticket_ids:
-            ticket = session.get(Ticket, ticket_id)
-            if ticket is not None:
-                estimator.observe(ticket)
+        tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))}
+        for ticket_id in dict.fromkeys(ticket_ids):  # in the order of the events, each once
+            if ticket_id in tickets:
+                estimator.observe(tickets[ticket_id])

@@ -41,7 +41,9 @@ def _ticket(session: Session, ticket_id: int, actor: Actor) -> Ticket:
 def _close_current(tx: UnitOfWork, counter: Counter, *, actor: Actor, now: datetime) -> None:
     """Finish whatever the counter is still on, so that calling next moves the line on."""
     query = select(Ticket).where(
-        Ticket.counter_id == counter.id, Ticket.status.in_([Status.CALLED.value, Status.SERVING.value])
+        Ticket.location_id == counter.location_id,  # the (location, status) index: not the whole history
+        Ticket.counter_id == counter.id,
+        Ticket.status.in_([Status.CALLED.value, Status.SERVING.value]),
     )
     for current in tx.session.scalars(query):
         current.finished_at = now

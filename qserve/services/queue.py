@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
@@ -45,6 +45,45 @@ def waiting_candidates(session: Session, *, service_ids: set[int] | list[int]) -
     return [Candidate(*row) for row in session.execute(query)]
 
 
+_TICKETS = Ticket.__table__
+_IN_LINE = (
+    _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),
+    _TICKETS.c.status == Status.WAITING.value,
+)
+_DUE = _TICKETS.c.appointment_at.is_not(None) & (_TICKETS.c.appointment_at <= bindparam("now"))
+_HEAD_COLUMNS = (
+    _TICKETS.c.id,
+    _TICKETS.c.service_id,
+    _TICKETS.c.priority,
+    _TICKETS.c.queued_at,
+    _TICKETS.c.appointment_at,
+)
+WAITING_LEVELS = select(_TICKETS.c.priority).where(*_IN_LINE, ~_DUE).distinct()
+_DUE_GROUP = -1
+_HEADS: dict[tuple[int, ...], object] = {}  # the query of the groups' heads, built once per set of levels
+
+
+def _heads_query(levels: tuple[int, ...]):
+    """Return the query of the first tickets of each group: due appointments, then each priority level
+    (one more than asked of each tells whether the group goes on beyond its head)."""
+    query = _HEADS.get(levels)
+    if query is None:
+        size = bindparam("size")
+        groups = [
+            select(*_HEAD_COLUMNS, literal(_DUE_GROUP).label("grp"))
+            .where(*_IN_LINE, _DUE)
+            .order_by(_TICKETS.c.appointment_at, _TICKETS.c.id)
+        ]
+        groups += [
+            select(*_HEAD_COLUMNS, literal(level).label("grp"))
+            .where(*_IN_LINE, ~_DUE, _TICKETS.c.priority == level)
+            .order_by(_TICKETS.c.queued_at, _TICKETS.c.id)
+            for level in levels
+        ]
+        query = _HEADS.setdefault(levels, union_all(*(select(g.limit(size).subquery()) for g in groups)))
+    return query
+
+
 def head_candidates(
     session: Session, *, service_ids: set[int] | list[int], now: datetime, limit: int = HEAD_SIZE
 ) -> tuple[list[Candidate], bool]:
@@ -52,28 +91,26 @@ def head_candidates(
     rule, and whether that is the whole line (a hot path: a long line is not loaded to call its head).
 
     Every rule keeps due appointments in slot order and, within one priority level, the others in line
-    order; so the first `limit` of the call order are among the first `limit` of each of those groups."""
+    order; so the first `limit` of the call order are among the first `limit` of each of those groups.
+    Each group's head is read on its own, in index order (one query for the priority levels waiting, one
+    for the heads): nothing sorts or ranks the whole line."""
     if not service_ids:
         return [], True
-    due = Ticket.appointment_at.is_not(None) & (Ticket.appointment_at <= now)
-    group = (case((due, 1), else_=0), case((due, 0), else_=Ticket.priority))
-    order = (case((due, Ticket.appointment_at), else_=Ticket.queued_at), Ticket.id)
-    ranked = (
-        select(
-            Ticket.id,
-            Ticket.service_id,
-            Ticket.priority,
-            Ticket.queued_at,
-            Ticket.appointment_at,
-            func.row_number().over(partition_by=group, order_by=order).label("rank"),
-            func.count().over(partition_by=group).label("size"),
-        )
-        .where(Ticket.service_id.in_(list(service_ids)), Ticket.status == Status.WAITING)
-        .subquery()
-    )
-    rows = session.execute(select(ranked).where(ranked.c.rank <= limit)).all()
-    candidates = [Candidate(r.id, r.service_id, r.priority, r.queued_at, r.appointment_at) for r in rows]
-    return candidates, all(row.size <= limit for row in rows)
+    connection = session.connection()
+    parameters = {"service_ids": sorted(service_ids), "now": now}
+    levels = tuple(sorted(connection.execute(WAITING_LEVELS, parameters).scalars()))
+    rows = connection.execute(_heads_query(levels), parameters | {"size": limit + 1}).all()
+    by_group: dict[int, list] = {}
+    for row in rows:
+        by_group.setdefault(row.grp, []).append(row)
+    for group, group_rows in by_group.items():  # a union keeps no order: each group in its own again
+        group_rows.sort(key=lambda r: (r.appointment_at if group == _DUE_GROUP else r.queued_at, r.id))
+    candidates = [
+        Candidate(r.id, r.service_id, r.priority, r.queued_at, r.appointment_at)
+        for group_rows in by_group.values()
+        for r in group_rows[:limit]
+    ]
+    return candidates, all(len(group_rows) <= limit for group_rows in by_group.values())
 
 
 def location_streak(session: Session, *, location_id: int) -> int:
@@ -126,7 +163,6 @@ def place_of(session: Session, ticket: Ticket, *, now: datetime) -> Place | None
     return places_by_service(candidates, rule=rule, now=now, streak=streak).get(ticket.id)
 
 
-_TICKETS = Ticket.__table__
 _DUE_OR_WALK_IN = _TICKETS.c.appointment_at.is_(None) | (_TICKETS.c.appointment_at <= bindparam("now"))
 # Built once (a hot path: every join runs it); counts per service who a newcomer stands behind.
 WAITING_AHEAD_COUNTS = (

@@ -44,6 +44,7 @@ def apply_transition(
     """Move a ticket by an action, append it to the event log and record the domain event."""
     from_status = ticket.status
     to_status = check_transition(action, from_status)
+    uow.keep(ticket)
     ticket.status = to_status.value
     if to_status in CLOSED_STATUSES:
         ticket.closed_at = now

@@ -57,6 +57,7 @@ def call_back_parked(*, ticket_id: int, counter_id: int, actor: Actor, now: date
                 raise Conflict(f"ticket {ticket.number} is no longer on hold")
             busy = tx.session.scalar(
                 select(Ticket.number).where(
+                    Ticket.location_id == counter.location_id,  # the (location, status) index
                     Ticket.counter_id == counter.id,
                     Ticket.status.in_([Status.CALLED.value, Status.SERVING.value]),
                     Ticket.id != ticket.id,
