@@ -29,8 +29,11 @@ def census_scope(session, location_id: int) -> tuple[frozenset[int], int]:
     for `join_estimates` (none for the queueing estimator)."""
     from qserve.services.refresh import current_estimator
 
-    scope = getattr(current_estimator(session), "census_scope", None)
-    return scope(location_id) if scope is not None else (frozenset(), 0)
+    try:
+        scope = getattr(current_estimator(session), "census_scope", None)
+        return scope(location_id) if scope is not None else (frozenset(), 0)
+    except Exception:  # joining never fails because of an estimate: join_estimates says what went wrong
+        return frozenset(), 0
 
 
 def join_estimates(session, tickets, *, now, census=None) -> dict[int, WaitRange]:

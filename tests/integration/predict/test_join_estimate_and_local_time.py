@@ -70,9 +70,11 @@ def test_a_join_right_after_a_refresh_reads_the_estimate_the_refresh_prepared(ma
     assert joined_estimate(fourth)[1] > prepared.p50_s + 10 * 60  # one more twenty-minute service ahead
 
 
-def test_joins_after_a_refresh_are_answered_without_simulating_until_someone_is_called(
-    app, make, clock, branch, learned, monkeypatch
-):
+@pytest.fixture
+def refreshed(app, make, clock, branch, learned, monkeypatch):
+    """A line of one served and one waiting, refreshed a moment ago; no refresh after that, and every
+    simulation of the line recorded. Return the newcomer's prepared estimate, what one more ticket ahead
+    adds to it and the simulations."""
     location, actor, counter, service = branch
     make.ticket(location=location, now=clock.advance(seconds=10))
     call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=10))
@@ -80,14 +82,21 @@ def test_joins_after_a_refresh_are_answered_without_simulating_until_someone_is_
     refresh_location(location_id=location["id"], now=clock())
     prepared = learned.newcomers[location["id"]].estimates[(service, 0)]
     step = learned.newcomers[location["id"]].marginal_s[service]
-    assert step == pytest.approx(20 * 60, rel=0.25)  # one more twenty-minute service per ticket ahead
-
     monkeypatch.setattr(app.extensions["qserve.publisher"], "flush", lambda: None)  # no refresh meanwhile
     simulations = []
     real_predict = learned.estimator.predict
     monkeypatch.setattr(
         learned.estimator, "predict", lambda snap: simulations.append(snap) or real_predict(snap)
     )
+    return prepared, step, simulations
+
+
+def test_joins_after_a_refresh_are_answered_without_simulating_until_someone_is_called(
+    make, clock, branch, refreshed
+):
+    location, actor, counter, _service = branch
+    prepared, step, simulations = refreshed
+    assert step == pytest.approx(20 * 60, rel=0.25)  # one more twenty-minute service per ticket ahead
     third = make.ticket(location=location, now=clock.advance(seconds=5))
     fourth = make.ticket(location=location, now=clock.advance(seconds=5))
     assert joined_estimate(third)[1] == prepared.p50_s
@@ -100,21 +109,10 @@ def test_joins_after_a_refresh_are_answered_without_simulating_until_someone_is_
 
 
 def test_a_priority_ticket_in_line_leaves_the_check_of_the_refresh_to_the_detailed_counts(
-    app, make, clock, branch, learned, monkeypatch
+    make, clock, branch, refreshed
 ):
-    location, actor, counter, service = branch
-    make.ticket(location=location, now=clock.advance(seconds=10))
-    call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=10))
-    make.ticket(location=location, now=clock.advance(seconds=10))
-    refresh_location(location_id=location["id"], now=clock())
-    prepared = learned.newcomers[location["id"]].estimates[(service, 0)]
-    step = learned.newcomers[location["id"]].marginal_s[service]
-    monkeypatch.setattr(app.extensions["qserve.publisher"], "flush", lambda: None)  # no refresh meanwhile
-    simulations = []
-    real_predict = learned.estimator.predict
-    monkeypatch.setattr(
-        learned.estimator, "predict", lambda snap: simulations.append(snap) or real_predict(snap)
-    )
+    location = branch[0]
+    prepared, step, simulations = refreshed
     make.ticket(location=location, now=clock.advance(seconds=5), priority=1)
     plain = make.ticket(location=location, now=clock.advance(seconds=5))
     # The census sees a priority ticket in line, so the joins since the refresh are counted by priority:
