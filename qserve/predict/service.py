@@ -15,21 +15,21 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
-from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule, priority_streak
+from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule
 from qserve.models import Counter, Location, Service, Ticket
 from qserve.models.organization import counter_services, serving_ids
 from qserve.predict.estimator import Estimator
 from qserve.predict.localtime import local, zone
 from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitEstimate, WaitingTicket
+from qserve.services.queue import location_streak, newer_by_kind
 
 if TYPE_CHECKING:
     from qserve.services.queue import LineCensus
 
-RECENT_CALLS = 20
 NEWCOMER_PRIORITIES = (0, 1)  # newcomers whose estimate each refresh prepares, per service
 # Beyond this, the services under way have moved on too much. Either way: a request's clock, read when it
 # began, may be a little behind the refresh that another request or thread finished meanwhile.
@@ -67,23 +67,6 @@ COUNTERS_OF_LOCATION = (
 )
 BUSY_TICKETS = select(_TICKETS.c.counter_id, _TICKETS.c.service_id, _TICKETS.c.serving_started_at).where(
     _TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.status.in_(BUSY)
-)
-_IN_LINE = (
-    _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),  # the line's covering index
-    _TICKETS.c.status == Status.WAITING.value,
-)
-WAITING_SEEN = select(func.count()).where(*_IN_LINE, _TICKETS.c.id <= bindparam("last_id"))
-_BOOKED = _TICKETS.c.appointment_at.is_not(None)
-WAITING_SINCE = (
-    select(_TICKETS.c.service_id, _TICKETS.c.priority, _BOOKED.label("booked"), func.count())
-    .where(*_IN_LINE, _TICKETS.c.id > bindparam("last_id"))
-    .group_by(_TICKETS.c.service_id, _TICKETS.c.priority, _BOOKED)
-)
-RECENT_CALLED_PRIORITIES = (
-    select(_TICKETS.c.priority)
-    .where(_TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.called_at.is_not(None))
-    .order_by(_TICKETS.c.called_at.desc())
-    .limit(RECENT_CALLS)
 )
 
 
@@ -142,10 +125,7 @@ def _waiting_ticket(item: Candidate | Ticket) -> WaitingTicket:
 
 
 def _streak(session: Session, location_id: int, rule: FairnessRule) -> int:
-    if rule.kind != FairnessKind.MAX_IN_ROW:
-        return 0
-    rows = session.connection().execute(RECENT_CALLED_PRIORITIES, {"location_id": location_id})
-    return priority_streak(list(rows.scalars()))
+    return location_streak(session, location_id=location_id) if rule.kind == FairnessKind.MAX_IN_ROW else 0
 
 
 @dataclass(frozen=True)
@@ -241,23 +221,19 @@ class LearnedEstimator:
         return frozenset(service_id for service_id, _priority in cached.estimates), cached.last_id
 
     def newcomer_estimates(
-        self, session: Session, tickets: list[Ticket], now: datetime, census: LineCensus | None = None
+        self, session: Session, joined: list[Ticket], now: datetime, census: LineCensus
     ) -> dict[int, WaitEstimate | None]:
-        """Return the estimates of tickets that have just joined together, in the order they joined.
+        """Return the estimates of tickets that have just joined together at one location, in the order
+        they joined; `census` counts its line in this transaction, over the services and above the id
+        `census_scope` named.
 
-        When a location is as it was at its last refresh, a moment ago, these are the estimates that
+        When the location is as it was at its last refresh, a moment ago, these are the estimates that
         refresh computed for a newcomer of each ticket's service and priority, moved by those who joined
         since: a lookup. Otherwise (a change not yet refreshed, an appointment) the location is simulated
         with the tickets in line.
         """
-        by_location: dict[int, list[Ticket]] = {}
-        for ticket in tickets:
-            by_location.setdefault(ticket.location_id, []).append(ticket)
-        answers: dict[int, WaitEstimate | None] = {}
-        for joined in by_location.values():
-            quick = self._newcomers_from_cache(session, joined, now, census)
-            answers.update(quick if quick is not None else self._simulate_newcomers(session, joined, now))
-        return answers
+        quick = self._newcomers_from_cache(session, joined, now, census)
+        return quick if quick is not None else self._simulate_newcomers(session, joined, now)
 
     def _simulate_newcomers(
         self, session: Session, joined: list[Ticket], now: datetime
@@ -284,14 +260,15 @@ class LearnedEstimator:
         return {t.id: predicted.get(t.id) for t in joined}
 
     def _newcomers_from_cache(
-        self, session: Session, joined: list[Ticket], now: datetime, census: LineCensus | None = None
+        self, session: Session, joined: list[Ticket], now: datetime, census: LineCensus
     ) -> dict[int, WaitEstimate] | None:
         """Answer joins at one location without loading its line when, since the last refresh, the counters
         are as they were and nobody then in line has left it: the prepared newcomer's wait plus what each
         ticket that joined since, ahead of the new one in its service, adds. The next refresh, a moment
         later, simulates the location afresh. Return None when that shortcut does not hold.
 
-        It reads two counts over the location's line and the counters' state, never the line itself."""
+        It reads the census, the counters' state and, when the line holds priority tickets, one count over
+        the line's index; never the line itself."""
         location_id = joined[0].location_id
         cached = self.newcomers.get(location_id)
         if (
@@ -331,27 +308,24 @@ class LearnedEstimator:
         return answers
 
     def _joined_since(
-        self,
-        session: Session,
-        cached: _Newcomers,
-        joined: list[Ticket],
-        census: LineCensus | None = None,
+        self, session: Session, cached: _Newcomers, joined: list[Ticket], census: LineCensus
     ) -> tuple[int, dict[tuple[int, int], int]] | None:
         """Return how many more of the tickets the refresh saw wait than it counted (joins it had not seen
         yet: PostgreSQL commits them in any order) and, by (service, priority), the tickets other than
-        `joined` that joined since; None when someone of the line then was called or left, or a booking
-        came in. A census of these lines above the refresh's last id, taken in this transaction, answers
-        it when they hold only plain walk-ins; otherwise two plain counts over the line's index (the new
+        `joined` that joined since; None when someone of the line then was called or left, a booking came
+        in, or another refresh came between the census and now. The census answers it when the lines hold
+        only plain walk-ins; otherwise one count by priority of those above the refresh's last id (the new
         tickets are taken out here, not in SQL: a condition on every row of a long line costs more)."""
         service_ids = sorted({service_id for service_id, _priority in cached.estimates})
-        if census is not None and census.last_id == cached.last_id and census.plain(service_ids):
-            still = sum(census.waiting[s] - census.newer[s] for s in service_ids)
+        if census.last_id != cached.last_id or any(s not in census.waiting for s in service_ids):
+            return None
+        still = sum(census.waiting[s] - census.newer[s] for s in service_ids)
+        if census.plain(service_ids):
             since = {(s, 0): census.newer[s] for s in service_ids if census.newer[s]}
         else:
-            counted = self._count_since(session, service_ids, cached.last_id)
-            if counted is None:
+            since = newer_by_kind(session, service_ids=service_ids, last_id=cached.last_id)
+            if since is None:
                 return None
-            still, since = counted
         if still < cached.waiting:
             return None
         for ticket in joined:
@@ -361,22 +335,6 @@ class LearnedEstimator:
             else:  # a new ticket among those counted as seen (an id taken again after a deletion)
                 still -= 1
         return still - cached.waiting, since
-
-    @staticmethod
-    def _count_since(
-        session: Session, service_ids: list[int], last_id: int
-    ) -> tuple[int, dict[tuple[int, int], int]] | None:
-        """Count those waiting with an id up to `last_id` and, by (service, priority), those above it;
-        None when a booked ticket is among the latter."""
-        connection = session.connection()
-        parameters = {"service_ids": service_ids, "last_id": last_id}
-        still = connection.execute(WAITING_SEEN, parameters).scalar_one()
-        since: dict[tuple[int, int], int] = {}
-        for service_id, priority, booked, count in connection.execute(WAITING_SINCE, parameters):
-            if booked:
-                return None
-            since[(service_id, priority)] = since.get((service_id, priority), 0) + count
-        return still, since
 
     def observe(self, ticket: Ticket) -> None:
         """Learn from a ticket that was just called or closed (call after the transaction commits)."""

@@ -36,10 +36,11 @@ def census_scope(session, location_id: int) -> tuple[frozenset[int], int]:
         return frozenset(), 0
 
 
-def join_estimates(session, tickets, *, now, census=None) -> dict[int, WaitRange]:
-    """Return the app's learned estimates for tickets that have just joined, by ticket id; none where there
-    is no learned estimator or it failed (joining never fails because of an estimate). A census of the
-    line (qserve.services.queue.LineCensus) taken in this transaction spares the estimator its counts."""
+def join_estimates(session, tickets, *, now, census) -> dict[int, WaitRange]:
+    """Return the app's learned estimates for tickets that have just joined together at one location, by
+    ticket id; none where there is no learned estimator or it failed (joining never fails because of an
+    estimate). `census` (qserve.services.queue.LineCensus) counts the location's line in this transaction,
+    over what `census_scope` named."""
     from qserve.services.refresh import current_estimator
 
     if not tickets:

@@ -46,11 +46,13 @@ def waiting_candidates(session: Session, *, service_ids: set[int] | list[int]) -
 
 
 _TICKETS = Ticket.__table__
-_IN_LINE = (
+# Those waiting in some services' lines (the covering index of the line: service, status, ...).
+IN_LINE = (
     _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),
     _TICKETS.c.status == Status.WAITING.value,
 )
-_DUE = _TICKETS.c.appointment_at.is_not(None) & (_TICKETS.c.appointment_at <= bindparam("now"))
+_BOOKED = _TICKETS.c.appointment_at.is_not(None)
+_DUE = _BOOKED & (_TICKETS.c.appointment_at <= bindparam("now"))
 _HEAD_COLUMNS = (
     _TICKETS.c.id,
     _TICKETS.c.service_id,
@@ -58,7 +60,7 @@ _HEAD_COLUMNS = (
     _TICKETS.c.queued_at,
     _TICKETS.c.appointment_at,
 )
-WAITING_LEVELS = select(_TICKETS.c.priority).where(*_IN_LINE, ~_DUE).distinct()
+WAITING_LEVELS = select(_TICKETS.c.priority).where(*IN_LINE, ~_DUE).distinct()
 _DUE_GROUP = -1
 _HEADS: dict[tuple[int, ...], object] = {}  # the query of the groups' heads, built once per set of levels
 
@@ -71,12 +73,12 @@ def _heads_query(levels: tuple[int, ...]):
         size = bindparam("size")
         groups = [
             select(*_HEAD_COLUMNS, literal(_DUE_GROUP).label("grp"))
-            .where(*_IN_LINE, _DUE)
+            .where(*IN_LINE, _DUE)
             .order_by(_TICKETS.c.appointment_at, _TICKETS.c.id)
         ]
         groups += [
             select(*_HEAD_COLUMNS, literal(level).label("grp"))
-            .where(*_IN_LINE, ~_DUE, _TICKETS.c.priority == level)
+            .where(*IN_LINE, ~_DUE, _TICKETS.c.priority == level)
             .order_by(_TICKETS.c.queued_at, _TICKETS.c.id)
             for level in levels
         ]
@@ -113,15 +115,19 @@ def head_candidates(
     return candidates, all(len(group_rows) <= limit for group_rows in by_group.values())
 
 
+# The last calls of a location, newest first (the index on (location_id, called_at) reads just these).
+RECENT_CALLED_PRIORITIES = (
+    select(_TICKETS.c.priority)
+    .where(_TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.called_at.is_not(None))
+    .order_by(_TICKETS.c.called_at.desc())
+    .limit(RECENT_CALLS)
+)
+
+
 def location_streak(session: Session, *, location_id: int) -> int:
     """Count the priority tickets called in a row most recently at a location."""
-    query = (
-        select(Ticket.priority)
-        .where(Ticket.location_id == location_id, Ticket.called_at.is_not(None))
-        .order_by(Ticket.called_at.desc())
-        .limit(RECENT_CALLS)
-    )
-    return priority_streak(list(session.scalars(query)))
+    rows = session.connection().execute(RECENT_CALLED_PRIORITIES, {"location_id": location_id})
+    return priority_streak(list(rows.scalars()))
 
 
 @dataclass(frozen=True)
@@ -172,11 +178,7 @@ WAITING_AHEAD_COUNTS = (
         func.count(_TICKETS.c.appointment_at),
         func.coalesce(func.sum(case((_TICKETS.c.priority > 0, 1), else_=0)), 0),
     )
-    .where(
-        _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),
-        _TICKETS.c.status == Status.WAITING.value,
-        _DUE_OR_WALK_IN,
-    )
+    .where(*IN_LINE, _DUE_OR_WALK_IN)
     .group_by(_TICKETS.c.service_id)
 )
 
@@ -195,13 +197,15 @@ class LineCensus:
     priority: dict[int, int]
     newer: dict[int, int]
 
+    def unbooked(self, service_ids) -> bool:
+        """Tell whether no appointment waits in these services' lines (then who stands ahead of a plain
+        newcomer does not depend on the clock)."""
+        return all(service_id in self.waiting and not self.booked[service_id] for service_id in service_ids)
+
     def plain(self, service_ids) -> bool:
         """Tell whether these services' lines hold only walk-ins without priority (then the counts alone
-        say who stands ahead of a plain newcomer, whatever the clock)."""
-        return all(
-            service_id in self.waiting and not self.booked[service_id] and not self.priority[service_id]
-            for service_id in service_ids
-        )
+        say who joined ahead of whom)."""
+        return self.unbooked(service_ids) and not any(self.priority[s] for s in service_ids)
 
 
 LINE_CENSUS = (
@@ -212,11 +216,14 @@ LINE_CENSUS = (
         func.count(case((_TICKETS.c.priority != 0, 1))),
         func.count(case((_TICKETS.c.id > bindparam("last_id"), 1))),
     )
-    .where(
-        _TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),
-        _TICKETS.c.status == Status.WAITING.value,
-    )
+    .where(*IN_LINE)
     .group_by(_TICKETS.c.service_id)
+)
+# Of those above `last_id`, how many by (service, priority, booked): what a census cannot tell apart.
+NEWER_BY_KIND = (
+    select(_TICKETS.c.service_id, _TICKETS.c.priority, _BOOKED.label("booked"), func.count())
+    .where(*IN_LINE, _TICKETS.c.id > bindparam("last_id"))
+    .group_by(_TICKETS.c.service_id, _TICKETS.c.priority, _BOOKED)
 )
 
 
@@ -234,6 +241,18 @@ def line_census(session: Session, *, service_ids, last_id: int = 0) -> LineCensu
         priority={service_id: row[2] for service_id, row in counts.items()},
         newer={service_id: row[3] for service_id, row in counts.items()},
     )
+
+
+def newer_by_kind(session: Session, *, service_ids, last_id: int) -> dict[tuple[int, int], int] | None:
+    """Count, by (service, priority), those waiting in some services' lines with an id above `last_id`;
+    None when a booked ticket is among them."""
+    newer: dict[tuple[int, int], int] = {}
+    parameters = {"service_ids": sorted(service_ids), "last_id": last_id}
+    for service_id, priority, booked, count in session.connection().execute(NEWER_BY_KIND, parameters):
+        if booked:
+            return None
+        newer[(service_id, priority)] = newer.get((service_id, priority), 0) + count
+    return newer
 
 
 def newcomer_place(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
@@ -282,7 +301,7 @@ def _waiting_ahead_counts(
     if not tickets:
         return {}
     service_ids = sorted({t.service_id for t in tickets})
-    if census is not None and all(census.booked.get(s, 1) == 0 for s in service_ids):
+    if census is not None and census.unbooked(service_ids):
         counts = {s: (census.waiting[s], 0, census.priority[s]) for s in service_ids}
     else:
         parameters = {"service_ids": service_ids, "now": now}

@@ -6,7 +6,7 @@ from collections import Counter as Tally  # not the model: counts of things
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from qserve.db import read_session, transaction
@@ -14,7 +14,7 @@ from qserve.domain.lifecycle import OPEN_STATUSES, Status
 from qserve.domain.ordering import Candidate, FairnessRule
 from qserve.models import Location, Ticket
 from qserve.services.estimates import WaitRange, queueing_estimate
-from qserve.services.queue import location_streak, places_by_service, serving_counters
+from qserve.services.queue import line_census, location_streak, places_by_service, serving_counters
 from qserve.services.views import public_ticket
 
 # Store a new estimate only when it moved this much, so a busy queue does not rewrite every row.
@@ -182,24 +182,13 @@ def _threshold(row) -> float:
     return max(STORE_THRESHOLD_S, 0.1 * (row.estimate_p50_s or 0))
 
 
-WAITING_BY_SERVICE = (
-    select(Ticket.__table__.c.service_id, func.count())
-    .where(
-        Ticket.__table__.c.service_id.in_(bindparam("service_ids", expanding=True)),
-        Ticket.__table__.c.status == Status.WAITING.value,
-    )
-    .group_by(Ticket.__table__.c.service_id)
-)
-
-
 def summarize_location(*, location_id: int) -> dict:
     """Return a location's waiting counts and state for displays and tablets, as refresh_location does but
     without recomputing anyone's place or estimate: what plain joins change (nobody else moved)."""
     with read_session() as session:
         location = session.get(Location, location_id)
         service_ids = [service.id for service in location.services]
-        counts = dict(session.execute(WAITING_BY_SERVICE, {"service_ids": service_ids}).tuples().all())
-        summary = location_counts(session, location, counts)
+        summary = location_counts(session, location, line_census(session, service_ids=service_ids).waiting)
     return {"location_id": location_id, "tickets": [], "keys": {}, "summary": summary}
 
 
