@@ -45,9 +45,12 @@ class TicketChanged(DomainEvent):
 @dataclass(frozen=True)
 class TicketIssued(TicketChanged):
     """A new ticket joined a queue; `at_back` when it stands behind everyone waiting (no priority, no
-    appointment), so that nobody else's place or wait moved."""
+    appointment), so that nobody else's place or wait moved; `position` and `people_ahead` as its join
+    placed it (None when it is not in line)."""
 
     at_back: bool = False
+    position: int | None = None
+    people_ahead: int | None = None
 
 
 def moves_others(event: DomainEvent) -> bool:

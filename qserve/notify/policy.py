@@ -22,7 +22,7 @@ from qserve.notify.thresholds import (
     seconds_left,
     service_of,
 )
-from qserve.services.queue import newcomer_place, place_of
+from qserve.services.queue import place_of
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 # Actions that move a ticket's own place by more than one step: its stored estimate is from before.
@@ -118,19 +118,18 @@ def _latest_log(session: Session, ticket: Ticket) -> tuple[int, datetime]:
 
 def _on_issued(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
     url = ticket_link(ticket.public_token, base_url)  # also after an appointment's check-in: follow it live
-    place = newcomer_place(session, ticket, now=now)
-    if place is None:
+    if event.position is None:  # not in line (its join placed it nowhere)
         return []
     left = seconds_left(ticket.estimate_p50_s, ticket.estimate_updated_at, now)
     service = service_of(session, ticket)
     fields = {
         "number": ticket.number,
         "service": service.name(ticket.language),
-        "position": place.position,
-        "minutes": minutes_of(left, place.ahead * service.default_duration_s),
+        "position": event.position,
+        "minutes": minutes_of(left, event.people_ahead * service.default_duration_s),
     }
     joined = Draft(ticket, "joined", f"ticket:{ticket.id}:joined", fields, url)
-    return [joined, *moot_on_join(ticket, position=place.position, seconds=left, settings=settings)]
+    return [joined, *moot_on_join(ticket, position=event.position, seconds=left, settings=settings)]
 
 
 def _on_called(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:

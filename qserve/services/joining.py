@@ -131,8 +131,9 @@ def _join_together(requests: list[JoinRequest]) -> list[JoinOutcome]:
         joining = [item for item in admitted if isinstance(item, Admitted)]
         _number(tx.session, joining)
         issued = [item for item in joining if item.sequence is not None]
-        _insert(tx, issued)
+        _insert(tx.session, issued)
         views = _announce(tx.session, issued)
+        _log(tx, issued, views)
         return [_outcome(tx.session, item, views) for item in admitted]
 
 
@@ -187,18 +188,33 @@ def new_token() -> str:
     return "t" + secrets.token_urlsafe(16)
 
 
-def _insert(tx: UnitOfWork, issued: list[Admitted]) -> None:
-    """Insert the tickets with one statement and their first event-log entries with another."""
+def _insert(session: Session, issued: list[Admitted]) -> None:
+    """Insert the tickets with one statement."""
     if not issued:
         return
     rows = [_ticket_row(item) for item in issued]
-    ids = dict(tx.session.connection().execute(INSERT_TICKETS, rows).tuples().all())
-    entries = []
+    ids = dict(session.connection().execute(INSERT_TICKETS, rows).tuples().all())
     for item, row in zip(issued, rows, strict=True):
-        item.ticket = _loaded(tx.session, row, ids[row["public_token"]], item)
-        request = item.request
+        item.ticket = _loaded(session, row, ids[row["public_token"]], item)
+
+
+def _log(tx: UnitOfWork, issued: list[Admitted], views: dict[int, dict]) -> None:
+    """Write the tickets' first event-log entries with one statement and record their TicketIssued events,
+    each with the place its join was given (what the handlers tell the customer)."""
+    entries = []
+    for item in issued:
+        request, view = item.request, views[item.ticket.id]
         issuer = request.actor or Actor(kind="kiosk" if request.channel == "kiosk" else "customer")
-        entries.append(IssueEntry(item.ticket, actor=issuer, now=request.now, details=request.details))
+        entries.append(
+            IssueEntry(
+                item.ticket,
+                actor=issuer,
+                now=request.now,
+                details=request.details,
+                position=view["position"],
+                people_ahead=view["people_ahead"],
+            )
+        )
     log_issues(tx, entries)
 
 

@@ -255,11 +255,6 @@ def newer_by_kind(session: Session, *, service_ids, last_id: int) -> dict[tuple[
     return newer
 
 
-def newcomer_place(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
-    """Return the place of a ticket that has just joined (see newcomer_places)."""
-    return newcomer_places(session, [ticket], now=now).get(ticket.id)
-
-
 def newcomer_places(
     session: Session, tickets: list[Ticket], *, now: datetime, census: LineCensus | None = None
 ) -> dict[int, Place | None]:

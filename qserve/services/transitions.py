@@ -89,6 +89,8 @@ class IssueEntry:
     actor: Actor
     now: datetime
     details: dict | None = None
+    position: int | None = None  # the place its join gave it (None when it is not in line)
+    people_ahead: int | None = None
 
 
 def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
@@ -125,6 +127,8 @@ def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
                 to_status=ticket.status,
                 details=details,
                 at_back=ticket.priority == 0 and ticket.appointment_at is None,
+                position=entry.position,
+                people_ahead=entry.people_ahead,
             )
         )
     if rows:

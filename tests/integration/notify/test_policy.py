@@ -36,6 +36,27 @@ def test_joining_with_a_phone_writes_the_confirmation_with_the_ticket_link(desk)
     }
 
 
+def test_joins_committed_together_are_each_told_their_own_place(desk):
+    from qserve.services.joining import JoinRequest, join_queues
+
+    location = desk.location()
+    desk.join(location)  # one already waiting
+    requests = [
+        JoinRequest(
+            location_slug=location["slug"],
+            service_id=location["service_ids"][0],
+            now=desk.clock(),
+            phone=PHONE.format(index),
+        )
+        for index in range(3)
+    ]
+    views = join_queues(requests)
+    for view in views:
+        joined = [row for row in desk.outbox(view["id"]) if row.topic == "joined"]
+        assert joined[0].payload["fields"]["position"] == view["position"]
+    assert [view["position"] for view in views] == [2, 3, 4]
+
+
 def test_a_ticket_without_contact_writes_nothing(desk):
     location = desk.location()
     ticket_id = desk.join(location)
