@@ -178,6 +178,21 @@ def test_a_usb_printer_that_is_not_plugged_in_is_offline():
         send_job(config, b"\x1b@hello\n")
 
 
+def test_a_usb_printer_on_a_machine_without_libusb_is_a_configuration_error_that_says_what_to_install(
+    monkeypatch,
+):
+    import usb.core
+
+    def no_backend(**_criteria):
+        raise usb.core.NoBackendError("No backend available")
+
+    monkeypatch.setattr(usb.core, "find", no_backend)  # what pyusb does where libusb is not installed
+    config = {"kind": "usb", "vendor_id": "0x04b8", "product_id": "0x0e15"}
+
+    with pytest.raises(PrinterConfigError, match="libusb"):
+        send_job(config, b"\x1b@hello\n")
+
+
 @pytest.mark.parametrize(
     "config",
     [{"kind": "bluetooth"}, {"kind": "network"}, {"kind": "usb", "vendor_id": 1}, {"kind": "serial"}, {}],
