@@ -48,34 +48,13 @@ def apply_transition(
     ticket.status = to_status.value
     if to_status in CLOSED_STATUSES:
         ticket.closed_at = now
-    uow.session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            location_id=ticket.location_id,
-            at=now,
-            action=action.value,
-            from_status=from_status,
-            to_status=to_status.value,
-            actor_kind=actor.kind,
-            actor_user_id=actor.user_id,
-            counter_id=ticket.counter_id,
-            service_id=ticket.service_id,
-            details=details or {},
-        )
-    )
+    moved = {"action": action.value, "from_status": from_status, "to_status": to_status.value}
+    uow.session.add(TicketEvent(**_log_entry(ticket, **moved, actor=actor, now=now, details=details or {})))
     event = EVENT_OF_ACTION[action](
-        ticket_id=ticket.id,
-        token=ticket.public_token,
-        location_id=ticket.location_id,
-        service_id=ticket.service_id,
-        number=ticket.number,
-        action=action.value,
-        from_status=from_status,
-        to_status=to_status.value,
+        **_event_fields(ticket, **moved, details=details or {}),
         counter_id=ticket.counter_id,
         counter_name=ticket.counter.name if ticket.counter else None,
         previous_service_id=previous_service_id,
-        details=details or {},
     )
     uow.record(event)
     return event
@@ -99,33 +78,12 @@ def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
     rows = []
     for entry in entries:
         ticket = entry.ticket
+        issued = {"action": "issue", "from_status": None, "to_status": ticket.status}
         details = {"channel": ticket.channel} | (entry.details or {})
-        rows.append(
-            {
-                "ticket_id": ticket.id,
-                "location_id": ticket.location_id,
-                "at": entry.now,
-                "action": "issue",
-                "from_status": None,
-                "to_status": ticket.status,
-                "actor_kind": entry.actor.kind,
-                "actor_user_id": entry.actor.user_id,
-                "counter_id": None,
-                "service_id": ticket.service_id,
-                "details": details,
-            }
-        )
+        rows.append(_log_entry(ticket, **issued, actor=entry.actor, now=entry.now, details=details))
         uow.record(
             ev.TicketIssued(
-                ticket_id=ticket.id,
-                token=ticket.public_token,
-                location_id=ticket.location_id,
-                service_id=ticket.service_id,
-                number=ticket.number,
-                action="issue",
-                from_status=None,
-                to_status=ticket.status,
-                details=details,
+                **_event_fields(ticket, **issued, details=details),
                 at_back=ticket.priority == 0 and ticket.appointment_at is None,
                 position=entry.position,
                 people_ahead=entry.people_ahead,
@@ -133,3 +91,37 @@ def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
         )
     if rows:
         uow.session.connection().execute(INSERT_EVENTS, rows)
+
+
+def _log_entry(
+    ticket: Ticket, *, action: str, from_status, to_status: str, actor: Actor, now: datetime, details: dict
+) -> dict:
+    """Return the columns of a ticket's event-log entry for one step."""
+    return {
+        "ticket_id": ticket.id,
+        "location_id": ticket.location_id,
+        "at": now,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor_kind": actor.kind,
+        "actor_user_id": actor.user_id,
+        "counter_id": ticket.counter_id,
+        "service_id": ticket.service_id,
+        "details": details,
+    }
+
+
+def _event_fields(ticket: Ticket, *, action: str, from_status, to_status: str, details: dict) -> dict:
+    """Return what every TicketChanged event of a step says about its ticket."""
+    return {
+        "ticket_id": ticket.id,
+        "token": ticket.public_token,
+        "location_id": ticket.location_id,
+        "service_id": ticket.service_id,
+        "number": ticket.number,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "details": details,
+    }
