@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qserve.models.base import Base
 from qserve.models.organization import Counter, Location, Service
+
+# The tickets that a plain newcomer's place depends on the clock or the fairness rule for.
+SPECIAL_IN_LINE = "appointment_at IS NOT NULL OR priority <> 0"
 
 
 class TicketNumberCounter(Base):
@@ -31,6 +34,19 @@ class Ticket(Base):
         # Covers the hot queries of the line (positions, call order) without touching the table.
         Index("ix_tickets_waiting", "service_id", "status", "queued_at", "priority", "appointment_at"),
         Index("ix_tickets_location_status", "location_id", "status"),
+        # A join's count of the line (qserve.services.queue.LINE_CENSUS): those newer than an id are a range
+        # of this index, and the few appointments and priority tickets waiting sit in a partial index of
+        # their own, so only the plain count steps through a long line.
+        Index("ix_tickets_line", "service_id", "status", "id"),
+        Index(
+            "ix_tickets_line_special",
+            "service_id",
+            "status",
+            "priority",
+            "appointment_at",
+            sqlite_where=text(SPECIAL_IN_LINE),
+            postgresql_where=text(SPECIAL_IN_LINE),
+        ),
         # The last calls of a location (the fairness rule's streak) without sorting its whole history.
         Index("ix_tickets_location_called", "location_id", "called_at"),
     )

@@ -25,7 +25,7 @@ from qserve.models.organization import counter_services, serving_ids
 from qserve.predict.estimator import Estimator
 from qserve.predict.localtime import local, zone
 from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitEstimate, WaitingTicket
-from qserve.services.queue import location_streak, newer_by_kind
+from qserve.services.queue import CensusScope, location_streak, newer_by_kind
 
 if TYPE_CHECKING:
     from qserve.services.queue import LineCensus
@@ -211,14 +211,15 @@ class LearnedEstimator:
             )
         return estimates
 
-    def census_scope(self, location_id: int) -> tuple[frozenset[int], int]:
-        """Return the services and the last ticket id of a location's last refresh: a census of the line
-        over these, above that id, lets `newcomer_estimates` check the refresh still holds without a query
-        of its own."""
+    def census_scope(self, location_id: int) -> CensusScope:
+        """Return the services, the last ticket id and how many waited at a location's last refresh: a
+        census of the line over these services, above that id, lets `newcomer_estimates` check the refresh
+        still holds without a query of its own."""
         cached = self.newcomers.get(location_id)
         if cached is None:
-            return frozenset(), 0
-        return frozenset(service_id for service_id, _priority in cached.estimates), cached.last_id
+            return CensusScope()
+        services = frozenset(service_id for service_id, _priority in cached.estimates)
+        return CensusScope(services, cached.last_id, cached.waiting)
 
     def newcomer_estimates(
         self, session: Session, joined: list[Ticket], now: datetime, census: LineCensus

@@ -7,6 +7,8 @@ import logging
 import math
 from dataclasses import dataclass
 
+from qserve.services.queue import CensusScope
+
 log = logging.getLogger(__name__)
 MIN_SPREAD_S = 60
 
@@ -24,16 +26,16 @@ class WaitRange:
         return {"p10_s": self.p10_s, "p50_s": self.p50_s, "p90_s": self.p90_s}
 
 
-def census_scope(session, location_id: int) -> tuple[frozenset[int], int]:
+def census_scope(session, location_id: int) -> CensusScope:
     """Return the services and the ticket id above which the app's estimator would like the line counted
     for `join_estimates` (none for the queueing estimator)."""
     from qserve.services.refresh import current_estimator
 
     try:
         scope = getattr(current_estimator(session), "census_scope", None)
-        return scope(location_id) if scope is not None else (frozenset(), 0)
+        return scope(location_id) if scope is not None else CensusScope()
     except Exception:  # joining never fails because of an estimate: join_estimates says what went wrong
-        return frozenset(), 0
+        return CensusScope()
 
 
 def join_estimates(session, tickets, *, now, census) -> dict[int, WaitRange]:

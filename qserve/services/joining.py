@@ -289,9 +289,13 @@ def _announce(session: Session, issued: list[Admitted]) -> dict[int, dict]:
     places, estimates = {}, {}
     for location_id, joined in _by_location(tickets).items():
         # One pass over the line for both the places and the estimator's check of its last refresh.
-        estimated_ids, last_id = census_scope(session, location_id)
+        scope = census_scope(session, location_id)
         census = line_census(
-            session, service_ids={t.service_id for t in joined} | estimated_ids, last_id=last_id
+            session,
+            service_ids={t.service_id for t in joined} | scope.service_ids,
+            last_id=scope.last_id,
+            seen=scope.seen,
+            newest_id=max(t.id for t in joined),
         )
         places.update(newcomer_places(session, joined, now=now, census=census))
         placed = [t for t in joined if places.get(t.id) is not None]

@@ -218,6 +218,32 @@ def test_one_census_of_the_line_counts_who_waits_and_who_joined_since_an_id(make
     assert census.plain([two]) and not census.plain([one]) and not census.plain([one, two])
 
 
+def test_a_census_counts_those_since_an_id_the_same_from_either_end_of_the_line(make, clock):
+    """Whether it reads the ids above the refresh's or, the shorter range, those at or below it, a census
+    tells the same: who joined since, who waits, the appointments and priority tickets among them."""
+    from qserve.services.queue import line_census
+
+    location = make.location(services=2)
+    one, two = location["service_ids"]
+    make.ticket(location=location, now=clock())
+    last = make.ticket(location=location, now=clock.advance(seconds=1), service_index=1, priority=2)
+    newest = last
+    for index in range(5):
+        booked = clock() + timedelta(minutes=30) if index == 3 else None
+        newest = make.ticket(
+            location=location, now=clock.advance(seconds=1), service_index=index % 2, appointment_at=booked
+        )
+    with read_session() as session:
+        counts = [
+            line_census(session, service_ids=[one, two], last_id=last, seen=seen, newest_id=newest)
+            for seen in (None, 10, 1)  # above, above, below (1 seen then, 5 ids since)
+        ]
+    assert counts[0] == counts[1] == counts[2]
+    census = counts[0]
+    assert (census.waiting[one], census.newer[one], census.booked[one], census.priority[one]) == (4, 3, 0, 0)
+    assert (census.waiting[two], census.newer[two], census.booked[two], census.priority[two]) == (3, 2, 1, 1)
+
+
 def test_places_from_the_census_are_those_counted_one_question_at_a_time(make, clock):
     """A census answers a batch's places only where it can (no appointments in line); where an
     appointment waits, the places come from the clock-aware count, the same as a join alone."""
