@@ -64,6 +64,8 @@ class UnitOfWork:
     # What the use case changed, held to its end: the session's identity map holds clean objects weakly, so
     # a handler asking for a ticket changed earlier would otherwise read it again from the database.
     changed: list = field(default_factory=list)
+    # What handlers work out once per transaction rather than once per event (see notify.policy).
+    memo: dict = field(default_factory=dict)
 
     def record(self, event: DomainEvent) -> None:
         """Remember an event to publish once the transaction commits."""

@@ -97,12 +97,23 @@ def _may_have_address(session: Session, event: ev.TicketChanged, ticket: Ticket)
 def should_scan(event: ev.TicketChanged, uow: UnitOfWork) -> bool:
     """Scan a location's line once per transaction, at its last event, when something in it moved the line
     (any of its events: a priority join committed together with plain ones counts)."""
-    same_location = [
-        e for e in uow.events if isinstance(e, ev.TicketChanged) and e.location_id == event.location_id
-    ]
-    if same_location[-1] is not event:
-        return False
-    return any(ev.moves_others(e) for e in same_location)
+    last, moved = _lines_moved(uow).get(event.location_id, (None, False))
+    return last is event and moved
+
+
+def _lines_moved(uow: UnitOfWork) -> dict[int, tuple[ev.TicketChanged, bool]]:
+    """Return, per location, the transaction's last ticket event there and whether any of its events there
+    moved the line; read once per transaction (a batch of joins asks it for every ticket), again only when
+    a handler has recorded more events since."""
+    seen, lines = uow.memo.get("lines_moved", (-1, {}))
+    if seen != len(uow.events):
+        lines = {}
+        for event in uow.events:
+            if isinstance(event, ev.TicketChanged):
+                moved = lines.get(event.location_id, (None, False))[1] or ev.moves_others(event)
+                lines[event.location_id] = (event, moved)
+        uow.memo["lines_moved"] = (len(uow.events), lines)
+    return lines
 
 
 def _latest_log(session: Session, ticket: Ticket) -> tuple[int, datetime]:
