@@ -81,6 +81,7 @@ class Admitted:
     contact: dict
     answers: dict
     sequence: int | None = None
+    row: dict | None = None  # the new ticket's columns, once it has its number and id
     ticket: Ticket | None = None
 
 

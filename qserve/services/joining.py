@@ -42,9 +42,14 @@ from qserve.services.transitions import IssueEntry, log_issues
 # running them (building a statement anew costs several times what running it does).
 TICKETS = Ticket.__table__
 _TICKET_MANAGER = manager_of_class(Ticket)
-# Rows come back in any order: each is matched to its join by its token (asking for the order would make
-# SQLite insert row by row).
-INSERT_TICKETS = insert(TICKETS).returning(TICKETS.c.public_token, TICKETS.c.id)
+INSERT_TICKETS = insert(TICKETS)  # every row carries its id, taken beforehand (reserve_ticket_ids)
+# The next ids of the tickets table. SQLite gives a new row the highest id plus one, and the transaction
+# holds the write lock from its BEGIN IMMEDIATE, so nobody takes them meanwhile; PostgreSQL takes them from
+# the table's sequence.
+SQLITE_LAST_TICKET_ID = text("SELECT coalesce(max(id), 0) FROM tickets")
+POSTGRESQL_NEXT_TICKET_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, :count)"
+).bindparams(bindparam("count", type_=Integer()))
 STORE_JOIN_ESTIMATES = (
     update(TICKETS)
     .where(TICKETS.c.id == bindparam("ticket_id"))
@@ -131,8 +136,7 @@ def _join_together(requests: list[JoinRequest]) -> list[JoinOutcome]:
         joining = [item for item in admitted if isinstance(item, Admitted)]
         _number(tx.session, joining)
         issued = [item for item in joining if item.sequence is not None]
-        _insert(tx.session, issued)
-        views = _announce(tx.session, issued)
+        views = _issue(tx.session, issued)
         _log(tx, issued, views)
         return [_outcome(tx.session, item, views) for item in admitted]
 
@@ -188,14 +192,21 @@ def new_token() -> str:
     return "t" + secrets.token_urlsafe(16)
 
 
+def reserve_ticket_ids(session: Session, count: int) -> list[int]:
+    """Take the ids of `count` tickets about to be inserted, in ascending order."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        last = connection.execute(SQLITE_LAST_TICKET_ID).scalar_one()
+        return list(range(last + 1, last + 1 + count))
+    return sorted(connection.execute(POSTGRESQL_NEXT_TICKET_IDS, {"count": count}).scalars())
+
+
 def _insert(session: Session, issued: list[Admitted]) -> None:
-    """Insert the tickets with one statement."""
-    if not issued:
-        return
-    rows = [_ticket_row(item) for item in issued]
-    ids = dict(session.connection().execute(INSERT_TICKETS, rows).tuples().all())
-    for item, row in zip(issued, rows, strict=True):
-        item.ticket = _loaded(session, row, ids[row["public_token"]], item)
+    """Insert the tickets with one statement and hold them in the session as loaded."""
+    session.connection().execute(INSERT_TICKETS, [item.row for item in issued])
+    for item in issued:
+        make_transient_to_detached(item.ticket)
+        session.add(item.ticket)
 
 
 def _log(tx: UnitOfWork, issued: list[Admitted], views: dict[int, dict]) -> None:
@@ -218,18 +229,15 @@ def _log(tx: UnitOfWork, issued: list[Admitted], views: dict[int, dict]) -> None
     log_issues(tx, entries)
 
 
-def _loaded(session: Session, row: dict, ticket_id: int, item: Admitted) -> Ticket:
-    """Return the Ticket of a row just inserted, in the session as if loaded (no query: every column is
-    known, and so are its location and service, and that it has no counter), so that views and handlers
-    read it without going back to the database.
+def _new_ticket(row: dict, item: Admitted) -> Ticket:
+    """Return the Ticket of a row about to be inserted, every column known and so its location and service,
+    and that it has no counter, so that views and handlers read it without going back to the database.
 
     Its attributes are filled in as the ORM's own loading does, straight into the instance's dict (eight
-    times cheaper than the constructor's instrumented setters); make_transient_to_detached then commits
-    them as its loaded state and gives it its identity."""
+    times cheaper than the constructor's instrumented setters); once the row is in, _insert commits them as
+    its loaded state and gives it its identity (make_transient_to_detached)."""
     ticket = _TICKET_MANAGER.new_instance()
-    ticket.__dict__.update(row, id=ticket_id, location=item.location, service=item.service, counter=None)
-    make_transient_to_detached(ticket)
-    session.add(ticket)
+    ticket.__dict__.update(row, location=item.location, service=item.service, counter=None)
     return ticket
 
 
@@ -275,28 +283,38 @@ def _column_defaults() -> dict:
 NEW_TICKET_DEFAULTS = _column_defaults()  # a row overrides the mutable ones (answers) with its own
 
 
-def _announce(session: Session, issued: list[Admitted]) -> dict[int, dict]:
-    """Place the new tickets in line, estimate their waits, store the estimate announced with each and
-    return their public views by ticket id."""
-    from qserve.services.estimates import census_scope, join_estimates
-    from qserve.services.queue import line_census, newcomer_places
+def _issue(session: Session, issued: list[Admitted]) -> dict[int, dict]:
+    """Insert the new tickets, place them in line, estimate their waits and store the estimate announced
+    with each; return their public views by ticket id.
+
+    The line is counted before the insert and the new tickets added to the count. When the lines counted
+    hold plain walk-ins alone and so do the new tickets (the usual join: no priority, no booking), that
+    count alone places and estimates them, and their estimates go into the INSERT itself; otherwise the
+    tickets go in first, so that the clock-aware counts, the whole-line places and the estimator's
+    detailed counts see them, and their estimates follow in an UPDATE."""
+    from qserve.services.estimates import join_estimates
+    from qserve.services.queue import newcomer_places
     from qserve.services.views import place_and_estimate, public_ticket
 
     if not issued:
         return {}
+    for item, ticket_id in zip(issued, reserve_ticket_ids(session, len(issued)), strict=True):
+        item.row = _ticket_row(item) | {"id": ticket_id}
+        item.ticket = _new_ticket(item.row, item)
     tickets = [item.ticket for item in issued]
+    by_location = _by_location(tickets)
+    censuses = {location_id: _census(session, joined) for location_id, joined in by_location.items()}
+    # Those counts answer everything asked below only when every line counted holds plain walk-ins alone
+    # (else the places and the estimator's check read the line itself, which must hold the new tickets).
+    early = all(ticket.priority == 0 and ticket.appointment_at is None for ticket in tickets) and all(
+        census.plain(census.waiting) for census in censuses.values()
+    )
+    if not early:
+        _insert(session, issued)
     now = max(ticket.joined_at for ticket in tickets)
     places, estimates = {}, {}
-    for location_id, joined in _by_location(tickets).items():
-        # One pass over the line for both the places and the estimator's check of its last refresh.
-        scope = census_scope(session, location_id)
-        census = line_census(
-            session,
-            service_ids={t.service_id for t in joined} | scope.service_ids,
-            last_id=scope.last_id,
-            seen=scope.seen,
-            newest_id=max(t.id for t in joined),
-        )
+    for location_id, joined in by_location.items():
+        census = censuses[location_id]
         places.update(newcomer_places(session, joined, now=now, census=census))
         placed = [t for t in joined if places.get(t.id) is not None]
         estimates.update(join_estimates(session, placed, now=now, census=census))
@@ -308,10 +326,48 @@ def _announce(session: Session, issued: list[Admitted]) -> dict[int, dict]:
         if estimate is not None:
             estimates[ticket.id] = estimate
         views[ticket.id] = (ticket, place, estimate)
-    _store_estimates(session, [(t, estimates[t.id]) for t in tickets if estimates.get(t.id)])
+    if early:
+        for item in issued:
+            if estimates.get(item.ticket.id):
+                estimate_columns = _estimate_columns(estimates[item.ticket.id], item.ticket.joined_at)
+                item.row.update(estimate_columns)
+                item.ticket.__dict__.update(estimate_columns)
+        _insert(session, issued)
+    else:
+        _store_estimates(session, [(t, estimates[t.id]) for t in tickets if estimates.get(t.id)])
     return {
         ticket_id: public_ticket(ticket, place, now=ticket.joined_at, estimate=estimate)
         for ticket_id, (ticket, place, estimate) in views.items()
+    }
+
+
+def _census(session: Session, joined: list[Ticket]):
+    """Count the line of one location's new tickets before they go in, over what the estimator asks too,
+    and return the count as it is with them in line."""
+    from qserve.services.estimates import census_scope
+    from qserve.services.queue import line_census
+
+    scope = census_scope(session, joined[0].location_id)
+    census = line_census(
+        session,
+        service_ids={t.service_id for t in joined} | scope.service_ids,
+        last_id=scope.last_id,
+        seen=scope.seen,
+        newest_id=max(t.id for t in joined),
+    )
+    return census.with_newcomers(joined)
+
+
+def _estimate_columns(estimate: WaitRange, at) -> dict:
+    """Return a new ticket's columns of the estimate announced at its join."""
+    return {
+        "joined_estimate_p10_s": estimate.p10_s,
+        "joined_estimate_p50_s": estimate.p50_s,
+        "joined_estimate_p90_s": estimate.p90_s,
+        "estimate_p10_s": estimate.p10_s,
+        "estimate_p50_s": estimate.p50_s,
+        "estimate_p90_s": estimate.p90_s,
+        "estimate_updated_at": at,
     }
 
 

@@ -218,6 +218,18 @@ class LineCensus:
         say who joined ahead of whom)."""
         return self.unbooked(service_ids) and not any(self.priority[s] for s in service_ids)
 
+    def with_newcomers(self, tickets: list[Ticket]) -> LineCensus:
+        """Return the census as it is once these new tickets of its services wait in line too."""
+        waiting, booked = dict(self.waiting), dict(self.booked)
+        priority, newer = dict(self.priority), dict(self.newer)
+        for ticket in tickets:
+            service_id = ticket.service_id
+            waiting[service_id] += 1
+            booked[service_id] += ticket.appointment_at is not None
+            priority[service_id] += ticket.priority != 0
+            newer[service_id] += ticket.id > self.last_id
+        return LineCensus(self.last_id, waiting, booked, priority, newer)
+
 
 _SPECIAL = text(f"({SPECIAL_IN_LINE})")  # written as the partial index says it, so that the index serves
 _CENSUS_WAITING, _CENSUS_NEWER, _CENSUS_OLDER, _CENSUS_SPECIAL = 0, 1, 2, 3
