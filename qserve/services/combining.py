@@ -20,7 +20,6 @@ Outcome = TypeVar("Outcome")
 MAX_BATCH = 64
 RECENT_BATCHES = 16
 MAX_WAIT_S = 0.010  # how long a leader waits at most for the callers of the last batch to come back
-IDLE_STEP_S = 0.0002  # a yield that brought nobody: sleep a little rather than spin
 
 
 class _Slot(Generic[Item]):
@@ -53,6 +52,9 @@ class Combiner(Generic[Item, Outcome]):
         self._lock = threading.Lock()
         self._pending: list[_Slot] = []
         self._leading = False
+        # A leader waiting for the rest of a batch sleeps on this until `_enough` callers wait.
+        self._gathered = threading.Event()
+        self._enough = max_batch
 
     def submit(self, item: Item) -> Outcome:
         """Run an item with whoever else is submitting now and return its outcome (or raise its error)."""
@@ -61,6 +63,8 @@ class Combiner(Generic[Item, Outcome]):
             self._pending.append(slot)
             slot.leads = not self._leading
             self._leading = True
+            if len(self._pending) >= self._enough:
+                self._gathered.set()
         if not slot.leads:
             try:
                 slot.ready.wait()
@@ -109,20 +113,30 @@ class Combiner(Generic[Item, Outcome]):
                 self._leading = False
 
     def _gather(self) -> None:
-        """Let the callers on their way join: yield while more keep arriving, and until as many wait as
+        """Let the callers on their way join: yield while more keep arriving, then, until as many wait as
         came to the largest of the recent batches (most likely the same clients, finishing their previous
-        responses: waiting for the largest keeps them from settling into two halves that alternate), for at
-        most `max_wait_s`. A lone caller on an idle server waits one yield."""
+        responses: waiting for the largest keeps them from settling into two halves that alternate), sleep
+        until the last of them arrives, for at most `max_wait_s` in all. A lone caller on an idle server
+        waits one yield.
+
+        Sleeping on an event rather than polling matters: a leader that polled with short sleeps spent as
+        much CPU as the HTTP handling of the callers it waited for."""
         deadline = time.monotonic() + self._max_wait_s
         target = min(max(self._recent_sizes), self._max_batch)
         seen = 0
         while True:
             with self._lock:
                 waiting = len(self._pending)
-            arriving = waiting > seen
-            if waiting >= self._max_batch or time.monotonic() >= deadline:
-                return
-            if waiting >= target and not arriving:
-                return
-            seen = waiting
-            time.sleep(0 if arriving else IDLE_STEP_S)
+                if waiting >= self._max_batch or (waiting >= target and waiting == seen):
+                    return
+                if waiting == seen:  # nobody came during the last yield: sleep until the rest has come
+                    self._enough = target
+                    self._gathered.clear()
+            if waiting > seen:
+                seen = waiting
+                time.sleep(0)
+                continue
+            self._gathered.wait(max(0.0, deadline - time.monotonic()))
+            with self._lock:
+                self._enough = self._max_batch
+            return

@@ -57,6 +57,37 @@ def test_callers_arriving_together_share_batches_and_each_gets_its_own_outcome()
     assert len(recorder.batches) < 40 / 2  # most callers joined someone else's batch
 
 
+def test_a_leader_waits_for_as_many_callers_as_came_last_time_even_when_they_straggle():
+    """The clients of the last batch of four come back one by one, a few milliseconds apart: the leader
+    sleeps until the fourth has come (within its longest wait) and runs them as one batch."""
+    recorder = Recorder()
+    combiner = Combiner(recorder, max_wait_s=0.5)
+    combiner._recent_sizes.append(4)  # as if the last batch had held four callers
+    outcomes = {}
+
+    def run(item, delay_s):
+        time.sleep(delay_s)
+        outcomes[item] = combiner.submit(item)
+
+    threads = [
+        threading.Thread(target=run, args=(item, 0.02 * index)) for index, item in enumerate((5, 6, 7, 8))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert outcomes == {5: 10, 6: 12, 7: 14, 8: 16}
+    assert recorder.batches == [[5, 6, 7, 8]]
+
+
+def test_a_leader_waits_no_longer_than_its_longest_wait_for_callers_that_do_not_come():
+    recorder = Recorder()
+    combiner = Combiner(recorder, max_wait_s=0.05)
+    combiner._recent_sizes.append(4)  # as if the last batch had held four callers
+    assert combiner.submit(5) == 10  # the other three stay away: it goes on alone
+    assert recorder.batches == [[5]]
+
+
 def test_an_error_outcome_is_raised_in_its_own_caller_only():
     outcomes = submit_from_threads(Combiner(Recorder(pause_s=0.01, fail_on=3)), list(range(8)))
     assert isinstance(outcomes[3], ValueError)
