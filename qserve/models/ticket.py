@@ -47,8 +47,22 @@ class Ticket(Base):
             sqlite_where=text(SPECIAL_IN_LINE),
             postgresql_where=text(SPECIAL_IN_LINE),
         ),
-        # The last calls of a location (the fairness rule's streak) without sorting its whole history.
-        Index("ix_tickets_location_called", "location_id", "called_at"),
+        # The last calls of a location (the fairness rule's streak) without sorting its whole history; only
+        # tickets that were called, so that a join does not write to it.
+        Index(
+            "ix_tickets_location_called",
+            "location_id",
+            "called_at",
+            sqlite_where=text("called_at IS NOT NULL"),
+            postgresql_where=text("called_at IS NOT NULL"),
+        ),
+        # One ticket per phone number: only tickets that have one.
+        Index(
+            "ix_tickets_phone",
+            "phone",
+            sqlite_where=text("phone IS NOT NULL"),
+            postgresql_where=text("phone IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +79,7 @@ class Ticket(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(100), default=None)
 
     name: Mapped[str | None] = mapped_column(String(200), default=None)
-    phone: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
     email: Mapped[str | None] = mapped_column(String(254), default=None)
     language: Mapped[str] = mapped_column(String(8), default="en")
     answers: Mapped[dict] = mapped_column(default=dict)
