@@ -52,6 +52,22 @@ def test_joins_committed_together_get_consecutive_numbers_and_stand_in_order(mak
     assert logged[-5:] == [view["id"] for view in outcomes]
 
 
+def test_the_estimate_announced_is_the_one_stored_whether_it_went_in_with_the_ticket_or_after_it(make, clock):
+    """Plain joins into a plain line carry their estimates in the INSERT; with a priority ticket in line
+    (or joining) the tickets go in first and their estimates follow: either way the row holds what the
+    customer was told (the current estimate moves on with later refreshes)."""
+    location = make.location()
+    plain = join_queues([request(location, clock()) for _ in range(2)])
+    make.ticket(location=location, now=clock.advance(seconds=1), priority=1)
+    mixed = join_queues([request(location, clock.advance(seconds=1)), request(location, clock(), priority=2)])
+    stored = {t.id: t for t in tickets_of(location)}
+    for view in plain + mixed:
+        ticket, told = stored[view["id"]], view["estimated_wait"]
+        joined = (ticket.joined_estimate_p10_s, ticket.joined_estimate_p50_s, ticket.joined_estimate_p90_s)
+        assert joined == (told["p10_s"], told["p50_s"], told["p90_s"])
+    assert [view["position"] for view in mixed] == [4, 1]  # the higher priority goes ahead of everyone
+
+
 def test_joins_are_numbered_in_the_order_of_their_clocks_not_of_arrival(make, clock):
     location = make.location()
     late, early = clock() + timedelta(seconds=2), clock()
