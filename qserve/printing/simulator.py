@@ -227,8 +227,9 @@ class PrinterSimulator:
 
     def _serve(self, connection: socket.socket) -> None:
         engine = PrinterEngine(lambda: self._mode, self._store_job, self._count_discarded)
-        connection.settimeout(_POLL_S)
         try:
+            # Inside the try: going offline or stopping may hang up before this thread first runs.
+            connection.settimeout(_POLL_S)
             self._converse(connection, engine)
             engine.close()
         except _Dropped:
