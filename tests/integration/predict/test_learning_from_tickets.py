@@ -45,7 +45,7 @@ def test_the_snapshot_shows_the_open_counter_and_whom_it_serves(make, clock, bra
     call_next(counter_id=counter, actor=actor, now=clock.advance(seconds=10))
     with read_session() as session:
         place = session.get(Location, location["id"])
-        waiting = list(session.scalars(select(Ticket).where(Ticket.status == "waiting")))
+        waiting = list(session.scalars(select(Ticket).where(Ticket.status == "waiting").order_by(Ticket.id)))
         snapshot = location_snapshot(session, place, waiting, clock())
     (desk,) = [c for c in snapshot.counters if c.counter_id == counter]
     assert desk.open and desk.service_ids == {service} and desk.serving_service_id == service
