@@ -46,11 +46,13 @@ class TicketChanged(DomainEvent):
 class TicketIssued(TicketChanged):
     """A new ticket joined a queue; `at_back` when it stands behind everyone waiting (no priority, no
     appointment), so that nobody else's place or wait moved; `position` and `people_ahead` as its join
-    placed it (None when it is not in line)."""
+    placed it (None when it is not in line); `contact` when it has a phone number or an e-mail address to
+    tell its holder anything by."""
 
     at_back: bool = False
     position: int | None = None
     people_ahead: int | None = None
+    contact: bool = False
 
 
 def moves_others(event: DomainEvent) -> bool:

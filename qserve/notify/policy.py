@@ -54,6 +54,8 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
         return
     if not isinstance(event, ev.TicketChanged):
         return
+    if isinstance(event, ev.TicketIssued) and not event.contact and not should_scan(event, uow):
+        return  # nobody to tell and no line to scan (spares reading the ticket: most joins)
     session = uow.session
     ticket = session.get(Ticket, event.ticket_id)
     if ticket is None or ticket.personal_data_erased_at is not None:

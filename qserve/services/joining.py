@@ -202,11 +202,25 @@ def reserve_ticket_ids(session: Session, count: int) -> list[int]:
 
 
 def _insert(session: Session, issued: list[Admitted]) -> None:
-    """Insert the tickets with one statement and hold them in the session as loaded."""
+    """Insert the tickets with one statement and hold in the session, as loaded, those that the
+    transaction's handlers read back: a ticket with someone to tell, a kiosk's or a booking's, and one that
+    does not stand at the back of the line (its line is scanned). A handler that asks for another reads it
+    from the database; putting every plain join in the session cost a tenth of a batch."""
     session.connection().execute(INSERT_TICKETS, [item.row for item in issued])
     for item in issued:
-        make_transient_to_detached(item.ticket)
-        session.add(item.ticket)
+        if _read_back(item.ticket, item.request):
+            make_transient_to_detached(item.ticket)
+            session.add(item.ticket)
+
+
+def _read_back(ticket: Ticket, request: JoinRequest) -> bool:
+    return bool(
+        ticket.phone
+        or ticket.email
+        or request.details
+        or ticket.priority
+        or ticket.appointment_at is not None
+    )
 
 
 def _log(tx: UnitOfWork, issued: list[Admitted], views: dict[int, dict]) -> None:

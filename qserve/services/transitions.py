@@ -87,6 +87,7 @@ def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
                 at_back=ticket.priority == 0 and ticket.appointment_at is None,
                 position=entry.position,
                 people_ahead=entry.people_ahead,
+                contact=bool(ticket.phone or ticket.email),
             )
         )
     if rows:
