@@ -5,7 +5,7 @@ Joins that arrive together are committed together (group commit), so the issue r
 clients join at once: each number of clients is measured against its own ceiling, into a location of its own
 (an empty line at the start of each run).
 
-    python bench/throughput.py [--postgres URL] [--clients 8,64] [--seconds 5]
+    python bench/throughput.py [--postgres URL] [--clients 8,32,64] [--seconds 5]
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--postgres", help="PostgreSQL URL (postgresql+psycopg://...) instead of SQLite")
-    parser.add_argument("--clients", default="8,64", help="keep-alive clients, one run per number: 8,64")
+    parser.add_argument("--clients", default="8,32,64", help="keep-alive clients, one run per number")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--python-client", action="store_true", help="use Python threads even if wrk exists")
     args = parser.parse_args()
