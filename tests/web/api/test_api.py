@@ -21,6 +21,7 @@ def test_joining_returns_the_ticket_with_position_estimate_and_url(client, staff
     )
     assert body["url"].endswith(f"/t/{body['token']}")
     assert second.headers["Location"].endswith(f"/api/v1/tickets/{body['token']}")
+    assert client.get(second.headers["Location"]).get_json()["token"] == body["token"]  # it leads there
     assert "phone" not in body  # the public view carries no personal data
 
 
