@@ -18,7 +18,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import Date, Integer, bindparam, insert, text, update
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
+from sqlalchemy.orm.attributes import manager_of_class
 
 from qserve.db import UnitOfWork, transaction
 from qserve.domain.actors import Actor
@@ -35,7 +35,14 @@ from qserve.services.admission import (
     SiteFull,
     daily_cap_reached,
 )
-from qserve.services.estimates import WaitRange
+from qserve.services.newcomers import (
+    by_location,
+    census_with_newcomers,
+    counted_alone,
+    estimate_columns,
+    place_newcomers,
+    store_estimates,
+)
 from qserve.services.transitions import IssueEntry, log_issues
 
 # The join path's statements are built once: SQLAlchemy keeps their compiled form, so a join pays only for
@@ -50,19 +57,6 @@ SQLITE_LAST_TICKET_ID = text("SELECT coalesce(max(id), 0) FROM tickets")
 POSTGRESQL_NEXT_TICKET_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, :count)"
 ).bindparams(bindparam("count", type_=Integer()))
-STORE_JOIN_ESTIMATES = (
-    update(TICKETS)
-    .where(TICKETS.c.id == bindparam("ticket_id"))
-    .values(
-        joined_estimate_p10_s=bindparam("p10"),
-        joined_estimate_p50_s=bindparam("p50"),
-        joined_estimate_p90_s=bindparam("p90"),
-        estimate_p10_s=bindparam("p10"),
-        estimate_p50_s=bindparam("p50"),
-        estimate_p90_s=bindparam("p90"),
-        estimate_updated_at=bindparam("at"),
-    )
-)
 COUNTERS = TicketNumberCounter.__table__
 # SQLAlchemy cannot cache its ON CONFLICT constructs, so the upsert is written out: the same SQL on SQLite
 # (3.35 and newer) and PostgreSQL.
@@ -306,9 +300,7 @@ def _issue(session: Session, issued: list[Admitted]) -> dict[int, dict]:
     count alone places and estimates them, and their estimates go into the INSERT itself; otherwise the
     tickets go in first, so that the clock-aware counts, the whole-line places and the estimator's
     detailed counts see them, and their estimates follow in an UPDATE."""
-    from qserve.services.estimates import join_estimates
-    from qserve.services.queue import newcomer_places
-    from qserve.services.views import place_and_estimate, public_ticket
+    from qserve.services.views import public_ticket
 
     if not issued:
         return {}
@@ -316,98 +308,28 @@ def _issue(session: Session, issued: list[Admitted]) -> dict[int, dict]:
         item.row = _ticket_row(item) | {"id": ticket_id}
         item.ticket = _new_ticket(item.row, item)
     tickets = [item.ticket for item in issued]
-    by_location = _by_location(tickets)
-    censuses = {location_id: _census(session, joined) for location_id, joined in by_location.items()}
-    # Those counts answer everything asked below only when every line counted holds plain walk-ins alone
-    # (else the places and the estimator's check read the line itself, which must hold the new tickets).
-    early = all(ticket.priority == 0 and ticket.appointment_at is None for ticket in tickets) and all(
-        census.plain(census.waiting) for census in censuses.values()
-    )
+    censuses = {
+        location_id: census_with_newcomers(session, joined)
+        for location_id, joined in by_location(tickets).items()
+    }
+    early = counted_alone(tickets, censuses)
     if not early:
         _insert(session, issued)
-    now = max(ticket.joined_at for ticket in tickets)
-    places, estimates = {}, {}
-    for location_id, joined in by_location.items():
-        census = censuses[location_id]
-        places.update(newcomer_places(session, joined, now=now, census=census))
-        placed = [t for t in joined if places.get(t.id) is not None]
-        estimates.update(join_estimates(session, placed, now=now, census=census))
-    views = {}
-    for ticket in tickets:
-        place, estimate = places.get(ticket.id), estimates.get(ticket.id)
-        if place is not None and estimate is None:
-            place, estimate = place_and_estimate(session, ticket, now=now, place=place)
-        if estimate is not None:
-            estimates[ticket.id] = estimate
-        views[ticket.id] = (ticket, place, estimate)
+    placed = place_newcomers(session, tickets, censuses, now=max(t.joined_at for t in tickets))
     if early:
         for item in issued:
-            if estimates.get(item.ticket.id):
-                estimate_columns = _estimate_columns(estimates[item.ticket.id], item.ticket.joined_at)
-                item.row.update(estimate_columns)
-                item.ticket.__dict__.update(estimate_columns)
+            estimate = placed[item.ticket.id][2]
+            if estimate is not None:
+                columns = estimate_columns(estimate, item.ticket.joined_at)
+                item.row.update(columns)
+                item.ticket.__dict__.update(columns)
         _insert(session, issued)
     else:
-        _store_estimates(session, [(t, estimates[t.id]) for t in tickets if estimates.get(t.id)])
+        store_estimates(session, [(t, estimate) for t, _place, estimate in placed.values() if estimate])
     return {
         ticket_id: public_ticket(ticket, place, now=ticket.joined_at, estimate=estimate)
-        for ticket_id, (ticket, place, estimate) in views.items()
+        for ticket_id, (ticket, place, estimate) in placed.items()
     }
-
-
-def _census(session: Session, joined: list[Ticket]):
-    """Count the line of one location's new tickets before they go in, over what the estimator asks too,
-    and return the count as it is with them in line."""
-    from qserve.services.estimates import census_scope
-    from qserve.services.queue import line_census
-
-    scope = census_scope(session, joined[0].location_id)
-    census = line_census(
-        session,
-        service_ids={t.service_id for t in joined} | scope.service_ids,
-        last_id=scope.last_id,
-        seen=scope.seen,
-        newest_id=max(t.id for t in joined),
-    )
-    return census.with_newcomers(joined)
-
-
-def _estimate_columns(estimate: WaitRange, at) -> dict:
-    """Return a new ticket's columns of the estimate announced at its join."""
-    return {
-        "joined_estimate_p10_s": estimate.p10_s,
-        "joined_estimate_p50_s": estimate.p50_s,
-        "joined_estimate_p90_s": estimate.p90_s,
-        "estimate_p10_s": estimate.p10_s,
-        "estimate_p50_s": estimate.p50_s,
-        "estimate_p90_s": estimate.p90_s,
-        "estimate_updated_at": at,
-    }
-
-
-def _by_location(tickets: list[Ticket]) -> dict[int, list[Ticket]]:
-    groups: dict[int, list[Ticket]] = {}
-    for ticket in tickets:
-        groups.setdefault(ticket.location_id, []).append(ticket)
-    return groups
-
-
-def _store_estimates(session: Session, estimates: list[tuple[Ticket, WaitRange]]) -> None:
-    """Write the announced estimates with one executemany UPDATE (a new ticket's version is left alone:
-    nobody holds it yet) and keep the loaded tickets in step without marking them changed."""
-    if not estimates:
-        return
-    rows = [
-        {"ticket_id": t.id, "p10": e.p10_s, "p50": e.p50_s, "p90": e.p90_s, "at": t.joined_at}
-        for t, e in estimates
-    ]
-    session.connection().execute(STORE_JOIN_ESTIMATES, rows)
-    for ticket, estimate in estimates:
-        for prefix in ("joined_estimate", "estimate"):
-            set_committed_value(ticket, f"{prefix}_p10_s", estimate.p10_s)
-            set_committed_value(ticket, f"{prefix}_p50_s", estimate.p50_s)
-            set_committed_value(ticket, f"{prefix}_p90_s", estimate.p90_s)
-        set_committed_value(ticket, "estimate_updated_at", ticket.joined_at)
 
 
 __all__ = ["AppointmentsOnly", "JoinRequest", "SiteFull", "join_queue_together", "join_queues"]
