@@ -34,7 +34,7 @@ class Ticket(Base):
         # Covers the hot queries of the line (positions, call order) without touching the table.
         Index("ix_tickets_waiting", "service_id", "status", "queued_at", "priority", "appointment_at"),
         Index("ix_tickets_location_status", "location_id", "status"),
-        # A join's count of the line (qserve.services.queue.LINE_CENSUS): those newer than an id are a range
+        # A join's count of the line (qserve.services.queue.line_census): those newer than an id are a range
         # of this index, and the few appointments and priority tickets waiting sit in a partial index of
         # their own, so only the plain count steps through a long line.
         Index("ix_tickets_line", "service_id", "status", "id"),

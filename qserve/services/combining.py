@@ -129,6 +129,8 @@ class Combiner(Generic[Item, Outcome]):
                 waiting = len(self._pending)
                 if waiting >= self._max_batch or (waiting >= target and waiting == seen):
                     return
+                if time.monotonic() >= deadline:
+                    return
                 if waiting == seen:  # nobody came during the last yield: sleep until the rest has come
                     self._enough = target
                     self._gathered.clear()

@@ -196,8 +196,8 @@ class CensusScope:
 
 @dataclass(frozen=True)
 class LineCensus:
-    """Who waits in some services' lines, read in one pass over the line's index, so that a batch of joins
-    counts a long line once for all it asks of it (their places, the estimator's check that nobody left).
+    """Who waits in some services' lines, read in one statement, so that a batch of joins counts a long
+    line once for all it asks of it (their places, the estimator's check that nobody left).
 
     Per service: everyone waiting, with the appointments and priority tickets among them, and how many
     have an id above `last_id` (joined since a moment the estimator remembers)."""
