@@ -32,7 +32,7 @@ def test_finishing_opens_the_form_whose_answers_reach_the_dashboard_and_erasing_
 
     phone = browser.new_page(viewport={"width": 360, "height": 740})
     phone.goto(ticket["url"])
-    phone.wait_for_selector("#live.live", timeout=5000)
+    phone.wait_for_selector("#live[data-socket=watching]", timeout=5000)  # the promise is for a live page
     called = requests.post(
         f"{api}/counters/{location['counter_ids'][0]}/call-next", headers=headers, timeout=10
     )

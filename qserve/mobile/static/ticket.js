@@ -124,8 +124,12 @@
   function connect() {
     if (!window.io) { startPolling(); return; }
     socket = window.io("/ticket", { reconnectionDelayMax: 10000 });
-    socket.on("connect", function () { stopPolling(); socket.emit("watch", { token: token }); });
-    socket.on("disconnect", function () { setLive(false); startPolling(); });
+    socket.on("connect", function () {
+      stopPolling();
+      // Once the server has the page in the ticket's room, say so (tests wait for it before acting).
+      socket.emit("watch", { token: token }, function () { $("live").dataset.socket = "watching"; });
+    });
+    socket.on("disconnect", function () { delete $("live").dataset.socket; setLive(false); startPolling(); });
     socket.on("connect_error", function () { setLive(false); startPolling(); });
     socket.on("ticket_updated", update);
     socket.on("feedback_requested", function (m) { openFeedback(m.url); });
@@ -259,6 +263,9 @@
 
   window.qserveTicket = { refresh: refresh };
   render(view);
+  // A page opened while its visit was open opens the feedback form even when the first news it gets (a
+  // live connection slow to come up, a phone waking) already says the visit is done.
+  watchedOpen = CLOSED.indexOf(view.status) < 0;
   offerPush();
   connect();
 }());

@@ -48,6 +48,21 @@ def test_without_socketio_the_page_polls_and_still_follows_the_line(live_server,
     expect(page.locator("#position")).to_have_text("1 person ahead of you", timeout=3000)
 
 
+def test_a_visit_finished_before_the_page_heard_of_it_still_opens_the_feedback_form(live_server, phone, make):
+    """The page was opened while its ticket waited; the first news it gets (a live connection slow to come
+    up, a phone waking) already says the visit is done: the feedback form opens all the same."""
+    branch, ticket, staff = line_of(make, live_server, ahead=0)
+    page = phone("en", init_script="window.qservePollMs = 600000;")  # no polling: news comes when asked
+    page.route(NO_SOCKET, lambda route: route.abort())
+    page.goto(ticket["url"])
+    expect(page.locator("#live")).to_contain_text("Updated")
+    called = staff.call_next(branch["counter_ids"][0])
+    assert called["token"] == ticket["token"]
+    staff.finish(called["id"])
+    page.evaluate("window.qserveTicket.refresh()")
+    page.wait_for_url("**/feedback**", timeout=3000)
+
+
 def test_a_phone_waking_up_or_coming_back_online_resyncs_at_once(live_server, phone, make):
     branch, ticket, staff = line_of(make, live_server, ahead=3)
     page = phone("en", init_script="window.qservePollMs = 600000;")  # no polling to hide behind
