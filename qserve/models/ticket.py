@@ -117,6 +117,17 @@ class Ticket(Base):
     service: Mapped[Service] = relationship(foreign_keys=[service_id], lazy="joined", innerjoin=True)
     counter: Mapped[Counter | None] = relationship(lazy="joined")
 
+    @property
+    def stands_at_back(self) -> bool:
+        """Tell whether the ticket's place is simply behind those who came before it: no priority, no
+        appointment (so a newcomer of this kind moves nobody else's place)."""
+        return self.priority == 0 and self.appointment_at is None
+
+    @property
+    def has_contact(self) -> bool:
+        """Tell whether the ticket has a phone number or an e-mail address to tell its holder anything by."""
+        return bool(self.phone or self.email)
+
 
 class TicketEvent(Base):
     """One transition of a ticket: who did what, when, from which status to which, at which counter."""

@@ -89,7 +89,7 @@ def _is_booking_change(event: ev.DomainEvent) -> bool:
 
 
 def _may_have_address(session: Session, event: ev.TicketChanged, ticket: Ticket) -> bool:
-    if ticket.phone or ticket.email:
+    if ticket.has_contact:
         return True
     if isinstance(event, ev.TicketIssued):
         return False  # a new ticket has no push subscription yet

@@ -208,13 +208,7 @@ def _insert(session: Session, issued: list[Admitted]) -> None:
 
 
 def _read_back(ticket: Ticket, request: JoinRequest) -> bool:
-    return bool(
-        ticket.phone
-        or ticket.email
-        or request.details
-        or ticket.priority
-        or ticket.appointment_at is not None
-    )
+    return ticket.has_contact or bool(request.details) or not ticket.stands_at_back
 
 
 def _log(tx: UnitOfWork, issued: list[Admitted], views: dict[int, dict]) -> None:

@@ -58,8 +58,9 @@ def counted_alone(tickets: list[Ticket], censuses: dict[int, LineCensus]) -> boo
     """Tell whether the counts answer everything asked of these newcomers: every line counted holds plain
     walk-ins alone and so do they (else their places and the estimator's check read the line itself, which
     must hold them by then)."""
-    plain_newcomers = all(ticket.priority == 0 and ticket.appointment_at is None for ticket in tickets)
-    return plain_newcomers and all(census.plain(census.waiting) for census in censuses.values())
+    return all(ticket.stands_at_back for ticket in tickets) and all(
+        census.plain(census.waiting) for census in censuses.values()
+    )
 
 
 def place_newcomers(

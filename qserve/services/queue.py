@@ -350,7 +350,7 @@ def newcomer_places(
     base = _waiting_ahead_counts(session, tickets, now=now, census=census)
     for ticket in tickets:
         ahead, appointments, priorities = base[ticket.service_id]
-        if ticket.priority == 0 and ticket.appointment_at is None:
+        if ticket.stands_at_back:
             places[ticket.id] = Place(ahead + 1, ahead, appointments, priorities)
         else:
             places[ticket.id] = place_of(session, ticket, now=now)

@@ -84,10 +84,10 @@ def log_issues(uow: UnitOfWork, entries: list[IssueEntry]) -> None:
         uow.record(
             ev.TicketIssued(
                 **_event_fields(ticket, **issued, details=details),
-                at_back=ticket.priority == 0 and ticket.appointment_at is None,
+                at_back=ticket.stands_at_back,
                 position=entry.position,
                 people_ahead=entry.people_ahead,
-                contact=bool(ticket.phone or ticket.email),
+                contact=ticket.has_contact,
             )
         )
     if rows:
