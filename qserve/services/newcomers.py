@@ -15,18 +15,19 @@ from qserve.services.queue import LineCensus, Place, line_census, newcomer_place
 from qserve.services.views import place_and_estimate
 
 TICKETS = Ticket.__table__
-STORE_JOIN_ESTIMATES = (  # built once: the join path's statements are (see qserve.services.joining)
+ESTIMATE_COLUMNS = (
+    "joined_estimate_p10_s",
+    "joined_estimate_p50_s",
+    "joined_estimate_p90_s",
+    "estimate_p10_s",
+    "estimate_p50_s",
+    "estimate_p90_s",
+    "estimate_updated_at",
+)
+STORE_JOIN_ESTIMATES = (  # built once, as the join path's statements are (see qserve.services.joining)
     update(TICKETS)
     .where(TICKETS.c.id == bindparam("ticket_id"))
-    .values(
-        joined_estimate_p10_s=bindparam("p10"),
-        joined_estimate_p50_s=bindparam("p50"),
-        joined_estimate_p90_s=bindparam("p90"),
-        estimate_p10_s=bindparam("p10"),
-        estimate_p50_s=bindparam("p50"),
-        estimate_p90_s=bindparam("p90"),
-        estimate_updated_at=bindparam("at"),
-    )
+    .values({column: bindparam(f"new_{column}") for column in ESTIMATE_COLUMNS})
 )
 # A new ticket's place and estimate, with the ticket: what its view shows.
 Placed = tuple[Ticket, Place | None, WaitRange | None]
@@ -85,15 +86,8 @@ def place_newcomers(
 
 def estimate_columns(estimate: WaitRange, at: datetime) -> dict:
     """Return a new ticket's columns of the estimate announced at its join (also its current one)."""
-    return {
-        "joined_estimate_p10_s": estimate.p10_s,
-        "joined_estimate_p50_s": estimate.p50_s,
-        "joined_estimate_p90_s": estimate.p90_s,
-        "estimate_p10_s": estimate.p10_s,
-        "estimate_p50_s": estimate.p50_s,
-        "estimate_p90_s": estimate.p90_s,
-        "estimate_updated_at": at,
-    }
+    values = (estimate.p10_s, estimate.p50_s, estimate.p90_s) * 2 + (at,)
+    return dict(zip(ESTIMATE_COLUMNS, values, strict=True))
 
 
 def store_estimates(session: Session, estimates: list[tuple[Ticket, WaitRange]]) -> None:
@@ -102,11 +96,9 @@ def store_estimates(session: Session, estimates: list[tuple[Ticket, WaitRange]])
     changed."""
     if not estimates:
         return
-    rows = [
-        {"ticket_id": t.id, "p10": e.p10_s, "p50": e.p50_s, "p90": e.p90_s, "at": t.joined_at}
-        for t, e in estimates
-    ]
+    columns = [(ticket, estimate_columns(estimate, ticket.joined_at)) for ticket, estimate in estimates]
+    rows = [{"ticket_id": t.id} | {f"new_{key}": value for key, value in c.items()} for t, c in columns]
     session.connection().execute(STORE_JOIN_ESTIMATES, rows)
-    for ticket, estimate in estimates:
-        for key, value in estimate_columns(estimate, ticket.joined_at).items():
+    for ticket, values in columns:
+        for key, value in values.items():
             set_committed_value(ticket, key, value)
