@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import flask
 import flask_limiter
 from flask import current_app, request
 from flask_babel import Babel
@@ -27,6 +28,8 @@ class Limiter(flask_limiter.Limiter):
         route_limit = super().limit(*args, **kwargs)
 
         def decorate(view):
+            if isinstance(view, flask.Blueprint):  # a blueprint's limits are flask-limiter's own business
+                return route_limit(view)
             limited = route_limit(view)
 
             @functools.wraps(view)
