@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
@@ -51,42 +51,60 @@ def location_snapshot(
 
 _TICKETS = Ticket.__table__
 _COUNTERS = Counter.__table__
-# Built once: every join at a location whose line was refreshed a moment ago runs these.
-# A location's counters, a row per service each may serve (one with no service when it serves none).
-COUNTERS_OF_LOCATION = (
+
+
+def _busy_with(status: str):
+    """The rows of COUNTER_STATES for the tickets of one busy status."""
+    return select(
+        literal(True),
+        _TICKETS.c.counter_id,
+        null(),
+        null(),
+        null(),
+        _TICKETS.c.service_id,
+        _TICKETS.c.serving_started_at,
+    ).where(_TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.status == status)
+
+
+# Built once: every join at a location whose line was refreshed a moment ago runs this.
+# A location's counters and the tickets they are busy with, in one statement: a row per service each
+# counter may serve (one with no service when it serves none), then a row per ticket called to or served
+# at one of them (`busy` tells them apart). Each busy status is a lookup of its own: as `status IN (...)`,
+# PostgreSQL without statistics yet (a new database) filtered every ticket the location ever had.
+COUNTER_STATES = union_all(
     select(
-        _COUNTERS.c.id,
+        literal(False).label("busy"),
+        _COUNTERS.c.id.label("counter_id"),
         _COUNTERS.c.is_open,
         _COUNTERS.c.staff_id,
         _COUNTERS.c.active_service_ids,
         counter_services.c.service_id,
+        cast(null(), _TICKETS.c.serving_started_at.type).label("serving_started_at"),
     )
     .outerjoin(counter_services, counter_services.c.counter_id == _COUNTERS.c.id)
-    .where(_COUNTERS.c.location_id == bindparam("location_id"))
-    .order_by(_COUNTERS.c.id)
-)
-BUSY_TICKETS = select(_TICKETS.c.counter_id, _TICKETS.c.service_id, _TICKETS.c.serving_started_at).where(
-    _TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.status.in_(BUSY)
+    .where(_COUNTERS.c.location_id == bindparam("location_id")),
+    *(_busy_with(status) for status in BUSY),
 )
 
 
 def counter_states(session: Session, location_id: int) -> tuple[CounterState, ...]:
     """Return the state of a location's counters, in id order: open, staff, the services they call from
-    and the ticket each is busy with (two small queries, no ORM objects)."""
-    connection = session.connection()
-    counters, possible = {}, {}
-    for row in connection.execute(COUNTERS_OF_LOCATION, {"location_id": location_id}):
-        counters.setdefault(row.id, row)
+    and the ticket each is busy with (one small query, no ORM objects)."""
+    counters, possible, busy = {}, {}, {}
+    for row in session.connection().execute(COUNTER_STATES, {"location_id": location_id}):
+        if row.busy:
+            busy[row.counter_id] = row
+            continue
+        counters.setdefault(row.counter_id, row)
         if row.service_id is not None:
-            possible.setdefault(row.id, set()).add(row.service_id)
-    busy = {row.counter_id: row for row in connection.execute(BUSY_TICKETS, {"location_id": location_id})}
+            possible.setdefault(row.counter_id, set()).add(row.service_id)
     states = []
-    for counter in counters.values():
-        current = busy.get(counter.id)
-        services = serving_ids(possible.get(counter.id, set()), counter.active_service_ids)
+    for counter_id in sorted(counters):
+        counter, current = counters[counter_id], busy.get(counter_id)
+        services = serving_ids(possible.get(counter_id, set()), counter.active_service_ids)
         states.append(
             CounterState(
-                counter_id=counter.id,
+                counter_id=counter_id,
                 service_ids=frozenset(services),
                 open=bool(counter.is_open),
                 staff_id=counter.staff_id,

@@ -15,9 +15,10 @@ from qserve.predict.cli import predict
 from qserve.predict.eventlog import read_eventlog
 from qserve.predict.history import export_eventlog, load_history
 from qserve.predict.jobs import estimator_path, train_estimator
-from qserve.predict.service import LearnedEstimator, location_snapshot
+from qserve.predict.service import LearnedEstimator, counter_states, location_snapshot
 from qserve.predict.training import fit_from_eventlog
 from qserve.services.calling import act_on_ticket, call_next
+from qserve.services.counters import open_counter
 
 
 @pytest.fixture
@@ -50,6 +51,38 @@ def test_the_snapshot_shows_the_open_counter_and_whom_it_serves(make, clock, bra
     (desk,) = [c for c in snapshot.counters if c.counter_id == counter]
     assert desk.open and desk.service_ids == {service} and desk.serving_service_id == service
     assert [t.ticket_id for t in snapshot.waiting] == tickets[1:]
+
+
+def test_counter_states_show_each_counter_open_or_closed_with_whom_it_serves(make, clock):
+    location = make.location(services=2, counters=4)
+    a, b = location["service_ids"]
+    serving, calling, idle, closed = location["counter_ids"]
+    staff = {
+        counter: make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+        for counter in (serving, calling, idle)
+    }
+    for counter, member in staff.items():
+        chosen = [a] if counter == idle else None
+        open_counter(counter_id=counter, actor=member["actor"], now=clock(), service_ids=chosen)
+    make.ticket(location=location, service_index=1, now=clock.advance(seconds=10))
+    make.ticket(location=location, service_index=0, now=clock.advance(seconds=10))
+    first = call_next(counter_id=serving, actor=staff[serving]["actor"], now=clock.advance(seconds=10))
+    started = clock.advance(seconds=20)
+    act_on_ticket(ticket_id=first, action="start", actor=staff[serving]["actor"], now=started)
+    call_next(counter_id=calling, actor=staff[calling]["actor"], now=clock.advance(seconds=10))
+
+    with read_session() as session:
+        states = counter_states(session, location["id"])
+
+    assert [state.counter_id for state in states] == sorted(location["counter_ids"])
+    by_id = {state.counter_id: state for state in states}
+    assert by_id[serving].open and by_id[serving].staff_id == staff[serving]["id"]
+    assert by_id[serving].service_ids == {a, b}
+    assert (by_id[serving].serving_service_id, by_id[serving].serving_started_at) == (b, started)
+    assert (by_id[calling].serving_service_id, by_id[calling].serving_started_at) == (a, None)
+    assert by_id[idle].service_ids == {a} and by_id[idle].serving_service_id is None
+    assert not by_id[closed].open and by_id[closed].staff_id is None
+    assert by_id[closed].serving_service_id is None
 
 
 def test_a_finished_ticket_updates_the_next_estimates(make, clock, branch):
