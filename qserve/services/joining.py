@@ -49,28 +49,34 @@ from qserve.services.transitions import IssueEntry, log_issues
 # running them (building a statement anew costs several times what running it does).
 TICKETS = Ticket.__table__
 _TICKET_MANAGER = manager_of_class(Ticket)
-INSERT_TICKETS = insert(TICKETS)  # every row carries its id, taken beforehand (reserve_ticket_ids)
-# The next ids of the tickets table. SQLite gives a new row the highest id plus one, and the transaction
-# holds the write lock from its BEGIN IMMEDIATE, so nobody takes them meanwhile; PostgreSQL takes them from
-# the table's sequence.
-SQLITE_LAST_TICKET_ID = text("SELECT coalesce(max(id), 0) FROM tickets")
-POSTGRESQL_NEXT_TICKET_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, :count)"
-).bindparams(bindparam("count", type_=Integer()))
+INSERT_TICKETS = insert(TICKETS)  # every row carries its id, taken beforehand (_number)
+SQLITE_LAST_TICKET_ID = text("SELECT coalesce(max(id), 0) FROM tickets")  # see _number
 COUNTERS = TicketNumberCounter.__table__
 # SQLAlchemy cannot cache its ON CONFLICT constructs, so the upsert is written out: the same SQL on SQLite
 # (3.35 and newer) and PostgreSQL.
+_UPSERT_NUMBERS = (
+    "INSERT INTO ticket_number_counters (service_id, service_day, last_number)"
+    " VALUES (:service_id, :day, :count)"
+    " ON CONFLICT (service_id, service_day)"
+    " DO UPDATE SET last_number = ticket_number_counters.last_number + :count"
+    " RETURNING last_number"
+)
 TAKE_NUMBERS = (
-    text(
-        "INSERT INTO ticket_number_counters (service_id, service_day, last_number)"
-        " VALUES (:service_id, :day, :count)"
-        " ON CONFLICT (service_id, service_day)"
-        " DO UPDATE SET last_number = ticket_number_counters.last_number + :count"
-        " RETURNING last_number"
-    )
+    text(_UPSERT_NUMBERS)
     .bindparams(bindparam("service_id", type_=Integer()), bindparam("day", type_=Date()))
     .bindparams(bindparam("count", type_=Integer()))
     .columns(last_number=Integer())
+)
+# The upsert and the next `ids` ids of the tickets' sequence, a row per id (PostgreSQL).
+POSTGRESQL_TAKE_NUMBERS_AND_IDS = (
+    text(
+        f"WITH taken AS ({_UPSERT_NUMBERS})"
+        " SELECT taken.last_number, nextval(pg_get_serial_sequence('tickets', 'id')) AS id"
+        " FROM taken CROSS JOIN generate_series(1, :ids)"
+    )
+    .bindparams(bindparam("service_id", type_=Integer()), bindparam("day", type_=Date()))
+    .bindparams(bindparam("count", type_=Integer()), bindparam("ids", type_=Integer()))
+    .columns(last_number=Integer(), id=Integer())
 )
 
 
@@ -128,9 +134,9 @@ def _join_together(requests: list[JoinRequest]) -> list[JoinOutcome]:
             except QServeError as error:
                 admitted.append(error)
         joining = [item for item in admitted if isinstance(item, Admitted)]
-        _number(tx.session, joining)
+        ids = _number(tx.session, joining)
         issued = [item for item in joining if item.sequence is not None]
-        views = _issue(tx.session, issued)
+        views = _issue(tx.session, issued, ids)
         _log(tx, issued, views)
         return [_outcome(tx.session, item, views) for item in admitted]
 
@@ -149,19 +155,36 @@ def _outcome(session: Session, item, views: dict[int, dict]) -> JoinOutcome:
     return views[item.ticket.id]
 
 
-def _number(session: Session, joining: list[Admitted]) -> None:
-    """Give the joins their numbers: one block per service and day, taken by one atomic upsert."""
+def _number(session: Session, joining: list[Admitted]) -> list[int]:
+    """Give the joins their numbers, one block per service and day taken by one atomic upsert, and take an
+    id for each join; return the ids, ascending (those of joins a cap refuses go unused).
+
+    PostgreSQL's ids come from the tickets' sequence in the same statement as the first block (a round
+    trip less). SQLite gives a new row the highest id plus one, and the transaction holds the write lock
+    from its BEGIN IMMEDIATE, so nobody takes the next ones meanwhile."""
     blocks: dict[tuple[Service, date], list[Admitted]] = {}
     for item in joining:
         blocks.setdefault((item.service, item.day), []).append(item)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    ids: list[int] = []
     for (service, day), items in blocks.items():
-        first = allocate_numbers(
-            session, service_id=service.id, day=day, count=len(items), cap=service.daily_cap
+        first, taken = _take_numbers(
+            session,
+            service_id=service.id,
+            day=day,
+            count=len(items),
+            cap=service.daily_cap,
+            ids=len(joining) if postgresql and not ids else 0,
         )
+        ids = ids or taken
         for offset, item in enumerate(items):
             sequence = first + offset
             if service.daily_cap is None or sequence <= service.daily_cap:
                 item.sequence = sequence
+    if joining and not postgresql:
+        last = session.connection().execute(SQLITE_LAST_TICKET_ID).scalar_one()
+        ids = list(range(last + 1, last + 1 + len(joining)))
+    return ids
 
 
 def allocate_numbers(
@@ -170,29 +193,31 @@ def allocate_numbers(
     """Take `count` consecutive numbers of a service's day with one atomic upsert on its counter row and
     return the first. With a daily cap, numbers beyond it are given back at once (the row stays locked
     until commit, so nobody took any meanwhile): the caller refuses the joins that would have had them."""
+    return _take_numbers(session, service_id=service_id, day=day, count=count, cap=cap)[0]
+
+
+def _take_numbers(
+    session: Session, *, service_id: int, day: date, count: int, cap: int | None = None, ids: int = 0
+) -> tuple[int, list[int]]:
+    """allocate_numbers, and with `ids` (PostgreSQL only) as many ticket ids from the tickets' sequence in
+    the same statement, ascending."""
     connection = session.connection()
-    last = connection.execute(
-        TAKE_NUMBERS, {"service_id": service_id, "day": day, "count": count}
-    ).scalar_one()
+    parameters = {"service_id": service_id, "day": day, "count": count}
+    if ids:
+        rows = connection.execute(POSTGRESQL_TAKE_NUMBERS_AND_IDS, parameters | {"ids": ids}).all()
+        last, taken = rows[0].last_number, sorted(row.id for row in rows)
+    else:
+        last, taken = connection.execute(TAKE_NUMBERS, parameters).scalar_one(), []
     first = last - count + 1
     if cap is not None and last > cap:
         row = (COUNTERS.c.service_id == service_id) & (COUNTERS.c.service_day == day)
         connection.execute(update(COUNTERS).where(row).values(last_number=max(first - 1, cap)))
-    return first
+    return first, taken
 
 
 def new_token() -> str:
     """Return an unguessable public ticket token that can never be mistaken for a numeric id."""
     return "t" + secrets.token_urlsafe(16)
-
-
-def reserve_ticket_ids(session: Session, count: int) -> list[int]:
-    """Take the ids of `count` tickets about to be inserted, in ascending order."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        last = connection.execute(SQLITE_LAST_TICKET_ID).scalar_one()
-        return list(range(last + 1, last + 1 + count))
-    return sorted(connection.execute(POSTGRESQL_NEXT_TICKET_IDS, {"count": count}).scalars())
 
 
 def _insert(session: Session, issued: list[Admitted]) -> None:
@@ -285,7 +310,7 @@ def _column_defaults() -> dict:
 NEW_TICKET_DEFAULTS = _column_defaults()  # a row overrides the mutable ones (answers) with its own
 
 
-def _issue(session: Session, issued: list[Admitted]) -> dict[int, dict]:
+def _issue(session: Session, issued: list[Admitted], ids: list[int]) -> dict[int, dict]:
     """Insert the new tickets, place them in line, estimate their waits and store the estimate announced
     with each; return their public views by ticket id.
 
@@ -293,12 +318,13 @@ def _issue(session: Session, issued: list[Admitted]) -> dict[int, dict]:
     hold plain walk-ins alone and so do the new tickets (the usual join: no priority, no booking), that
     count alone places and estimates them, and their estimates go into the INSERT itself; otherwise the
     tickets go in first, so that the clock-aware counts, the whole-line places and the estimator's
-    detailed counts see them, and their estimates follow in an UPDATE."""
+    detailed counts see them, and their estimates follow in an UPDATE. `ids` are those _number took (at
+    least one per ticket)."""
     from qserve.services.views import public_ticket
 
     if not issued:
         return {}
-    for item, ticket_id in zip(issued, reserve_ticket_ids(session, len(issued)), strict=True):
+    for item, ticket_id in zip(issued, ids[: len(issued)], strict=True):
         item.row = _ticket_row(item) | {"id": ticket_id}
         item.ticket = _new_ticket(item.row, item)
     tickets = [item.ticket for item in issued]

@@ -52,6 +52,21 @@ def test_joins_committed_together_get_consecutive_numbers_and_stand_in_order(mak
     assert logged[-5:] == [view["id"] for view in outcomes]
 
 
+def test_a_batch_over_two_services_numbers_each_and_gives_every_ticket_its_own_id_in_clock_order(make, clock):
+    """The ids of a whole batch are taken once, with its first block of numbers (PostgreSQL) or from the
+    table (SQLite): the second service's joins get theirs too, in the order of the joins' clocks."""
+    location = make.location()
+    make.ticket(location=location, now=clock(), service_index=1)
+    outcomes = join_queues(
+        [request(location, clock.advance(seconds=1), service_index=index % 2) for index in range(5)]
+    )
+    assert [view["number"] for view in outcomes] == ["A001", "B002", "A002", "B003", "A003"]
+    ids = [view["id"] for view in outcomes]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    stored = {t.id: t.number for t in tickets_of(location)}
+    assert [stored[ticket_id] for ticket_id in ids] == ["A001", "B002", "A002", "B003", "A003"]
+
+
 def test_the_estimate_announced_is_the_one_stored_whether_it_went_in_with_the_ticket_or_after_it(make, clock):
     """Plain joins into a plain line carry their estimates in the INSERT; with a priority ticket in line
     (or joining) the tickets go in first and their estimates follow: either way the row holds what the
