@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,8 @@ NEWCOMER_PRIORITIES = (0, 1)  # newcomers whose estimate each refresh prepares, 
 # Beyond this, the services under way have moved on too much. Either way: a request's clock, read when it
 # began, may be a little behind the refresh that another request or thread finished meanwhile.
 NEWCOMER_CACHE = timedelta(seconds=30)
+# A service list shows the newcomers a refresh prepared at most this long ago; older, it refreshes them.
+NEWCOMER_PREVIEW = timedelta(seconds=5)
 log = logging.getLogger(__name__)
 BUSY = (Status.CALLED.value, Status.SERVING.value)
 
@@ -160,6 +162,14 @@ class _Newcomers:
     waiting: int = 0
     last_id: int = 0
     marginal_s: dict[int, float] | None = None
+    by_service: dict[int, int] = field(default_factory=dict)  # how many waited in each service
+
+
+def _count_by_service(waiting) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for ticket in waiting:
+        counts[ticket.service_id] = counts.get(ticket.service_id, 0) + 1
+    return counts
 
 
 def _marginal_waits(
@@ -226,8 +236,39 @@ class LearnedEstimator:
                 waiting=len(snapshot.waiting),
                 last_id=max((t.ticket_id for t in snapshot.waiting), default=0),
                 marginal_s=_marginal_waits(location, snapshot, estimates, joining),
+                by_service=_count_by_service(snapshot.waiting),
             )
         return estimates
+
+    def newcomer_waits(
+        self, session: Session, location: Location, now: datetime, waiting: dict[int, int]
+    ) -> dict[int, WaitEstimate]:
+        """Return, by service of a location, the estimate a plain walk-in joining now would get, given how
+        many wait in each service (`waiting`): the newcomers the last refresh prepared, moved by those who
+        joined since as a join is, when the refresh is a few seconds old at most and nobody has left the
+        line since; else those of a refresh made now (one simulation of the location; joins use it too)."""
+        cached = self.newcomers.get(location.id)
+        if (
+            cached is None
+            or cached.marginal_s is None
+            or abs(now - cached.at) > NEWCOMER_PREVIEW
+            or any(waiting.get(s, 0) < count for s, count in cached.by_service.items())
+        ):
+            self.estimate(session, location, waiting_candidates(session, location.id), {}, now)
+            cached = self.newcomers[location.id]
+        answers = {}
+        for (service_id, priority), prepared in cached.estimates.items():
+            if priority:
+                continue
+            joined = waiting.get(service_id, 0) - cached.by_service.get(service_id, 0)
+            shift = int(max(0, joined) * (cached.marginal_s or {}).get(service_id, 0.0))
+            answers[service_id] = replace(
+                prepared,
+                p10_s=prepared.p10_s + shift,
+                p50_s=prepared.p50_s + shift,
+                p90_s=prepared.p90_s + shift,
+            )
+        return answers
 
     def census_scope(self, location_id: int) -> CensusScope:
         """Return the services, the last ticket id and how many waited at a location's last refresh: a

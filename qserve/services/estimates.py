@@ -63,6 +63,26 @@ def join_estimates(session, tickets, *, now, census) -> dict[int, WaitRange]:
     }
 
 
+def newcomer_waits(session, location, *, now, waiting: dict[int, int]) -> dict[int, WaitRange]:
+    """Return, by service, the learned wait a plain walk-in joining a location now would be told: what the
+    service lists (the API's, the kiosk's buttons, the phone's join page) show, so that the wait a customer
+    chooses by is the one the ticket then says. Empty where there is no learned estimator or it failed (the
+    lists fall back on the queueing estimate). `waiting` counts who waits in each service now."""
+    from qserve.services.refresh import current_estimator
+
+    try:
+        preview = getattr(current_estimator(session), "newcomer_waits", None)
+        answers = preview(session, location, now, waiting) if preview is not None else {}
+    except Exception:
+        log.exception("the learned waits of newcomers at location %s failed", location.id)
+        return {}
+    return {
+        service_id: WaitRange(estimate.p10_s, estimate.p50_s, estimate.p90_s)
+        for service_id, estimate in answers.items()
+        if estimate is not None
+    }
+
+
 def queueing_estimate(*, ahead: int, duration_s: float, counters: int) -> WaitRange:
     """Estimate a wait from the people ahead, a mean service time and the counters serving."""
     counters = max(1, counters)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from qserve.domain.errors import NotFound
 from qserve.domain.lifecycle import Status
 from qserve.models import Location, Service, Ticket
-from qserve.services.estimates import queueing_estimate
+from qserve.services.estimates import newcomer_waits, queueing_estimate
 from qserve.services.queue import serving_counters
 
 
@@ -45,14 +45,16 @@ def waiting_counts(session: Session, *, location_id: int) -> dict[int, int]:
 
 
 def services_with_waits(session: Session, location: Location, *, language: str, now: datetime) -> list[dict]:
-    """Return a location's services with their waiting counts and the wait a newcomer can expect."""
+    """Return a location's services with their waiting counts and the wait a newcomer can expect: the
+    learned estimate a join would be told, else the queueing one."""
     counts = waiting_counts(session, location_id=location.id)
     counters = serving_counters(session, location_id=location.id)
+    learned = newcomer_waits(session, location, now=now, waiting=counts)
     views = []
     for service in location.services:
         waiting = counts.get(service.id, 0)
         open_counters = sum(1 for c in counters if service.id in c.serving_service_ids())
-        estimate = queueing_estimate(
+        estimate = learned.get(service.id) or queueing_estimate(
             ahead=waiting, duration_s=service.default_duration_s, counters=open_counters
         )
         views.append(

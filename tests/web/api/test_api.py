@@ -37,6 +37,24 @@ def test_locations_services_and_counters_are_listed(client, staff):
     assert [c["id"] for c in counters] == location["counter_ids"]
 
 
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": False}])  # four joins in a row
+def test_the_wait_listed_beside_a_service_is_the_one_the_next_join_is_told(client, staff):
+    """The service lists (the API's, the kiosk's buttons, the phone's join page) show the learned estimate
+    of a newcomer, moved by those who joined since the last refresh as a join is: a customer chooses by
+    the wait the ticket then says, with nobody in line, with a counter open and as the line grows."""
+    location, headers = staff["location"], staff["headers"]
+    services_url = f"/api/v1/locations/{location['slug']}/services"
+    first_counter = location["counter_ids"][0]
+    for step in range(4):
+        if step == 2:
+            assert client.post(f"/api/v1/counters/{first_counter}/open", headers=headers).status_code == 200
+        listed = client.get(services_url).get_json()["services"][0]["estimated_wait"]
+        answer = join(client, location)
+        assert answer.status_code == 201, answer.get_json()
+        told = answer.get_json()["estimated_wait"]
+        assert listed["p50_s"] == told["p50_s"], f"join {step + 1}"
+
+
 def test_the_walk_through_join_call_finish_and_read_the_events(client, staff):
     location, headers = staff["location"], staff["headers"]
     token = join(client, location).get_json()["token"]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from qserve.mobile.wording import wait_bounds
 from tests.web.mobile.helpers import LOAN_ANSWERS, bank_branch, change_location, change_service
 
 
@@ -38,8 +39,13 @@ def test_the_service_list_shows_waiting_counts_and_a_wait_range(client, make):
         make.ticket(location=branch, answers=LOAN_ANSWERS)
     page = text_of(client.get(f"/join/{branch['slug']}?lang=en"))
     assert re.search(r"Loans 4 waiting · wait \d+–\d+ minutes", page)
-    assert "Cash and quick errands 0 waiting · wait up to 10 minutes" in page
     assert "Open today until midnight" in page
+    # The range listed is the one a join is then told (the learned estimate: nobody serves yet).
+    join = f"/api/v1/locations/{branch['slug']}/tickets"
+    told = client.post(join, json={"service_id": branch["service_ids"][1]}).get_json()["estimated_wait"]
+    low, high = wait_bounds(told)
+    expected = f"up to {high} minutes" if low == 0 else f"{low}–{high} minutes"
+    assert f"Cash and quick errands 0 waiting · wait {expected}" in page
 
 
 def test_closed_and_full_services_say_so_and_cannot_be_joined(client, make):
