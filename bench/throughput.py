@@ -107,6 +107,26 @@ def wrk(
     return rate, failed
 
 
+def server_cpu_s(pid: int) -> float | None:
+    """Return the CPU seconds a process has used (user and system), or None where /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_with_cpu(pid: int, url: str, **options) -> tuple[float, int, float | None]:
+    """Run wrk (see `wrk`) against the server of process `pid`; return the rate, the non-2xx answers and the
+    server's CPU milliseconds per request meanwhile (None where /proc cannot tell)."""
+    before, started = server_cpu_s(pid), time.monotonic()
+    rate, failed = wrk(url, **options)
+    after, elapsed = server_cpu_s(pid), time.monotonic() - started
+    if before is None or after is None or not rate:
+        return rate, failed, None
+    return rate, failed, (after - before) / (rate * elapsed) * 1000
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -207,9 +227,13 @@ def report_wrk(start, seeds: list[tuple[dict, str]], args) -> None:
     rows = []
     for clients, (location, _token) in zip(args.clients, seeds, strict=True):
         server = start()
+        pid = server.process.pid
         try:
-            ceiling, _ = wrk(f"{server.url}/healthz", connections=clients, seconds=args.seconds)
-            issue_rate, issue_failed = wrk(
+            ceiling, _, ceiling_ms = wrk_with_cpu(
+                pid, f"{server.url}/healthz", connections=clients, seconds=args.seconds
+            )
+            issue_rate, issue_failed, issue_ms = wrk_with_cpu(
+                pid,
                 f"{server.url}/api/v1/locations/{location['slug']}/tickets",
                 connections=clients,
                 seconds=args.seconds,
@@ -219,7 +243,7 @@ def report_wrk(start, seeds: list[tuple[dict, str]], args) -> None:
             )
         finally:
             server.stop()
-        rows.append((clients, ceiling, issue_rate, issue_failed))
+        rows.append((clients, ceiling, issue_rate, issue_failed, ceiling_ms, issue_ms))
     location, token = seeds[0]  # call the line the first run filled
     paths = [f"/api/v1/counters/{counter}/call-next" for counter in location["counter_ids"]]
     server = start()
@@ -242,12 +266,16 @@ def report_wrk(start, seeds: list[tuple[dict, str]], args) -> None:
         f"{'clients':>7} {'GET /healthz (ceiling)':>23} {'POST .../tickets':>17} {'ratio':>6}"
         f" {'non-2xx':>8}  target"
     )
-    for clients, ceiling, issue_rate, issue_failed in rows:
+    for clients, ceiling, issue_rate, issue_failed, _, _ in rows:
         met = "met" if issue_rate >= ceiling / 3 else "NOT met"
         print(
             f"{clients:7d} {ceiling:17.0f} req/s {issue_rate:11.0f} req/s {issue_rate / ceiling:6.2f}"
             f" {issue_failed:8d}  {met} (issuing at least 1/3 of the ceiling)"
         )
+    if all(row[4] is not None and row[5] is not None for row in rows):
+        print("the server's CPU per request (a third of the ceiling allows three times the ceiling's):")
+        for clients, _, _, _, ceiling_ms, issue_ms in rows:
+            print(f"{clients:7d} clients: /healthz {ceiling_ms:.3f} ms, a join {issue_ms:.3f} ms")
     first_ceiling = rows[0][1]
     print(
         f"call-next from 4 counters (one connection each): {call_rate:.0f} req/s,"
