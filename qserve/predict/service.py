@@ -34,8 +34,6 @@ NEWCOMER_PRIORITIES = (0, 1)  # newcomers whose estimate each refresh prepares, 
 # Beyond this, the services under way have moved on too much. Either way: a request's clock, read when it
 # began, may be a little behind the refresh that another request or thread finished meanwhile.
 NEWCOMER_CACHE = timedelta(seconds=30)
-# A service list shows the newcomers a refresh prepared at most this long ago; older, it refreshes them.
-NEWCOMER_PREVIEW = timedelta(seconds=5)
 log = logging.getLogger(__name__)
 BUSY = (Status.CALLED.value, Status.SERVING.value)
 
@@ -244,15 +242,17 @@ class LearnedEstimator:
         self, session: Session, location: Location, now: datetime, waiting: dict[int, int]
     ) -> dict[int, WaitEstimate]:
         """Return, by service of a location, the estimate a plain walk-in joining now would get, given how
-        many wait in each service (`waiting`): the newcomers the last refresh prepared, moved by those who
-        joined since as a join is, when the refresh is a few seconds old at most and nobody has left the
-        line since; else those of a refresh made now (one simulation of the location; joins use it too)."""
+        many wait in each service (`waiting`). As a join's: the newcomers the last refresh prepared, moved
+        by those who joined since, while the refresh is recent (NEWCOMER_CACHE), the counters are as it saw
+        them and nobody has left the line since; else those of a refresh made now (one simulation of the
+        location, which joins then use too)."""
         cached = self.newcomers.get(location.id)
         if (
             cached is None
             or cached.marginal_s is None
-            or abs(now - cached.at) > NEWCOMER_PREVIEW
+            or abs(now - cached.at) > NEWCOMER_CACHE
             or any(waiting.get(s, 0) < count for s, count in cached.by_service.items())
+            or counter_states(session, location.id) != cached.counters
         ):
             self.estimate(session, location, waiting_candidates(session, location.id), {}, now)
             cached = self.newcomers[location.id]

@@ -55,6 +55,25 @@ def test_the_wait_listed_beside_a_service_is_the_one_the_next_join_is_told(clien
         assert listed["p50_s"] == told["p50_s"], f"join {step + 1}"
 
 
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": False}])
+def test_a_counter_opened_by_another_process_changes_the_listed_wait_as_it_changes_a_join(client, staff):
+    """Another server process's change reaches this one's estimator only with its next refresh: the list
+    checks the counters as a join does, rather than show what the last refresh prepared."""
+    from qserve.db import transaction
+    from qserve.models import Counter
+
+    location = staff["location"]
+    services_url = f"/api/v1/locations/{location['slug']}/services"
+    join(client, location)
+    client.get(services_url)  # the estimator has prepared this location's newcomers
+    with transaction() as tx:  # as another process would: no event reaches this one
+        counter = tx.session.get(Counter, location["counter_ids"][0])
+        counter.is_open, counter.staff_id = True, staff["user"]["id"]
+    listed = client.get(services_url).get_json()["services"][0]["estimated_wait"]
+    told = join(client, location).get_json()["estimated_wait"]
+    assert listed["p50_s"] == told["p50_s"]
+
+
 def test_the_walk_through_join_call_finish_and_read_the_events(client, staff):
     location, headers = staff["location"], staff["headers"]
     token = join(client, location).get_json()["token"]
