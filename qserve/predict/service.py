@@ -1,4 +1,5 @@
-"""Serve predictions to the app: build a snapshot from the database and feed the estimator closed tickets.
+"""Serve predictions to the app: estimate locations and newcomers from snapshots of the database
+(`qserve.predict.reading`) and feed the estimator closed tickets.
 
 `LearnedEstimator` has the shape `qserve.services.refresh` expects of the app's estimator
 (`estimate(session, location, waiting, places, now) -> {ticket_id: estimate}`), so installing it is
@@ -15,17 +16,24 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, cast, literal, null, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
-from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule
-from qserve.models import Counter, Location, Service, Ticket
-from qserve.models.organization import counter_services, serving_ids
+from qserve.domain.ordering import Candidate, FairnessRule
+from qserve.models import Location, Service, Ticket
 from qserve.predict.estimator import Estimator
 from qserve.predict.localtime import local, zone
-from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitEstimate, WaitingTicket
-from qserve.services.queue import CensusScope, location_streak, newer_by_kind
+from qserve.predict.reading import (
+    counter_states,
+    location_snapshot,
+    priority_streak,
+    state_key,
+    waiting_candidates,
+    waiting_ticket,
+)
+from qserve.predict.snapshot import QueueSnapshot, WaitEstimate
+from qserve.services.queue import CensusScope, newer_by_kind
 
 if TYPE_CHECKING:
     from qserve.services.queue import LineCensus
@@ -35,115 +43,6 @@ NEWCOMER_PRIORITIES = (0, 1)  # newcomers whose estimate each refresh prepares, 
 # began, may be a little behind the refresh that another request or thread finished meanwhile.
 NEWCOMER_CACHE = timedelta(seconds=30)
 log = logging.getLogger(__name__)
-BUSY = (Status.CALLED.value, Status.SERVING.value)
-
-
-def location_snapshot(
-    session: Session, location: Location, waiting: list[Candidate] | list[Ticket], now: datetime
-) -> QueueSnapshot:
-    """Describe a location now: its counters (open, staff, services, whom they serve) and its waiting line."""
-    tickets = tuple(_waiting_ticket(item) for item in waiting)
-    rule = FairnessRule.from_settings(location.fairness)
-    local_now = local(now, zone(location.time_zone))  # the estimator's hours are the location's
-    states = counter_states(session, location.id)
-    return QueueSnapshot(local_now, states, tickets, rule, _streak(session, location.id, rule))
-
-
-_TICKETS = Ticket.__table__
-_COUNTERS = Counter.__table__
-
-
-def _busy_with(status: str):
-    """The rows of COUNTER_STATES for the tickets of one busy status."""
-    return select(
-        literal(True),
-        _TICKETS.c.counter_id,
-        null(),
-        null(),
-        null(),
-        _TICKETS.c.service_id,
-        _TICKETS.c.serving_started_at,
-    ).where(_TICKETS.c.location_id == bindparam("location_id"), _TICKETS.c.status == status)
-
-
-# Built once: every join at a location whose line was refreshed a moment ago runs this.
-# A location's counters and the tickets they are busy with, in one statement: a row per service each
-# counter may serve (one with no service when it serves none), then a row per ticket called to or served
-# at one of them (`busy` tells them apart). Each busy status is a lookup of its own: as `status IN (...)`,
-# PostgreSQL without statistics yet (a new database) filtered every ticket the location ever had.
-COUNTER_STATES = union_all(
-    select(
-        literal(False).label("busy"),
-        _COUNTERS.c.id.label("counter_id"),
-        _COUNTERS.c.is_open,
-        _COUNTERS.c.staff_id,
-        _COUNTERS.c.active_service_ids,
-        counter_services.c.service_id,
-        cast(null(), _TICKETS.c.serving_started_at.type).label("serving_started_at"),
-    )
-    .outerjoin(counter_services, counter_services.c.counter_id == _COUNTERS.c.id)
-    .where(_COUNTERS.c.location_id == bindparam("location_id")),
-    *(_busy_with(status) for status in BUSY),
-)
-
-
-def counter_states(session: Session, location_id: int) -> tuple[CounterState, ...]:
-    """Return the state of a location's counters, in id order: open, staff, the services they call from
-    and the ticket each is busy with (one small query, no ORM objects)."""
-    counters, possible, busy = {}, {}, {}
-    for row in session.connection().execute(COUNTER_STATES, {"location_id": location_id}):
-        if row.busy:
-            busy[row.counter_id] = row
-            continue
-        counters.setdefault(row.counter_id, row)
-        if row.service_id is not None:
-            possible.setdefault(row.counter_id, set()).add(row.service_id)
-    states = []
-    for counter_id in sorted(counters):
-        counter, current = counters[counter_id], busy.get(counter_id)
-        services = serving_ids(possible.get(counter_id, set()), counter.active_service_ids)
-        states.append(
-            CounterState(
-                counter_id=counter_id,
-                service_ids=frozenset(services),
-                open=bool(counter.is_open),
-                staff_id=counter.staff_id,
-                serving_service_id=current.service_id if current is not None else None,
-                serving_started_at=current.serving_started_at if current is not None else None,
-            )
-        )
-    return tuple(states)
-
-
-def waiting_candidates(session: Session, location_id: int) -> list[Candidate]:
-    """Return a location's waiting tickets as the call-next rules see them."""
-    query = select(
-        Ticket.id, Ticket.service_id, Ticket.priority, Ticket.queued_at, Ticket.appointment_at
-    ).where(Ticket.location_id == location_id, Ticket.status == Status.WAITING.value)
-    return [Candidate(*row) for row in session.execute(query)]
-
-
-def state_key(snapshot: QueueSnapshot) -> tuple:
-    """Return what a newcomer's estimate depends on in a snapshot, apart from the time."""
-    waiting = sorted(
-        (t.ticket_id, t.service_id, t.priority, t.queued_at, t.appointment_at) for t in snapshot.waiting
-    )
-    return (tuple(waiting), snapshot.counters, snapshot.rule, snapshot.priority_streak)
-
-
-def _waiting_ticket(item: Candidate | Ticket) -> WaitingTicket:
-    """Describe a waiting ticket given as the call-next rules' Candidate or as the Ticket row."""
-    if isinstance(item, Candidate):
-        return WaitingTicket(
-            item.ticket_id, item.service_id, item.priority, item.queued_at, item.appointment_at
-        )
-    return WaitingTicket(
-        item.id, item.service_id, item.priority, item.queued_at, item.appointment_at, joined_at=item.joined_at
-    )
-
-
-def _streak(session: Session, location_id: int, rule: FairnessRule) -> int:
-    return location_streak(session, location_id=location_id) if rule.kind == FairnessKind.MAX_IN_ROW else 0
 
 
 @dataclass(frozen=True)
@@ -314,7 +213,7 @@ class LearnedEstimator:
             and cached.state == state_key(snapshot)
         ):
             return {ticket.id: cached.estimates[kind]}
-        waiting = (*snapshot.waiting, *(_waiting_ticket(t) for t in joined))
+        waiting = (*snapshot.waiting, *(waiting_ticket(t) for t in joined))
         with self.lock:
             predicted = self.estimator.predict(replace(snapshot, waiting=waiting))
         return {t.id: predicted.get(t.id) for t in joined}
@@ -345,7 +244,7 @@ class LearnedEstimator:
         if since is None or counter_states(session, location_id) != cached.counters:
             return None
         rule = FairnessRule.from_settings(joined[0].location.fairness)
-        if _streak(session, location_id, rule) != cached.streak:
+        if priority_streak(session, location_id, rule) != cached.streak:
             return None
         unseen, newer = since
         answers = {}

@@ -15,7 +15,8 @@ from qserve.predict.cli import predict
 from qserve.predict.eventlog import read_eventlog
 from qserve.predict.history import export_eventlog, load_history
 from qserve.predict.jobs import estimator_path, train_estimator
-from qserve.predict.service import LearnedEstimator, counter_states, location_snapshot
+from qserve.predict.reading import counter_states, location_snapshot
+from qserve.predict.service import LearnedEstimator
 from qserve.predict.training import fit_from_eventlog
 from qserve.services.calling import act_on_ticket, call_next
 from qserve.services.counters import open_counter
