@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter as Tally  # not the model: counts of things
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -61,12 +62,17 @@ class _Newcomers:
     marginal_s: dict[int, float] | None = None
     by_service: dict[int, int] = field(default_factory=dict)  # how many waited in each service
 
-
-def _count_by_service(waiting) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for ticket in waiting:
-        counts[ticket.service_id] = counts.get(ticket.service_id, 0) + 1
-    return counts
+    def behind(self, service_id: int, priority: int, more: int) -> WaitEstimate:
+        """Return the prepared estimate of a newcomer of a service and priority with `more` tickets ahead
+        of it than the refresh saw (those who joined since): each adds the service's marginal wait."""
+        prepared = self.estimates[(service_id, priority)]
+        shift = int(more * (self.marginal_s or {}).get(service_id, 0.0))
+        return replace(
+            prepared,
+            p10_s=prepared.p10_s + shift,
+            p50_s=prepared.p50_s + shift,
+            p90_s=prepared.p90_s + shift,
+        )
 
 
 def _marginal_waits(
@@ -133,7 +139,7 @@ class LearnedEstimator:
                 waiting=len(snapshot.waiting),
                 last_id=max((t.ticket_id for t in snapshot.waiting), default=0),
                 marginal_s=_marginal_waits(location, snapshot, estimates, joining),
-                by_service=_count_by_service(snapshot.waiting),
+                by_service=dict(Tally(ticket.service_id for ticket in snapshot.waiting)),
             )
         return estimates
 
@@ -155,19 +161,8 @@ class LearnedEstimator:
         ):
             self.estimate(session, location, waiting_candidates(session, location.id), {}, now)
             cached = self.newcomers[location.id]
-        answers = {}
-        for (service_id, priority), prepared in cached.estimates.items():
-            if priority:
-                continue
-            joined = waiting.get(service_id, 0) - cached.by_service.get(service_id, 0)
-            shift = int(max(0, joined) * (cached.marginal_s or {}).get(service_id, 0.0))
-            answers[service_id] = replace(
-                prepared,
-                p10_s=prepared.p10_s + shift,
-                p50_s=prepared.p50_s + shift,
-                p90_s=prepared.p90_s + shift,
-            )
-        return answers
+        plain = [service_id for service_id, priority in cached.estimates if priority == 0]
+        return {s: cached.behind(s, 0, waiting.get(s, 0) - cached.by_service.get(s, 0)) for s in plain}
 
     def census_scope(self, location_id: int) -> CensusScope:
         """Return the services, the last ticket id and how many waited at a location's last refresh: a
@@ -254,14 +249,7 @@ class LearnedEstimator:
                 for (service_id, priority), count in newer.items()
                 if service_id == ticket.service_id and priority >= ticket.priority
             )
-            shift = int(ahead * cached.marginal_s.get(ticket.service_id, 0.0))
-            prepared = cached.estimates[(ticket.service_id, ticket.priority)]
-            answers[ticket.id] = replace(
-                prepared,
-                p10_s=prepared.p10_s + shift,
-                p50_s=prepared.p50_s + shift,
-                p90_s=prepared.p90_s + shift,
-            )
+            answers[ticket.id] = cached.behind(ticket.service_id, ticket.priority, ahead)
             key = (ticket.service_id, ticket.priority)
             newer[key] = newer.get(key, 0) + 1  # the next new ones of its service stand behind it
         return answers

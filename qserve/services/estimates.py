@@ -21,6 +21,11 @@ class WaitRange:
     p50_s: int
     p90_s: int
 
+    @classmethod
+    def of(cls, estimate) -> WaitRange:
+        """Return the range of an estimate that has one (the learned estimator's WaitEstimate)."""
+        return cls(estimate.p10_s, estimate.p50_s, estimate.p90_s)
+
     def as_dict(self) -> dict:
         """Return the range as the API's estimated_wait object."""
         return {"p10_s": self.p10_s, "p50_s": self.p50_s, "p90_s": self.p90_s}
@@ -57,9 +62,7 @@ def join_estimates(session, tickets, *, now, census) -> dict[int, WaitRange]:
         log.exception("the learned estimates of tickets %s failed; the queueing estimate stands", ids)
         return {}
     return {
-        ticket_id: WaitRange(estimate.p10_s, estimate.p50_s, estimate.p90_s)
-        for ticket_id, estimate in answers.items()
-        if estimate is not None
+        ticket_id: WaitRange.of(estimate) for ticket_id, estimate in answers.items() if estimate is not None
     }
 
 
@@ -77,9 +80,7 @@ def newcomer_waits(session, location, *, now, waiting: dict[int, int]) -> dict[i
         log.exception("the learned waits of newcomers at location %s failed", location.id)
         return {}
     return {
-        service_id: WaitRange(estimate.p10_s, estimate.p50_s, estimate.p90_s)
-        for service_id, estimate in answers.items()
-        if estimate is not None
+        service_id: WaitRange.of(estimate) for service_id, estimate in answers.items() if estimate is not None
     }
 
 
