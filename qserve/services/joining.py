@@ -187,20 +187,14 @@ def _number(session: Session, joining: list[Admitted]) -> list[int]:
     return ids
 
 
-def allocate_numbers(
-    session: Session, *, service_id: int, day: date, count: int, cap: int | None = None
-) -> int:
-    """Take `count` consecutive numbers of a service's day with one atomic upsert on its counter row and
-    return the first. With a daily cap, numbers beyond it are given back at once (the row stays locked
-    until commit, so nobody took any meanwhile): the caller refuses the joins that would have had them."""
-    return _take_numbers(session, service_id=service_id, day=day, count=count, cap=cap)[0]
-
-
 def _take_numbers(
-    session: Session, *, service_id: int, day: date, count: int, cap: int | None = None, ids: int = 0
+    session: Session, *, service_id: int, day: date, count: int, cap: int | None, ids: int
 ) -> tuple[int, list[int]]:
-    """allocate_numbers, and with `ids` (PostgreSQL only) as many ticket ids from the tickets' sequence in
-    the same statement, ascending."""
+    """Take `count` consecutive numbers of a service's day with one atomic upsert on its counter row and
+    return the first, with `ids` ticket ids from the tickets' sequence in the same statement, ascending
+    (PostgreSQL only; none when 0). With a daily cap, numbers beyond it are given back at once (the row
+    stays locked until commit, so nobody took any meanwhile): the caller refuses the joins that would have
+    had them."""
     connection = session.connection()
     parameters = {"service_id": service_id, "day": day, "count": count}
     if ids:
