@@ -31,7 +31,7 @@ def serve(*, host: str, port: int) -> None:
     import gevent
     from gevent.pywsgi import WSGIHandler, WSGIServer
 
-    from qserve import create_app
+    from qserve import create_app, pgwait
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -42,6 +42,7 @@ def serve(*, host: str, port: int) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().__init__(sock, address, server, rfile)
 
+    pgwait.install()
     app = create_app()
     if app.config["ASYNC_MODE"] != "gevent":
         raise SystemExit("qserve run serves with gevent; unset QSERVE_ASYNC_MODE")
