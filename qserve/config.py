@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -29,6 +30,17 @@ def _secret_key() -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def configure_logging() -> None:
+    """Log INFO and above to standard error with the time, level and logger (the server and the scheduler).
+
+    `force`: python-escpos calls `logging.basicConfig()` when it is imported, which left the root logger at
+    WARNING with no format, so that a plain basicConfig here did nothing (no "listening on" line, no job
+    log)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
 
 
 class Config:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import socket
+from urllib.parse import urlsplit
 
 
 def keep_pages_fresh(app, every_s: float) -> None:
@@ -26,14 +28,26 @@ def keep_pages_fresh(app, every_s: float) -> None:
                 logging.getLogger(__name__).exception("refreshing the pages failed; trying again later")
 
 
+def unset_public_url_warning(environ, *, default_url: str, port: int) -> str | None:
+    """Return a warning when QSERVE_PUBLIC_URL is unset and its default names another port than the one
+    served: every ticket link, QR code and message would point where nothing answers."""
+    if environ.get("QSERVE_PUBLIC_URL") or urlsplit(default_url).port == port:
+        return None
+    return (
+        f"QSERVE_PUBLIC_URL is not set: ticket links, QR codes and messages point at {default_url}, not at"
+        f" this server on port {port}; set it to the address customers reach (the scheduler needs the same)"
+    )
+
+
 def serve(*, host: str, port: int) -> None:
     """Run qserve on a gevent WSGI server that speaks WebSocket and long-polling."""
     import gevent
     from gevent.pywsgi import WSGIHandler, WSGIServer
 
     from qserve import create_app, pgwait
+    from qserve.config import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
 
     class NoDelayHandler(WSGIHandler):
         """Disable Nagle's algorithm on every accepted connection."""
@@ -46,6 +60,9 @@ def serve(*, host: str, port: int) -> None:
     app = create_app()
     if app.config["ASYNC_MODE"] != "gevent":
         raise SystemExit("qserve run serves with gevent; unset QSERVE_ASYNC_MODE")
+    warning = unset_public_url_warning(os.environ, default_url=app.config["PUBLIC_URL"], port=port)
+    if warning:
+        logging.getLogger(__name__).warning(warning)
     if not app.config.get("REDIS_URL") and app.config.get("SELF_REFRESH_S", 0) > 0:
         gevent.spawn(keep_pages_fresh, app, app.config["SELF_REFRESH_S"])
     # What the app loaded to start (its modules, scikit-learn's, the estimator) lives as long as the process:

@@ -13,9 +13,13 @@ def scheduler() -> None:
     import os
 
     from qserve import create_app
+    from qserve.config import configure_logging
     from qserve.jobs.scheduler import SchedulerAlreadyRunning, serve_scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
+    # APScheduler says at INFO that each job ran, three lines a second; its warnings (a run missed) and errors
+    # (a job failed) still show.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # This process has no web server: Socket.IO emits go through the Redis message queue in threading mode.
     os.environ["QSERVE_ASYNC_MODE"] = "threading"
     app = create_app()

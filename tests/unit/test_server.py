@@ -1,0 +1,18 @@
+"""`qserve run` warns when ticket links would point at another port than the one it serves."""
+
+from qserve.server import unset_public_url_warning
+
+DEFAULT = "http://127.0.0.1:5000"
+
+
+def test_a_server_on_another_port_without_a_public_url_is_warned_of():
+    warning = unset_public_url_warning({}, default_url=DEFAULT, port=8000)
+
+    assert "QSERVE_PUBLIC_URL is not set" in warning
+    assert DEFAULT in warning and "port 8000" in warning
+
+
+def test_no_warning_on_the_default_port_or_with_a_public_url_set():
+    assert unset_public_url_warning({}, default_url=DEFAULT, port=5000) is None
+    behind_proxy = {"QSERVE_PUBLIC_URL": "https://queue.example.org"}
+    assert unset_public_url_warning(behind_proxy, default_url="https://queue.example.org", port=8000) is None
