@@ -50,11 +50,20 @@ def serve(*, host: str, port: int) -> None:
     configure_logging()
 
     class NoDelayHandler(WSGIHandler):
-        """Disable Nagle's algorithm on every accepted connection."""
+        """Disable Nagle's algorithm on every accepted connection, and close a connection once it has spoken
+        WebSocket: its socket holds WebSocket frames then, not HTTP, and reading the client's closing frame
+        as the next request logged an "Invalid HTTP method" for every page that went away."""
 
         def __init__(self, sock, address, server, rfile=None):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().__init__(sock, address, server, rfile)
+
+        def run_application(self):
+            try:
+                super().run_application()
+            finally:
+                if self.environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+                    self.close_connection = True
 
     pgwait.install()
     app = create_app()
