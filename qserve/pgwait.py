@@ -19,14 +19,17 @@ import logging
 from time import monotonic
 
 import psycopg
+from gevent.socket import wait_read, wait_readwrite, wait_write
 from psycopg import errors, waiting
 
 log = logging.getLogger(__name__)
 # What this leans on of psycopg's insides: a check of the socket that does not wait (the C one of the binary
 # package, else the module's poll-based one) and the error its waits raise when they time out.
-_C_READY = getattr(getattr(waiting, "_psycopg", None), "ready_c", None)
-_ready_now = _C_READY or getattr(waiting, "_ready_poll", None)
+_ready_now = getattr(getattr(waiting, "_psycopg", None), "ready_c", None) or getattr(
+    waiting, "_ready_poll", None
+)
 _WaitTimeout = getattr(errors, "_WaitTimeout", None)
+_WAITS = {waiting.WAIT_R: wait_read, waiting.WAIT_W: wait_write, waiting.WAIT_RW: wait_readwrite}
 
 
 def gevent_wait(gen, fileno: int, interval: float | None = 0.0, timeout: float | None = None):
@@ -34,9 +37,6 @@ def gevent_wait(gen, fileno: int, interval: float | None = 0.0, timeout: float |
 
     As psycopg's own: the generator hears READY_NONE every `interval` seconds it waits in vain (none: it
     waits as long as it takes), and the wait gives up with psycopg's timeout error after `timeout` seconds."""
-    from gevent.socket import wait_read, wait_readwrite, wait_write
-
-    waits = {waiting.WAIT_R: wait_read, waiting.WAIT_W: wait_write, waiting.WAIT_RW: wait_readwrite}
     deadline = monotonic() + timeout if timeout is not None else None
     try:
         state = next(gen)
@@ -48,7 +48,7 @@ def gevent_wait(gen, fileno: int, interval: float | None = 0.0, timeout: float |
                     left = max(0.0, deadline - monotonic())
                     seconds = left if seconds is None else min(seconds, left)
                 try:
-                    waits[state](fileno, timeout=seconds)
+                    _WAITS[state](fileno, timeout=seconds)
                 except TimeoutError:
                     pass
                 except OSError as error:  # the socket was closed under the wait
@@ -67,7 +67,7 @@ def gevent_wait(gen, fileno: int, interval: float | None = 0.0, timeout: float |
 def install() -> bool:
     """Make psycopg wait through gevent (in a process gevent has monkey-patched); tell whether it did. A
     psycopg without the parts this needs keeps its own wait, which works under gevent, only slower."""
-    if _ready_now is None or _WaitTimeout is None or not callable(getattr(waiting, "wait", None)):
+    if _ready_now is None or _WaitTimeout is None:
         log.warning("psycopg %s keeps its own wait under gevent", psycopg.__version__)
         return False
     waiting.wait = gevent_wait

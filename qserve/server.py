@@ -28,13 +28,13 @@ def keep_pages_fresh(app, every_s: float) -> None:
                 logging.getLogger(__name__).exception("refreshing the pages failed; trying again later")
 
 
-def unset_public_url_warning(environ, *, default_url: str, port: int) -> str | None:
-    """Return a warning when QSERVE_PUBLIC_URL is unset and its default names another port than the one
-    served: every ticket link, QR code and message would point where nothing answers."""
-    if environ.get("QSERVE_PUBLIC_URL") or urlsplit(default_url).port == port:
+def unset_public_url_warning(environ, *, public_url: str, port: int) -> str | None:
+    """Return a warning when QSERVE_PUBLIC_URL is unset and the default `public_url` names another port than
+    the one served: every ticket link, QR code and message would point where nothing answers."""
+    if environ.get("QSERVE_PUBLIC_URL") or urlsplit(public_url).port == port:
         return None
     return (
-        f"QSERVE_PUBLIC_URL is not set: ticket links, QR codes and messages point at {default_url}, not at"
+        f"QSERVE_PUBLIC_URL is not set: ticket links, QR codes and messages point at {public_url}, not at"
         f" this server on port {port}; set it to the address customers reach (the scheduler needs the same)"
     )
 
@@ -69,7 +69,7 @@ def serve(*, host: str, port: int) -> None:
     app = create_app()
     if app.config["ASYNC_MODE"] != "gevent":
         raise SystemExit("qserve run serves with gevent; unset QSERVE_ASYNC_MODE")
-    warning = unset_public_url_warning(os.environ, default_url=app.config["PUBLIC_URL"], port=port)
+    warning = unset_public_url_warning(os.environ, public_url=app.config["PUBLIC_URL"], port=port)
     if warning:
         logging.getLogger(__name__).warning(warning)
     if not app.config.get("REDIS_URL") and app.config.get("SELF_REFRESH_S", 0) > 0:

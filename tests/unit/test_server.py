@@ -6,13 +6,13 @@ DEFAULT = "http://127.0.0.1:5000"
 
 
 def test_a_server_on_another_port_without_a_public_url_is_warned_of():
-    warning = unset_public_url_warning({}, default_url=DEFAULT, port=8000)
+    warning = unset_public_url_warning({}, public_url=DEFAULT, port=8000)
 
     assert "QSERVE_PUBLIC_URL is not set" in warning
     assert DEFAULT in warning and "port 8000" in warning
 
 
 def test_no_warning_on_the_default_port_or_with_a_public_url_set():
-    assert unset_public_url_warning({}, default_url=DEFAULT, port=5000) is None
+    assert unset_public_url_warning({}, public_url=DEFAULT, port=5000) is None
     behind_proxy = {"QSERVE_PUBLIC_URL": "https://queue.example.org"}
-    assert unset_public_url_warning(behind_proxy, default_url="https://queue.example.org", port=8000) is None
+    assert unset_public_url_warning(behind_proxy, public_url="https://queue.example.org", port=8000) is None
