@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 
 from qserve.db import utcnow
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
@@ -23,14 +24,14 @@ def _render(token: str, *, status: int = 200, note: str | None = None, error: st
     try:
         state = feedback_state(token=token, now=utcnow(), language=request.args.get("lang"))
     except NotFound:
-        return render_template("insights/feedback_missing.html", texts=page_texts("en")), 404
+        missing = render_template("insights/feedback_missing.html", texts=page_texts(str(get_locale())))
+        return missing, 404
     texts = page_texts(state["language"])
-    return (
-        render_template(
+    with force_locale(state["language"]):  # <html lang> says the language the visit's texts are in
+        page = render_template(
             "insights/feedback.html", state=state, texts=texts, localized=localized, note=note, error=error
-        ),
-        status,
-    )
+        )
+    return page, status
 
 
 @bp.get("/feedback/<token>")

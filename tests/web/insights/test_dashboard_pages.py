@@ -167,3 +167,25 @@ def test_predicted_against_actual_waits_are_shown_per_service(app, client, org):
     # errors -60, -60, -60, +420 s: mean absolute 150 s, median -60 s, 3 of 4 within 5 minutes
     assert "<td>4</td><td>2.5 min</td>" in table
     assert "<td>-1.0 min</td><td>75 %</td>" in table
+
+
+def test_the_feedback_page_says_the_language_it_is_written_in(client, make, org):
+    north, staff = org["north"], org["staff"]
+    ticket_id = serve(
+        make,
+        north,
+        staff,
+        joined=datetime.now(UTC) - timedelta(minutes=30),
+        wait_s=60,
+        service_s=60,
+        language="pl",
+    )
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+    english_phone = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = client.get(f"/feedback/{token}", headers=english_phone).get_data(as_text=True)
+    assert "Jak oceniasz swoją wizytę?" in page and '<html lang="pl">' in page
+    missing = client.get("/feedback/no-such-visit", headers={"Accept-Language": "fi-FI,fi;q=0.9"})
+    text_missing = missing.get_data(as_text=True)
+    assert missing.status_code == 404
+    assert "Tämä palautelinkki on vanhentunut." in text_missing and '<html lang="fi">' in text_missing
