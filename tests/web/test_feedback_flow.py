@@ -2,7 +2,7 @@
 deleting personal data empties the row."""
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -12,6 +12,7 @@ from qserve.db import read_session
 from qserve.models import FeedbackAnswer, Ticket
 from qserve.services.accounts import create_token
 from tests.factories import PASSWORD
+from tests.integration.insights.helpers import serve
 from tests.web.conftest import sign_in
 
 
@@ -61,3 +62,34 @@ def test_finishing_opens_the_form_whose_answers_reach_the_dashboard_and_erasing_
     assert "5.00" in desk.inner_text("body")  # the mean rating of the one answer, two decimals
     phone.close()
     desk.close()
+
+
+def test_each_feedback_choice_sits_on_one_line_beside_its_own_radio_button(
+    live_server, browser, make, artifacts
+):
+    location = make.location(services=1, counters=1)
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+    joined = datetime.now(UTC) - timedelta(minutes=30)
+    ticket_id = serve(make, location, staff, joined=joined, wait_s=60, service_s=60)
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/feedback/{token}")
+    phone.screenshot(path=str(artifacts / "feedback-choices-phone.png"), full_page=True)
+    choices = phone.eval_on_selector_all(
+        "#feedback-form .choices label",
+        """labels => labels.map(label => {
+            const radio = label.querySelector("input").getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNode(label.lastChild);  // the choice's text after its radio button
+            const text = range.getBoundingClientRect();
+            return {radio_right: radio.right, radio_middle: (radio.top + radio.bottom) / 2,
+                    text_left: text.left, text_top: text.top, text_bottom: text.bottom};
+        })""",
+    )
+    assert len(choices) == 3  # the default form's "What mattered most today?"
+    for choice in choices:
+        assert choice["radio_right"] <= choice["text_left"]
+        assert choice["text_top"] < choice["radio_middle"] < choice["text_bottom"]
+    phone.close()
