@@ -37,6 +37,21 @@ def form_for(session: Session, *, organization_id: int, location_id: int | None)
     return validate_form_config(chosen.config) if chosen else validate_form_config(DEFAULT_FORM)
 
 
+def asks_for_feedback(session: Session, *, location_id: int) -> bool:
+    """Tell whether a location's feedback form is on (visits there are asked for feedback)."""
+    location = session.get(Location, location_id)
+    if location is None:
+        return False
+    return form_for(session, organization_id=location.organization_id, location_id=location_id)["enabled"]
+
+
+def visit_asks_for_feedback(*, token: str) -> bool:
+    """Tell whether a ticket's location asks for feedback; an unknown ticket is left to the feedback page."""
+    with read_session() as session:
+        location_id = session.scalar(select(Ticket.location_id).where(Ticket.public_token == token))
+        return location_id is None or asks_for_feedback(session, location_id=location_id)
+
+
 def set_feedback_form(
     *, organization_id: int, location_id: int | None, config: dict, now: datetime, user_id: int | None = None
 ) -> dict:

@@ -7,7 +7,7 @@ from flask_babel import force_locale, get_locale
 
 from qserve.db import utcnow
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
-from qserve.insights.feedback import feedback_state, submit_feedback
+from qserve.insights.feedback import feedback_state, submit_feedback, visit_asks_for_feedback
 from qserve.insights.privacy import erase_my_personal_data
 from qserve.insights.texts import localized, page_texts
 
@@ -43,7 +43,10 @@ def page(token: str):
 
 @bp.get("/t/<token>/feedback")
 def from_ticket_link(token: str):
-    """Send the link that notifications use to the feedback page."""
+    """Send the link that notifications and the live ticket use to the feedback page, or back to the
+    ticket when its location asks for no feedback (rather than showing an "expired" link)."""
+    if not visit_asks_for_feedback(token=token):
+        return redirect(f"/t/{token}")
     return redirect(url_for("feedback.page", token=token))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from qserve.db import read_session
 from qserve.domain.events import DomainEvent, TicketFinished
-from qserve.insights.feedback import feedback_path
+from qserve.insights.feedback import asks_for_feedback, feedback_path
 
 log = logging.getLogger(__name__)
 
@@ -26,5 +27,10 @@ def publish_feedback_requests(events: list[DomainEvent]) -> None:
     from qserve.extensions import socketio
     from qserve.realtime.rooms import ticket_room
 
-    for token, payload in feedback_requests(events):
+    finished = [e for e in events if isinstance(e, TicketFinished)]
+    if not finished:
+        return
+    with read_session() as session:  # a location that turned its form off asks nobody
+        asking = {e.location_id for e in finished if asks_for_feedback(session, location_id=e.location_id)}
+    for token, payload in feedback_requests([e for e in finished if e.location_id in asking]):
         socketio.emit(EVENT, payload, to=ticket_room(token), namespace="/ticket")

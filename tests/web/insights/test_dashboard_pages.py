@@ -12,6 +12,8 @@ from sqlalchemy import text
 
 from qserve.db import read_session
 from qserve.extensions import socketio
+from qserve.insights.feedback import set_feedback_form
+from qserve.insights.texts import DEFAULT_FORM
 from qserve.models import Ticket
 from qserve.services.calling import act_on_ticket, call_ticket
 from tests.factories import PASSWORD
@@ -189,3 +191,27 @@ def test_the_feedback_page_says_the_language_it_is_written_in(client, make, org)
     text_missing = missing.get_data(as_text=True)
     assert missing.status_code == 404
     assert "Tämä palautelinkki on vanhentunut." in text_missing and '<html lang="fi">' in text_missing
+
+
+def test_a_location_asking_for_no_feedback_leaves_the_finished_ticket_on_the_phone(app, client, make, org):
+    north, staff = org["north"], org["staff"]
+    set_feedback_form(
+        organization_id=north["organization_id"],
+        location_id=north["id"],
+        config=DEFAULT_FORM | {"enabled": False},
+        now=T0,
+    )
+    ticket_id = make.ticket(location=north, now=T0)
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+    customer = socketio.test_client(app, namespace="/ticket")
+    customer.emit("watch", {"token": token}, namespace="/ticket")
+    call_ticket(
+        ticket_id=ticket_id, counter_id=north["counter_ids"][0], actor=staff["actor"], now=T0, reason="x"
+    )
+    act_on_ticket(ticket_id=ticket_id, action="finish", actor=staff["actor"], now=T0 + timedelta(minutes=4))
+    received = [m["name"] for m in customer.get_received("/ticket")]
+    customer.disconnect(namespace="/ticket")
+    assert "ticket_updated" in received and "feedback_requested" not in received
+    # The live page follows this link when it sees the visit done: it must not say "link expired".
+    assert client.get(f"/t/{token}/feedback").headers["Location"] == f"/t/{token}"
