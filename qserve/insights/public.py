@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, gettext
+from flask_wtf.csrf import CSRFError
 
 from qserve.db import utcnow
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
 from qserve.insights.feedback import feedback_state, submit_feedback, visit_asks_for_feedback
 from qserve.insights.privacy import erase_my_personal_data
-from qserve.insights.texts import localized, page_texts
+from qserve.insights.texts import LANGUAGES, localized, page_texts
 
 bp = Blueprint(
     "feedback",
@@ -18,6 +21,16 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/insights/static",
 )
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error: CSRFError):
+    """Explain a refused answer or erase (its security token is missing or old) in the visit's language."""
+    asked = request.form.get("lang")
+    with force_locale(asked) if asked in LANGUAGES else nullcontext():
+        message = gettext("This form has expired. Please go back, reload the page and send it again.")
+        page = render_template("error.html", code="form_expired", message=message, status=400)
+    return page, 400
 
 
 def _render(token: str, *, status: int = 200, note: str | None = None, error: str | None = None):
