@@ -55,6 +55,7 @@ def texts() -> dict:
         "updated": t.ugettext("Updated %(time)s"),
         "postponed": t.ugettext("Done: you have a little more time."),
         "postpone_refused": t.ugettext("You cannot ask for more time again."),
+        "cancel_refused": t.ugettext("Your ticket can no longer be cancelled."),
         "action_failed": t.ugettext("That did not work. Check your connection and try again."),
         "push_on": t.ugettext("Notifications are on for this phone."),
         "push_denied": t.ugettext("Notifications are blocked in this browser's settings."),

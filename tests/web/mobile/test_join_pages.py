@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from qserve.db import read_session
 from qserve.mobile.wording import wait_bounds
+from qserve.models import Ticket
+from qserve.services.calling import act_on_ticket, call_ticket
 from tests.web.mobile.helpers import LOAN_ANSWERS, bank_branch, change_location, change_service
 
 
@@ -254,6 +258,23 @@ def test_without_script_the_customer_can_ask_for_more_time_and_cancel(client, ma
     assert "Cancel your ticket?" in text_of(client.get(f"/t/{token}/cancel?lang=en"))
     cancelled = client.post(f"/t/{token}/cancel", follow_redirects=True)
     assert "Your ticket is cancelled." in text_of(cancelled)
+
+
+def test_without_script_a_cancel_sent_after_serving_began_says_it_was_not_done(client, make):
+    branch = bank_branch(make)
+    staff = make.user(organization_id=branch["organization_id"], location_ids=[branch["id"]])
+    token = _join(client.application, branch, service_index=1, language="fi")
+    assert "Perutaanko vuoronumerosi?" in text_of(client.get(f"/t/{token}/cancel?lang=fi"))
+    with read_session() as session:  # meanwhile the counter calls the customer and starts serving
+        ticket_id = session.scalar(select(Ticket.id).where(Ticket.public_token == token))
+    now = datetime.now(UTC)
+    call_ticket(
+        ticket_id=ticket_id, counter_id=branch["counter_ids"][0], actor=staff["actor"], now=now, reason="test"
+    )
+    act_on_ticket(ticket_id=ticket_id, action="start", actor=staff["actor"], now=now)
+
+    refused = client.post(f"/t/{token}/cancel", follow_redirects=True)
+    assert "Vuoronumeroa ei voi enää perua." in text_of(refused)
 
 
 def test_an_unknown_ticket_gets_a_translated_page(client):
