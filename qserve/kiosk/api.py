@@ -89,6 +89,7 @@ def issue(location_slug: str, kiosk_slug: str):
         now=utcnow(),
         channel="kiosk",
         phone=str_field(body, "phone", max_length=32),
+        answers=body.get("answers"),
         language=_language(body, settings),
         priority=settings.assistance_priority if assistance else 0,
         idempotency_key=f"kiosk:{kiosk_id}:{key}",

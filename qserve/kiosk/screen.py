@@ -31,9 +31,33 @@ def kiosk_services(session: Session, kiosk: Kiosk, *, now: datetime) -> list[dic
                 "waiting": view["waiting"],
                 "names": {lang: view["names"].get(lang) or view["name"] for lang in languages},
                 "wait_texts": {lang: format_wait(wait["p10_s"], wait["p90_s"], lang) for lang in languages},
+                "questions": [kiosk_question(question, languages) for question in view["questions"] or []],
             }
         )
     return services
+
+
+def _labels(value: object, languages: tuple[str, ...]) -> dict[str, str]:
+    """Return a label ({"en": ..., "fi": ...} or plain text) in each language, English filling any gap."""
+    if not isinstance(value, dict):
+        return {lang: "" if value is None else str(value) for lang in languages}
+    fallback = value.get("en") or next(iter(value.values()), "")
+    return {lang: str(value.get(lang) or fallback) for lang in languages}
+
+
+def kiosk_question(question: dict, languages: tuple[str, ...]) -> dict:
+    """Return a service's question as the kiosk asks it, with its words in each of the kiosk's languages."""
+    options = [item if isinstance(item, dict) else {"value": item} for item in question.get("options") or []]
+    return {
+        "id": question["id"],
+        "type": question["type"],
+        "required": bool(question.get("required")),
+        "labels": _labels(question.get("label"), languages),
+        "options": [
+            {"value": option["value"], "labels": _labels(option.get("label", option["value"]), languages)}
+            for option in options
+        ],
+    }
 
 
 def kiosk_state(session: Session, kiosk: Kiosk, *, now: datetime) -> dict:

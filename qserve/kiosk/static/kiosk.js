@@ -5,17 +5,19 @@
   const state = JSON.parse(document.getElementById("kiosk-state").textContent);
   const settings = state.settings;
   const $ = (id) => document.getElementById(id);
-  const screens = ["start", "phone-panel", "booking-panel", "result"];
+  const screens = ["start", "phone-panel", "booking-panel", "question-panel", "result"];
   const PRINT_POLL_MS = 700;
   const PRINT_SLOW_MS = 6000;
   const FAILED_RESULT_S = 30;
   const REFRESH_MS = 20000;
+  const SECOND_TAP_MS = 400; // a double tap must not also answer the question that its first tap brought up
 
   let language = settings.default_language;
   let assistance = false;
   let phone = "";
   let bookingCode = "";
   let pending = null; // {key, serviceId}: one idempotency key per intent, reused by a repeated tap or a retry
+  let asking = null; // {service, index, answers}: a service's questions, answered one screen at a time
   let busy = false;
   let services = state.services;
   let idleTimer = null;
@@ -82,7 +84,7 @@
       wait.textContent = waitLine(service);
       body.append(name, wait);
       button.append(prefix, body);
-      button.addEventListener("click", () => takeTicket(service.id));
+      button.addEventListener("click", () => chooseService(service));
       list.append(button);
     }
   }
@@ -141,24 +143,93 @@
     return "error";
   }
 
-  async function takeTicket(serviceId) {
+  async function takeTicket(serviceId, answers) {
     if (busy) return; // a second tap while the first is on its way changes nothing
     busy = true;
     setError(null);
     if (!pending || pending.serviceId !== serviceId) pending = { key: newKey(), serviceId };
-    const body = { service_id: serviceId, language, assistance, phone: phone || null, idempotency_key: pending.key };
+    const body = {
+      service_id: serviceId, language, assistance, phone: phone || null, answers: answers || {},
+      idempotency_key: pending.key,
+    };
     $("busy").hidden = false;
     try {
       const answer = await postWithRetry(state.urls.issue, body);
       pending = null;
       if (answer.ok) showResult(answer.data);
-      else setError(errorKey(answer.data.error));
+      else showError(errorKey(answer.data.error));
     } catch (error) {
-      setError("offline"); // the key is kept: the next tap retries the same request
+      showError("offline"); // the key is kept: the next tap retries the same request
     } finally {
       busy = false;
       $("busy").hidden = true;
     }
+  }
+
+  function showError(key) {
+    asking = null;
+    if ($("start").hidden) show("start");
+    setError(key);
+  }
+
+  /* ---------- a service's questions, before its ticket ---------- */
+
+  function chooseService(service) {
+    if (busy) return;
+    if (!(service.questions || []).length) {
+      takeTicket(service.id);
+      return;
+    }
+    setError(null);
+    asking = { service, index: 0, answers: {} };
+    show("question-panel");
+    renderQuestion();
+  }
+
+  function renderQuestion() {
+    const { service, index, answers } = asking;
+    const question = service.questions[index];
+    $("question-service").textContent = service.names[language] || service.names.en || service.prefix;
+    $("question-title").textContent = question.labels[language] || question.labels.en || "";
+    const choices = question.type === "yesno"
+      ? [{ value: true, text: t("yes") }, { value: false, text: t("no") }]
+      : question.options.map((option) => ({ value: option.value, text: option.labels[language] || option.value }));
+    $("question-answers").replaceChildren(...(question.type === "text" ? [] : choices).map((choice) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "answer";
+      button.textContent = choice.text;
+      button.addEventListener("click", () => tappedTooSoon() || answerQuestion(choice.value));
+      return button;
+    }));
+    const typing = question.type === "text";
+    $("question-entry").hidden = $("question-keys").hidden = $("question-next").hidden = !typing;
+    $("question-entry").textContent = typing ? answers[question.id] || "" : "";
+    $("question-skip").hidden = question.required;
+    asking.shownAt = Date.now();
+  }
+
+  function tappedTooSoon() {
+    return Date.now() - asking.shownAt < SECOND_TAP_MS;
+  }
+
+  function answerQuestion(value) {
+    const question = asking.service.questions[asking.index];
+    if (value === null || value === "") delete asking.answers[question.id];
+    else asking.answers[question.id] = value;
+    if (asking.index + 1 < asking.service.questions.length) {
+      asking.index += 1;
+      renderQuestion();
+    } else {
+      takeTicket(asking.service.id, asking.answers);
+    }
+  }
+
+  function typeAnswer(key) {
+    const entry = $("question-entry");
+    const text = entry.textContent;
+    if (key === "back") entry.textContent = text.slice(0, -1);
+    else if (text.length < 200) entry.textContent = text + (key === "space" ? " " : key);
   }
 
   async function postWithRetry(url, body) {
@@ -271,9 +342,9 @@
         const button = document.createElement("button");
         button.type = "button";
         button.className = "key";
-        button.textContent = key === "back" ? "⌫" : key;
+        button.textContent = { back: "⌫", space: "␣" }[key] || key;
         button.dataset.key = key;
-        button.setAttribute("aria-label", key === "back" ? "Delete" : key);
+        button.setAttribute("aria-label", { back: "Delete", space: "Space" }[key] || key);
         button.addEventListener("click", () => onKey(key));
         line.append(button);
       }
@@ -352,6 +423,7 @@
     clearTimeout(printPoll);
     if (countdownAnimation) countdownAnimation.cancel();
     pending = null;
+    asking = null;
     phone = "";
     bookingCode = "";
     assistance = false;
@@ -418,6 +490,21 @@
       startCamera();
     });
     $("booking-back").addEventListener("click", () => show("start"));
+    $("question-back").addEventListener("click", () => {
+      if (asking && asking.index > 0) {
+        asking.index -= 1;
+        renderQuestion();
+      } else {
+        asking = null;
+        show("start");
+      }
+    });
+    $("question-skip").addEventListener("click", () => tappedTooSoon() || answerQuestion(null));
+    $("question-next").addEventListener("click", () => {
+      const text = $("question-entry").textContent.trim();
+      const question = asking.service.questions[asking.index];
+      if (text || !question.required) answerQuestion(text);
+    });
     $("booking-submit").addEventListener("click", () => submitCode(bookingCode));
     $("result-done").addEventListener("click", resetToStart);
     buildKeys($("phone-keys"), [["1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "0", "back"]], typePhone);
@@ -425,6 +512,12 @@
       $("booking-keys"),
       ["1234567890".split(""), "QWERTYUIOP".split(""), "ASDFGHJKL".split(""), [..."ZXCVBNM-".split(""), "back"]],
       typeCode,
+    );
+    buildKeys(
+      $("question-keys"),
+      ["1234567890".split(""), "QWERTYUIOPÅ".split(""), "ASDFGHJKLÖÄ".split(""), [..."ZXCVBNM,.-".split(""), "back"],
+        ["space"]],
+      typeAnswer,
     );
     for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, touched, { passive: true });
     document.addEventListener("contextmenu", (event) => event.preventDefault());

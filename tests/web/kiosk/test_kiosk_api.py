@@ -9,8 +9,9 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from qserve.db import utcnow
+from qserve.db import read_session, transaction, utcnow
 from qserve.kiosk.printers import poll_printers
+from qserve.models import Service, Ticket
 from qserve.printing.preview import decode_text
 from qserve.printing.simulator import SimulatorMode
 from qserve.services.accounts import create_token
@@ -132,6 +133,33 @@ def test_when_the_printer_is_out_of_paper_the_ticket_is_issued_and_the_kiosk_hea
     assert response.status_code == 201
     state = wait_for_print_state(client, kiosk, response.get_json()["token"], "failed")
     assert state["retrying"] is True and state["printer_status"] == "paper_out"
+
+
+LOAN_PURPOSE = {
+    "id": "purpose",
+    "type": "choice",
+    "required": True,
+    "label": {"en": "What is the loan for?", "fi": "Mihin laina on?"},
+    "options": [{"value": "home", "label": {"en": "Home", "fi": "Asunto"}}, {"value": "car"}],
+}
+
+
+def test_a_service_with_a_required_question_takes_its_answer_at_the_kiosk(client, kiosk):
+    service_id = kiosk["location"]["service_ids"][0]
+    with transaction() as tx:
+        tx.session.get(Service, service_id).questions = [LOAN_PURPOSE]
+    [listed, _] = client.get(kiosk["api"] + "/services").get_json()["services"]
+
+    unanswered = tap(client, kiosk, key="q-1")
+    answered = tap(client, kiosk, key="q-2", answers={"purpose": "home"})
+
+    assert listed["questions"][0]["labels"]["fi"] == "Mihin laina on?"
+    assert listed["questions"][0]["labels"]["sv"] == "What is the loan for?"
+    assert [option["labels"]["pl"] for option in listed["questions"][0]["options"]] == ["Home", "car"]
+    assert unanswered.status_code == 422 and unanswered.get_json()["error"]["field"] == "answers.purpose"
+    assert answered.status_code == 201
+    with read_session() as session:
+        assert session.get(Ticket, answered.get_json()["id"]).answers == {"purpose": "home"}
 
 
 def test_check_in_answers_no_booking_with_this_code(client, kiosk):

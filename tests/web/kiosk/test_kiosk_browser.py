@@ -149,3 +149,55 @@ def test_the_kiosk_fits_a_landscape_screen_and_resets_itself_when_idle(browser, 
     [printed] = prints.wait_for_jobs(1)
     shutil.copy(printed.preview_path, artifacts / "kiosk-printed-ticket-pl.png")
     page.close()
+
+
+def test_a_customer_answers_the_services_questions_on_the_kiosk_before_the_ticket(
+    browser, kiosk_url, prints, artifacts
+):
+    url, location = kiosk_url
+    questions = [
+        {
+            "id": "kind",
+            "type": "choice",
+            "required": True,
+            "label": {"en": "What kind of advice?", "fi": "Millaista neuvontaa?"},
+            "options": [
+                {"value": "skin", "label": {"en": "Skin", "fi": "Iho"}},
+                {"value": "cold", "label": {"en": "Flu and cold", "fi": "Flunssa"}},
+            ],
+        },
+        {"id": "first", "type": "yesno", "label": {"en": "First visit?", "fi": "Ensimmäinen käynti?"}},
+        {"id": "note", "type": "text", "label": {"en": "Anything else?", "fi": "Muuta?"}},
+    ]
+    with transaction() as tx:
+        tx.session.get(Service, location["service_ids"][1]).questions = questions
+    page = open_kiosk(browser, url, LANDSCAPE)
+
+    # A double tap's second tap may land on an answer of the panel that its first tap brought up.
+    page.evaluate(
+        """(id) => {
+            document.querySelector(`.service-button[data-service-id="${id}"]`).click();
+            document.querySelector("#question-answers .answer").click();
+        }""",
+        location["service_ids"][1],
+    )
+    assert page.locator("#question-title").inner_text() == "Millaista neuvontaa?"
+    assert page.locator("#question-skip").is_hidden()  # a required question cannot be skipped
+    page.screenshot(path=artifacts / "kiosk-question-landscape.png")
+    page.wait_for_timeout(450)
+    page.get_by_role("button", name="Flunssa").click()
+    assert page.locator("#question-title").inner_text() == "Ensimmäinen käynti?"
+    page.wait_for_timeout(450)
+    page.get_by_role("button", name="Ei").click()
+    for key in ["K", "U", "U", "M", "E", "space", "2"]:
+        page.click(f"#question-keys [data-key='{key}']")
+    page.get_by_role("button", name="Seuraava").click()
+
+    page.wait_for_selector("#print-status[data-state=printed]")
+    number = page.locator("#result-number").inner_text()
+    with read_session() as session:
+        ticket = session.scalar(
+            select(Ticket).where(Ticket.location_id == location["id"], Ticket.number == number)
+        )
+        assert ticket.answers == {"kind": "cold", "first": False, "note": "KUUME 2"}
+    page.close()
