@@ -246,8 +246,10 @@ def check_in(
     channel: str = "kiosk",
     details: dict | None = None,
     actor: Actor | None = None,
+    language: str | None = None,
 ) -> int:
-    """Check a booked customer in and return their ticket's id (the same ticket if asked twice)."""
+    """Check a booked customer in and return their ticket's id (the same ticket if asked twice); a kiosk
+    passes the language its customer reads, else the ticket speaks the booking's."""
     from qserve.services.tickets import issue_ticket
 
     ensure_ticket_link(current_app._get_current_object())
@@ -280,7 +282,7 @@ def check_in(
         name=appointment.name,
         phone=appointment.phone,
         email=appointment.email,
-        language=appointment.language,
+        language=language or appointment.language,
         answers=appointment.answers,
         appointment_at=appointment.starts_at if outcome == "keep_slot" else None,
         actor=actor,

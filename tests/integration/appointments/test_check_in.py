@@ -10,9 +10,11 @@ from qserve.appointments.jobs import JOBS
 from qserve.appointments.services import book_appointment, check_in, get_appointment, list_slots, switch_mode
 from qserve.db import read_session
 from qserve.domain.errors import Conflict
+from qserve.kiosk.checkin import check_in_at_kiosk
 from qserve.models import Ticket
 from qserve.services.calling import call_next
 from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable
+from tests.integration.kiosk.kiosk_helpers import make_kiosk
 
 DAY = date(2026, 11, 23)
 
@@ -82,6 +84,20 @@ def test_checking_in_twice_gives_the_same_ticket(make):
     slot = slot_times(location)[0]
     code = booked(location, slot)
     assert check_in(code=code, now=slot) == check_in(code=code.replace("-", "").lower(), now=slot)
+
+
+def test_checking_in_at_a_kiosk_gives_the_ticket_in_the_language_chosen_there(make):
+    location = make_bookable(make)
+    kiosk_id = make_kiosk(location)
+    at_kiosk, by_phone = slot_times(location)[:2]
+    code = booked(location, at_kiosk, language="en")
+
+    ticket_id = check_in_at_kiosk(
+        location_slug=location["slug"], kiosk_id=kiosk_id, code=code, language="sv", now=at_kiosk
+    )
+
+    assert load(ticket_id).language == "sv"
+    assert load(check_in(code=booked(location, by_phone, language="en"), now=by_phone)).language == "en"
 
 
 def test_a_code_from_another_location_is_not_found_there(make):
