@@ -257,6 +257,47 @@ def question_rows(questions: list[dict], languages: list[str]) -> list[dict]:
     return rows
 
 
+def keep_stored_texts(questions: list[dict], stored: list[dict], languages: list[str]) -> list[dict]:
+    """Keep what the editor does not show: labels in languages the location does not offer, and the stored
+    value of every option whose text in the first language is unchanged (so given answers keep their meaning).
+    """
+    before = {q.get("id"): q for q in stored or [] if isinstance(q, dict)}
+    kept = []
+    for question in questions:
+        old = before.get(question["id"])
+        if old is not None:
+            question = question | {"label": _hidden(old.get("label"), languages) | question["label"]}
+            if "options" in question:
+                question["options"] = _keep_options(question["options"], old.get("options"), languages)
+        kept.append(question)
+    return kept
+
+
+def _hidden(label: object, languages: list[str]) -> dict:
+    if not isinstance(label, dict):
+        return {}
+    return {lang: text for lang, text in label.items() if lang not in languages}
+
+
+def _keep_options(options: list[dict], stored: object, languages: list[str]) -> list[dict]:
+    unclaimed = {}
+    for old in stored if isinstance(stored, list) else []:
+        if isinstance(old, dict) and "value" in old:
+            unclaimed.setdefault(_option_text(old, languages[0]), old)
+    matches = [unclaimed.pop(option["label"].get(languages[0], ""), None) for option in options]
+    taken = {str(old["value"]) for old in matches if old is not None}
+    kept = []
+    for option, old in zip(options, matches, strict=True):
+        if old is None:
+            value = _unused(option["value"], taken)
+            kept.append(option | {"value": value})
+            taken.add(value)
+        else:
+            label = _hidden(old.get("label"), languages) | option["label"]
+            kept.append({"value": old["value"], "label": label})
+    return kept
+
+
 def _option_text(option: object, language: str) -> str:
     if isinstance(option, dict):
         label = option.get("label")

@@ -263,6 +263,9 @@ def update_service(*, editor: Editor, service_id: int, mode: str, now: datetime,
         # Names in languages the location no longer offers are kept, not silently dropped.
         kept = {lang: name for lang, name in row.names.items() if lang not in location.languages}
         values["names"] = kept | values["names"]
+        if "questions" in values:
+            questions = values["questions"]
+            values["questions"] = rules.keep_stored_texts(questions, row.questions, location.languages)
         changes = rules.diff(_snapshot(row, SERVICE_FIELDS) | {"mode": old_mode}, values | {"mode": mode})
         _apply(row, values)
         record(

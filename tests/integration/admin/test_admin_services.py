@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.security import check_password_hash
 
-from qserve.admin import services, settings
+from qserve.admin import rules, services, settings
 from qserve.db import read_session
 from qserve.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qserve.domain.ordering import FairnessKind, FairnessRule
@@ -525,3 +525,26 @@ def test_names_in_languages_the_location_no_longer_offers_are_kept(org, clock):
     typed = service_typed(prefix="A", names={"en": "Parcels only"})
     services.update_service(editor=admin, service_id=service_id, mode="inherit", now=clock(), **typed)
     assert _service(service_id).names == {"fi": "Paketit", "en": "Parcels only"}
+
+
+def test_saving_a_service_unchanged_keeps_its_answer_values_and_labels_in_other_languages(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    north, service_id = org["north"]["id"], org["north"]["service_ids"][0]
+    services.update_location(
+        editor=admin, location_id=north, now=clock(), **location_typed(languages=["fi", "en", "pl"])
+    )
+    options = {"fi": "Kortit\nLainat", "en": "Cards\nLoans", "pl": "Karty\nKredyty"}
+    label = {"fi": "Aihe", "en": "Topic", "pl": "Temat"}
+    rows = [{"id": "", "type": "choice", "required": "1", "label": label, "options": options}]
+    typed = service_typed(prefix="A", question_rows=rows)
+    services.update_service(editor=admin, service_id=service_id, mode="inherit", now=clock(), **typed)
+    before = _service(service_id).questions
+    services.update_location(
+        editor=admin, location_id=north, now=clock(), **location_typed(languages=["en", "fi"])
+    )
+    # The admin opens the service (its editor now in English and Finnish) and saves it as it is.
+    rows = [row | {"required": "1"} for row in rules.question_rows(before, ["en", "fi"])]
+    typed = service_typed(prefix="A", question_rows=rows)
+    services.update_service(editor=admin, service_id=service_id, mode="inherit", now=clock(), **typed)
+    assert [option["value"] for option in before[0]["options"]] == ["kortit", "lainat"]
+    assert _service(service_id).questions == before

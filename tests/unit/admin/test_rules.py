@@ -172,6 +172,31 @@ def test_stored_questions_come_back_to_the_editor_unchanged():
     assert again == questions
 
 
+def test_saving_the_editor_keeps_option_values_and_labels_it_does_not_show():
+    stored = [
+        {
+            "id": "purpose",
+            "type": "choice",
+            "required": True,
+            "label": {"en": "What for?", "fi": "Mihin?", "pl": "Na co?"},
+            "options": [
+                {"value": "home", "label": {"en": "Home", "fi": "Asunto", "pl": "Mieszkanie"}},
+                {"value": "car", "label": {"en": "Car", "fi": "Auto", "pl": "Samochód"}},
+            ],
+        }
+    ]
+    rows = rules.question_rows(stored, ["fi", "en"])
+    rows[0]["options"] = {"fi": "Asunto\nAuto\nMuu", "en": "Home\nCar\nOther"}
+    questions = rules.parse_questions(rows, languages=["fi", "en"])
+    kept = rules.keep_stored_texts(questions, stored, ["fi", "en"])
+    assert kept[0]["label"] == {"en": "What for?", "fi": "Mihin?", "pl": "Na co?"}
+    assert kept[0]["options"] == [
+        {"value": "home", "label": {"en": "Home", "fi": "Asunto", "pl": "Mieszkanie"}},
+        {"value": "car", "label": {"en": "Car", "fi": "Auto", "pl": "Samochód"}},
+        {"value": "muu", "label": {"fi": "Muu", "en": "Other"}},
+    ]
+
+
 @pytest.mark.parametrize(
     "row",
     [
