@@ -91,7 +91,8 @@ def create_schedule(user: User, request: ScheduleRequest, *, now: datetime) -> i
     recipients = parse_recipients(request.recipients)
     language = normalize_language(request.language)
     with transaction() as tx:
-        locations = managed_locations(tx.session, user, request.slugs)
+        # No location ticked means none, not all of them (as managed_locations reads an empty list).
+        locations = managed_locations(tx.session, user, request.slugs) if request.slugs else []
         if not locations:
             raise ValidationFailed("choose at least one location", field="locations")
         zone = locations[0].time_zone

@@ -105,6 +105,15 @@ def test_a_wrong_address_keeps_what_was_typed_and_staff_cannot_schedule(client, 
     assert _schedule(client, monkeypatch, recipients="x@example.com").status_code == 403
 
 
+def test_a_report_with_no_location_ticked_is_refused_not_sent_for_every_location(client, org, monkeypatch):
+    sign_in(client, org["manager"]["email"])
+    response = _schedule(client, monkeypatch, recipients="boss@example.com", language="en", locations=[])
+    assert response.status_code == 422
+    assert "choose at least one location" in response.get_data(as_text=True)
+    with read_session() as session:
+        assert session.scalar(select(ReportSchedule)) is None
+
+
 def test_a_manager_stops_a_report(client, org, monkeypatch):
     sign_in(client, org["manager"]["email"])
     _schedule(client, monkeypatch, recipients="boss@example.com")
