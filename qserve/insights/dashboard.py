@@ -20,6 +20,7 @@ from qserve.insights.report_pdf import report_pdf
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
 
 DEFAULT_TARGET_MIN = 10
+MIN_TARGET_MIN, MAX_TARGET_MIN = 1, 600  # as for the reports by e-mail
 # Pages of other packages a manager reaches from the dashboard, when those packages are installed.
 EXTRA_LINKS = (("admin.index", "administration"),)
 APPOINTMENT_COUNTS = "appointments_manage.counts"  # per location
@@ -37,6 +38,10 @@ def parse_filters(today: date | None = None) -> dict:
         target_min = float(request.args.get("target") or DEFAULT_TARGET_MIN)
     except ValueError as error:
         raise ValidationFailed("the target wait is a number of minutes", field="target") from error
+    if not MIN_TARGET_MIN <= target_min <= MAX_TARGET_MIN:  # also refuses nan and inf
+        raise ValidationFailed(
+            f"the target wait is {MIN_TARGET_MIN} to {MAX_TARGET_MIN} minutes", field="target"
+        )
     slugs = [s for value in request.args.getlist("locations") for s in value.split(",") if s]
     return {"period": Period(first, last), "target_min": target_min, "slugs": slugs}
 

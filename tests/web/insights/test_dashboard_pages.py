@@ -61,6 +61,14 @@ def test_a_manager_cannot_see_another_organization_location(client, org):
     assert client.get("/manage/?locations=foreign&" + RANGE).status_code == 404
 
 
+@pytest.mark.parametrize("target", ["0", "-5", "nan", "inf", "601"])
+def test_a_target_wait_outside_1_to_600_minutes_is_refused(client, org, target):
+    sign_in(client, org["manager"]["email"])
+    query = f"/manage/{{}}?from=2026-11-23&to=2026-11-29&target={target}"
+    for page in ("", "export.csv", "report.pdf"):
+        assert client.get(query.format(page)).status_code == 422
+
+
 def test_the_dashboard_compares_two_locations_with_hand_computed_figures(client, org):
     sign_in(client, org["manager"]["email"])
     html = client.get("/manage/?locations=north&locations=south&" + RANGE).get_data(as_text=True)
