@@ -74,6 +74,14 @@ def check_int(value: object, *, field: str, low: int, high: int, blank: int | No
     return number
 
 
+def check_ids(values: list, *, field: str) -> set[int]:
+    """Return the row ids ticked in a form; anything else (a tampered form) is a ValidationFailed."""
+    texts = [str(value).strip() for value in values]
+    if not all(text.isascii() and text.isdigit() and len(text) <= 18 for text in texts):
+        raise ValidationFailed("choose from the list", field=field)
+    return {int(text) for text in texts}
+
+
 def _clock(text: str, field: str) -> str:
     try:
         return time.fromisoformat(text.zfill(5)).strftime("%H:%M")

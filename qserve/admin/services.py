@@ -294,7 +294,7 @@ def update_service(*, editor: Editor, service_id: int, mode: str, now: datetime,
 
 
 def _counter_services(session: Session, location: Location, service_ids: list[int]) -> list[Service]:
-    wanted = {int(i) for i in service_ids}
+    wanted = rules.check_ids(service_ids, field="service_ids")
     chosen = [s for s in location.services if s.id in wanted]
     if len(chosen) != len(wanted):
         raise ValidationFailed("choose services of this location", field="service_ids")

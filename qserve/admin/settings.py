@@ -27,7 +27,7 @@ NOTIFICATION_KINDS = KINDS  # the kinds of message, as qserve.notify words them
 
 
 def _org_locations(session: Session, editor: Editor, location_ids: list[int]) -> list[Location]:
-    wanted = {int(i) for i in location_ids}
+    wanted = rules.check_ids(location_ids, field="location_ids")
     rows = list(session.scalars(select(Location).where(Location.id.in_(wanted)).order_by(Location.id)))
     if len(rows) != len(wanted) or any(loc.organization_id != editor.organization_id for loc in rows):
         raise ValidationFailed("choose locations of your organization", field="location_ids")

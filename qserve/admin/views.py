@@ -7,7 +7,7 @@ import json
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from qserve.admin import forms, services
+from qserve.admin import forms, rules, services
 from qserve.admin.audit import Editor, managed_location, managed_locations
 from qserve.admin.texts import LANGUAGES, error_text, field_label, language, text
 from qserve.db import read_session, utcnow
@@ -235,7 +235,9 @@ def counters(location_id: int):
     error, typed_form = None, None
     if request.method == "POST":
         typed_form = forms.typed(request.form)
-        counter_id = int(request.form.get("counter_id") or 0) or None
+        counter_id = rules.check_int(
+            request.form.get("counter_id"), field="counter_id", low=1, high=2**31 - 1
+        )
         try:
             services.save_counter(
                 editor=g.editor,

@@ -259,6 +259,17 @@ def test_counters_kiosks_and_modes_are_configured_through_their_pages(client, or
     assert kinds == ["counter", "kiosk", "location"]
 
 
+@pytest.mark.parametrize("bad", ["abc", "1.5", "", "99999999999999999999"])
+def test_a_tampered_id_in_a_form_is_refused_not_a_server_error(client, org, bad):
+    sign_in(client, org["admin"]["email"])
+    north = org["north"]["id"]
+    counters = f"/admin/locations/{north}/counters"
+    assert client.post(counters, data={"name": "9", "service_ids": [bad]}).status_code == 422
+    assert client.post(counters, data={"counter_id": bad or "x", "name": "9"}).status_code == 422
+    account = {"name": "Anna", "role": "staff", "location_ids": [bad], "active": "1"}
+    assert client.post(f"/admin/users/{org['staff']['id']}", data=account).status_code == 422
+
+
 def test_an_admin_creates_an_account_that_can_sign_in_and_resets_its_password(client, org, app):
     sign_in(client, org["admin"]["email"])
     form = {
