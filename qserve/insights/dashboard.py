@@ -12,7 +12,7 @@ from qserve.db import read_session, utcnow
 from qserve.domain.errors import ValidationFailed
 from qserve.domain.numbering import service_day
 from qserve.insights import charts, formatting, schedules
-from qserve.insights.dashboard_texts import LANGUAGES, words
+from qserve.insights.dashboard_texts import LANGUAGES, TEXTS, words
 from qserve.insights.export import report_csv
 from qserve.insights.queries import Period, location_report, managed_locations
 from qserve.insights.report_pdf import report_pdf
@@ -148,6 +148,12 @@ def export_pdf():
     )
 
 
+def error_text(error: ValidationFailed) -> str:
+    """Say what is wrong with a field: the detailed message in English, a translated one otherwise."""
+    w, key = words(), f"err_{error.field}"
+    return error.message if w.language == "en" or key not in TEXTS["en"] else w(key)
+
+
 def _schedule_request() -> schedules.ScheduleRequest:
     try:
         target = float(request.form.get("target") or DEFAULT_TARGET_MIN)
@@ -196,6 +202,7 @@ def report_schedules():
             chosen=chosen or {c["slug"] for c in choices[:2]},
             form=form,
             error=error,
+            error_text=error_text(error) if error else None,
             notice=notice,
             query_without_language=query_without_language(),
         ),

@@ -114,6 +114,22 @@ def test_a_report_with_no_location_ticked_is_refused_not_sent_for_every_location
         assert session.scalar(select(ReportSchedule)) is None
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fi", "Kirjoita 1–20 sähköpostiosoitetta pilkuilla erotettuina."),
+        ("sv", "Skriv 1–20 e-postadresser åtskilda med kommatecken."),
+        ("pl", "Wpisz od 1 do 20 adresów e-mail oddzielonych przecinkami."),
+    ],
+)
+def test_a_wrong_address_is_explained_in_the_page_language(client, org, monkeypatch, lang, said):
+    sign_in(client, org["manager"]["email"])
+    client.get(f"/manage/reports?lang={lang}")  # the language stays in a cookie
+    response = _schedule(client, monkeypatch, recipients="boss@example.com, not-an-address")
+    assert response.status_code == 422
+    assert said in response.get_data(as_text=True)
+
+
 def test_a_manager_stops_a_report(client, org, monkeypatch):
     sign_in(client, org["manager"]["email"])
     _schedule(client, monkeypatch, recipients="boss@example.com")
