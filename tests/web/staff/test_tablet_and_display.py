@@ -280,3 +280,22 @@ def test_the_display_and_the_tablet_resync_after_a_server_restart(
         tablet.context.close()
     finally:
         server.stop()
+
+
+def test_the_line_under_call_next_is_not_covered_on_a_small_tablet_in_finnish(
+    live_server, browser, make, branch
+):
+    location = branch["location"]
+    issue(make, location, 3, name="Maija Meikäläinen")
+    tablet = open_tablet(browser, live_server.url, branch["staff"][0], location)
+    tablet.set_viewport_size({"width": 1024, "height": 768})
+    tablet.goto(tablet.url + "?lang=fi")
+    tablet.wait_for_selector("#queues .row")
+    tablet.keyboard.press("n")
+    number_is(tablet, "cur-number", "A001")
+    detail = tablet.locator("#call-next-detail")
+    assert "A001" in detail.inner_text()
+    fits = "e => e.scrollHeight <= e.clientHeight && e.getBoundingClientRect().bottom <= "
+    fits += "document.getElementById('current').getBoundingClientRect().top"
+    assert detail.evaluate(fits)
+    tablet.context.close()
