@@ -7,7 +7,8 @@ DASH = "–"
 
 def minutes(seconds: float | None) -> str:
     """Write seconds as minutes with one decimal, e.g. '7.5 min'."""
-    return DASH if seconds is None else f"{seconds / 60:.1f} min"
+    # Adding 0.0 turns a -0.0 (a few seconds early, rounded) into 0.0: nobody is "-0.0 min" off.
+    return DASH if seconds is None else f"{round(seconds / 60, 1) + 0.0:.1f} min"
 
 
 def percent(share: float | None) -> str:
