@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,7 +75,8 @@ def add_user(
     email = normalize_email(email)
     if not email:
         raise ValidationFailed("an e-mail address is needed", field="email")
-    if session.scalar(select(User.id).where(User.email == email)):
+    # The same mailbox in other letter case is the same person, not a second account.
+    if session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
         raise Conflict("a user with this e-mail exists", field="email")
     user = User(
         organization_id=organization_id,

@@ -379,6 +379,20 @@ def test_admins_create_accounts_change_roles_and_reset_passwords_without_secrets
     assert "first-password" not in every_value and stored_hash not in every_value
 
 
+def test_an_account_is_not_created_twice_for_one_address_in_other_letter_case(org, clock):
+    with pytest.raises(Conflict) as error:
+        settings.create_account(
+            editor=editor_of(org["admin"]["id"]),
+            name="X",
+            email=org["staff"]["email"].upper(),
+            password="long-enough",
+            role="staff",
+            location_ids=[],
+            now=clock(),
+        )
+    assert error.value.field == "email"
+
+
 def test_account_rules_hold(org, clock):
     admin = editor_of(org["admin"]["id"])
     with pytest.raises(ValidationFailed) as error:
