@@ -13,6 +13,7 @@ from qserve.db import read_session, utcnow
 from qserve.domain.errors import ValidationFailed
 from qserve.extensions import limiter
 from qserve.models import Ticket
+from qserve.services.views import public_link, ticket_url
 
 bp = Blueprint("appointments_api", __name__, url_prefix="/api/v1")
 CODE_LIMIT = "30 per minute"  # guessing an 8-character code at this rate takes longer than the universe
@@ -42,8 +43,8 @@ def parse_day(value: str | None) -> date:
 def _with_links(view: dict) -> dict:
     code = view["code"]
     return view | {
-        "url": url_for("appointments.booking", code=code, _external=True),
-        "calendar_url": url_for("appointments.calendar", code=code, _external=True),
+        "url": public_link(url_for("appointments.booking", code=code)),
+        "calendar_url": public_link(url_for("appointments.calendar", code=code)),
     }
 
 
@@ -91,7 +92,7 @@ def check_in(code: str):
         token, number = session.execute(
             select(Ticket.public_token, Ticket.number).where(Ticket.id == ticket_id)
         ).one()
-    return jsonify({"ticket_id": ticket_id, "token": token, "number": number, "url": f"/t/{token}"})
+    return jsonify({"ticket_id": ticket_id, "token": token, "number": number, "url": ticket_url(token)})
 
 
 @bp.post("/appointments/<code>/cancel")

@@ -21,6 +21,7 @@ from qserve.mobile.form import JoinForm, check, explain
 from qserve.mobile.overview import label
 from qserve.mobile.wording import LANGUAGE_NAMES
 from qserve.models import Location, Service, Ticket
+from qserve.services.views import public_link
 
 bp = Blueprint("appointments", __name__, template_folder="templates")
 DAYS_SHOWN = 14
@@ -211,7 +212,7 @@ def calendar(code: str):
         summary=f"{view['service']} - {view['location']['name']}",
         location=view["location"]["name"],
         description=f"Booking code {view['code']}",
-        url=url_for("appointments.booking", code=view["code"], _external=True),
+        url=public_link(url_for("appointments.booking", code=view["code"])),
         stamped_at=utcnow(),
     )
     headers = {"Content-Disposition": f'attachment; filename="booking-{view["code"]}.ics"'}

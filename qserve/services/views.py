@@ -13,9 +13,15 @@ from qserve.services.estimates import WaitRange, queueing_estimate
 from qserve.services.queue import Place, place_of, serving_counters
 
 
+def public_link(path: str) -> str:
+    """Return the address customers reach a path of qserve at (QSERVE_PUBLIC_URL), whatever host a request
+    came in through (a proxy's inside address, say)."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}{path}"
+
+
 def ticket_url(token: str) -> str:
     """Return the public URL of a ticket's live page."""
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/t/{token}"
+    return public_link(f"/t/{token}")
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -61,8 +61,32 @@ def test_the_api_books_checks_in_and_cancels_by_code(app, place):
     )
     assert taken.status_code == 409
     checked = client.post(f"/api/v1/appointments/{body['code']}/check-in")
-    assert checked.status_code == 200 and checked.get_json()["url"].startswith("/t/t")
+    ticket = checked.get_json()
+    assert checked.status_code == 200
+    assert ticket["url"] == f"{app.config['PUBLIC_URL'].rstrip('/')}/t/{ticket['token']}"
     assert client.post(f"/api/v1/appointments/{body['code']}/cancel").status_code == 409
+
+
+def test_booking_links_are_the_public_address_not_the_host_a_request_came_through(app, place):
+    """Behind a proxy a request arrives at an inside address; the links a customer keeps (the booking, its
+    calendar file, the ticket of a check-in) name QSERVE_PUBLIC_URL, as ticket links do."""
+    app.config["PUBLIC_URL"] = "https://queue.example.org/"
+    client = app.test_client()
+    inside = {"base_url": "http://10.0.0.7:5000"}
+    first = slots(client, place)[0]
+    booked = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={"service_id": place["service_ids"][0], "starts_at": first["starts_at"], "name": "Ola"},
+        **inside,
+    ).get_json()
+    code = booked["code"]
+    assert booked["url"] == f"https://queue.example.org/booking/{code}"
+    assert booked["calendar_url"] == f"https://queue.example.org/booking/{code}/calendar.ics"
+    assert client.get(f"/api/v1/appointments/{code}", **inside).get_json()["url"] == booked["url"]
+    calendar = client.get(f"/booking/{code}/calendar.ics", **inside).get_data(as_text=True)
+    assert f"https://queue.example.org/booking/{code}" in calendar.replace("\r\n ", "")
+    checked = client.post(f"/api/v1/appointments/{code}/check-in", **inside).get_json()
+    assert checked["url"] == f"https://queue.example.org/t/{checked['token']}"
 
 
 @pytest.mark.parametrize(
