@@ -100,7 +100,7 @@ def set_password(user: User, password: str) -> None:
 def create_token(*, email: str, now: datetime, name: str = "") -> str:
     """Create an API token for a user and return it; only its hash is kept."""
     with transaction() as tx:
-        user = tx.session.scalar(select(User).where(User.email == email))
+        user = user_by_email(tx.session, email)
         if user is None:
             raise NotFound(f"no user with e-mail {email!r}")
         token = "qs_" + secrets.token_urlsafe(32)
@@ -116,9 +116,18 @@ def user_for_token(session: Session, token: str) -> User:
     return row.user
 
 
+def user_by_email(session: Session, email: str | None) -> User | None:
+    """Return the user of an e-mail address in any letter case (one mailbox, one account: add_user refuses
+    a second); where accounts made before that rule differ in case only, the exact spelling alone."""
+    typed = (email or "").strip()
+    users = list(session.scalars(select(User).where(func.lower(User.email) == typed.lower())))
+    exact = [user for user in users if user.email == typed]
+    return exact[0] if exact else users[0] if len(users) == 1 else None
+
+
 def check_login(session: Session, *, email: str, password: str) -> User:
     """Return the user whose e-mail and password match, or raise Unauthorized."""
-    user = session.scalar(select(User).where(User.email == (email or "").strip()))
+    user = user_by_email(session, email)
     if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
         raise Unauthorized("wrong e-mail or password")
     return user
