@@ -180,8 +180,13 @@ def _on_cancelled(session, event, ticket, settings, now, log_id, base_url) -> li
 
 
 def _on_finished(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:
+    # Imported here: qserve.insights sends its reports through this package's channels.
+    from qserve.insights.feedback import asks_for_feedback
+
     if not settings["feedback"] or ticket.status not in CLOSED_STATUSES:
         return []
+    if not asks_for_feedback(session, location_id=ticket.location_id):
+        return []  # the location turned its feedback form off: no message asking for it
     fields = {"number": ticket.number, "location": ticket.location.name}
     url = ticket_link(ticket.public_token, base_url) + "/feedback"
     delay = int(settings["feedback_delay_s"] or 0)

@@ -164,6 +164,26 @@ def test_nothing_but_the_feedback_link_follows_a_finished_visit(desk):
     assert feedback[0].payload["url"].endswith("/feedback")
 
 
+def test_a_location_whose_feedback_form_is_off_sends_no_feedback_message(desk, clock):
+    from qserve.db import read_session
+    from qserve.insights.feedback import set_feedback_form
+    from qserve.insights.texts import DEFAULT_FORM
+    from qserve.models import Location
+
+    location, other = desk.location(), desk.location()
+    with read_session() as session:
+        organization_id = session.get(Location, location["id"]).organization_id
+    off = DEFAULT_FORM | {"enabled": False}
+    set_feedback_form(organization_id=organization_id, location_id=location["id"], config=off, now=clock())
+    for place in (location, other):
+        ticket_id = desk.join(place, phone=PHONE.format(1))
+        desk.call_next(place)
+        desk.act(ticket_id, "start")
+        desk.act(ticket_id, "finish")
+        asked = "feedback" in desk.topics(ticket_id)
+        assert asked is (place is other)
+
+
 def test_staff_cancelling_tells_the_customer_and_a_customer_cancelling_does_not(desk, clock):
     location = desk.location()
     by_staff = desk.join(location, phone=PHONE.format(1))
