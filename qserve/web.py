@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, redirect, render_template, request
 from flask_babel import get_locale, refresh
 from sqlalchemy import select
 
@@ -20,6 +20,12 @@ def index():
     with read_session() as session:
         locations = list(session.scalars(select(Location).order_by(Location.id)))
         return render_template("index.html", locations=locations)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Send browsers that ask for the classic icon address to qserve's icon (pages name it themselves)."""
+    return redirect("/static/favicon.svg", code=301)
 
 
 @bp.get("/healthz")
