@@ -277,6 +277,17 @@ def test_without_script_a_cancel_sent_after_serving_began_says_it_was_not_done(c
     assert "Vuoronumeroa ei voi enää perua." in text_of(refused)
 
 
+def test_without_script_the_ticket_page_reloads_itself_while_the_visit_goes_on(client, make):
+    """The page says it updates by itself; without script it keeps that promise by reloading, and stops once
+    the ticket is closed."""
+    branch = bank_branch(make)
+    token = _join(client.application, branch, service_index=1)
+    reload = '<noscript><meta http-equiv="refresh" content="30"></noscript>'
+    assert reload in client.get(f"/t/{token}").get_data(as_text=True)
+    client.post(f"/t/{token}/cancel")
+    assert reload not in client.get(f"/t/{token}").get_data(as_text=True)
+
+
 def test_an_unknown_ticket_gets_a_translated_page(client):
     response = client.get("/t/tnothing?lang=fi")
     assert response.status_code == 404
