@@ -513,10 +513,19 @@
       ["1234567890".split(""), "QWERTYUIOP".split(""), "ASDFGHJKL".split(""), [..."ZXCVBNM-".split(""), "back"]],
       typeCode,
     );
+    // The letters of the kiosk's languages beyond A to Z: Å, Ä, Ö for Finnish and Swedish, Polish ones.
+    const speaks = (...codes) => codes.some((code) => settings.languages.includes(code));
+    const nordic = speaks("fi", "sv");
     buildKeys(
       $("question-keys"),
-      ["1234567890".split(""), "QWERTYUIOPÅ".split(""), "ASDFGHJKLÖÄ".split(""), [..."ZXCVBNM,.-".split(""), "back"],
-        ["space"]],
+      [
+        "1234567890".split(""),
+        (nordic ? "QWERTYUIOPÅ" : "QWERTYUIOP").split(""),
+        (nordic ? "ASDFGHJKLÖÄ" : "ASDFGHJKL").split(""),
+        [..."ZXCVBNM,.-".split(""), "back"],
+        ...(speaks("pl") ? ["ĄĆĘŁŃÓŚŹŻ".split("")] : []),
+        ["space"],
+      ],
       typeAnswer,
     );
     for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, touched, { passive: true });

@@ -189,6 +189,13 @@ def test_a_customer_answers_the_services_questions_on_the_kiosk_before_the_ticke
     assert page.locator("#question-title").inner_text() == "Ensimmäinen käynti?"
     page.wait_for_timeout(450)
     page.get_by_role("button", name="Ei").click()
+    # The keyboard has the letters of the kiosk's languages beyond A to Z, and no others.
+    languages = page.evaluate(
+        "() => JSON.parse(document.getElementById('kiosk-state').textContent).settings"
+    )["languages"]
+    keys = page.locator("#question-keys [data-key]").evaluate_all("keys => keys.map(key => key.dataset.key)")
+    assert ("Ä" in keys) is bool({"fi", "sv"} & set(languages))
+    assert ("Ł" in keys) is ("pl" in languages)
     for key in ["K", "U", "U", "M", "E", "space", "2"]:
         page.click(f"#question-keys [data-key='{key}']")
     page.get_by_role("button", name="Seuraava").click()
