@@ -27,9 +27,14 @@ APPOINTMENT_COUNTS = "appointments_manage.counts"  # per location
 MAX_DAYS = 366
 
 
-def parse_filters(today: date | None = None) -> dict:
+def parse_filters(today: date | None = None, *, defaults: bool = False) -> dict:
     """Read locations, date range and target wait from the query string (the last 7 days up to `today`,
-    10 minutes)."""
+    10 minutes); with `defaults`, the locations alone (the range and target are the defaults)."""
+    if defaults:
+        last = today or utcnow().date()
+        return {"period": Period(last - timedelta(days=6), last), "target_min": DEFAULT_TARGET_MIN} | {
+            "slugs": _slugs()
+        }
     last = date_arg("to", today or utcnow().date())
     first = date_arg("from", last - timedelta(days=6))
     if first > last or (last - first).days >= MAX_DAYS:
@@ -42,18 +47,23 @@ def parse_filters(today: date | None = None) -> dict:
         raise ValidationFailed(
             f"the target wait is {MIN_TARGET_MIN} to {MAX_TARGET_MIN} minutes", field="target"
         )
-    slugs = [s for value in request.args.getlist("locations") for s in value.split(",") if s]
-    return {"period": Period(first, last), "target_min": target_min, "slugs": slugs}
+    return {"period": Period(first, last), "target_min": target_min, "slugs": _slugs()}
 
 
-def build_reports(language: str = "en") -> tuple[dict, list, list[dict]]:
-    """Return the filters, every location the manager may see, and the reports of the chosen ones."""
+def _slugs() -> list[str]:
+    return [s for value in request.args.getlist("locations") for s in value.split(",") if s]
+
+
+def build_reports(language: str = "en", *, defaults: bool = False) -> tuple[dict, list, list[dict]]:
+    """Return the filters, every location the manager may see, and the reports of the chosen ones (with
+    `defaults`, over the default range and target, see parse_filters)."""
     now = utcnow()
     with read_session() as session:
         every = managed_locations(session, current_user)
         # Days are the locations' own: by default the range ends on the latest of their todays (in the
         # evening UTC, Helsinki's today is already tomorrow's UTC date).
-        filters = parse_filters(max((service_day(now, loc.time_zone) for loc in every), default=None))
+        today = max((service_day(now, loc.time_zone) for loc in every), default=None)
+        filters = parse_filters(today, defaults=defaults)
         chosen = managed_locations(session, current_user, filters["slugs"]) if filters["slugs"] else every[:2]
         reports = [
             location_report(
@@ -103,19 +113,28 @@ def wait_bars(report: dict) -> list[tuple[str, float]]:
 @bp.get("/")
 @login_required
 def dashboard():
-    """Show the chosen locations side by side."""
-    filters, choices, reports = build_reports(words().language)
+    """Show the chosen locations side by side; a wrong range or target is explained above the default
+    figures (422), not instead of the dashboard."""
+    error = None
+    try:
+        filters, choices, reports = build_reports(words().language)
+    except ValidationFailed as failure:
+        error = failure
+        filters, choices, reports = build_reports(words().language, defaults=True)
     chosen = {report["slug"] for report in reports}
-    return render_template(
+    page = render_template(
         "insights/dashboard.html",
         filters=filters,
         choices=choices,
         chosen=chosen,
         reports=reports,
         charts=charts,
+        error=error,
+        error_text=error_text(error) if error else None,
         query=request.query_string.decode(),
         query_without_language=query_without_language(),
     )
+    return page, 422 if error else 200
 
 
 @bp.get("/export.csv")

@@ -69,6 +69,24 @@ def test_a_target_wait_outside_1_to_600_minutes_is_refused(client, org, target):
         assert client.get(query.format(page)).status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("from=2026-11-29&to=2026-11-23", "Valitse 1–366 päivän jakso"),
+        ("from=2026-13-01", "Valitse 1–366 päivän jakso"),
+        ("target=0", "Tavoiteodotus on 1–600 minuuttia."),
+    ],
+)
+def test_wrong_filters_are_explained_on_the_dashboard_not_instead_of_it(client, org, query, said):
+    sign_in(client, org["manager"]["email"])
+    response = client.get(f"/manage/?locations=north&lang=fi&{query}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert said in html.split('id="filter-error"')[1].split("</p>")[0]
+    assert 'id="summary"' in html and "Helsinki Centre" in html  # the figures of the default week
+    assert 'name="target" min="1" max="600" step="1" value="10"' in html
+
+
 def test_the_dashboard_compares_two_locations_with_hand_computed_figures(client, org):
     sign_in(client, org["manager"]["email"])
     html = client.get("/manage/?locations=north&locations=south&" + RANGE).get_data(as_text=True)
