@@ -151,6 +151,26 @@ def test_the_kiosk_fits_a_landscape_screen_and_resets_itself_when_idle(browser, 
     page.close()
 
 
+OFF_SCREEN_KEYS = """(panel) => [...document.querySelectorAll(`#${panel} .key`)]
+    .filter((key) => key.getBoundingClientRect().left < 0 || key.getBoundingClientRect().right > innerWidth)
+    .map((key) => key.dataset.key)"""
+
+
+@pytest.mark.parametrize("viewport", [PORTRAIT, {"width": 800, "height": 1280}], ids=["1080", "800"])
+def test_every_key_of_the_booking_keyboard_is_on_a_portrait_screen(browser, kiosk_url, viewport, artifacts):
+    """A row of ten keys at their landscape size is wider than a portrait screen: the keys shrink to fit,
+    so a code with a 1, a 0, a Q or a P can be typed."""
+    url, _ = kiosk_url
+    page = open_kiosk(browser, url, viewport)
+    page.get_by_role("button", name="Minulla on varattu aika").click()
+    assert page.evaluate(OFF_SCREEN_KEYS, "booking-keys") == []
+    for key in "QP10":
+        page.click(f"#booking-keys [data-key='{key}']")
+    assert page.locator("#booking-display").inner_text() == "QP10"
+    page.screenshot(path=artifacts / f"kiosk-booking-{viewport['width']}x{viewport['height']}.png")
+    page.close()
+
+
 def test_a_customer_answers_the_services_questions_on_the_kiosk_before_the_ticket(
     browser, kiosk_url, prints, artifacts
 ):
@@ -194,6 +214,7 @@ def test_a_customer_answers_the_services_questions_on_the_kiosk_before_the_ticke
         "() => JSON.parse(document.getElementById('kiosk-state').textContent).settings"
     )["languages"]
     keys = page.locator("#question-keys [data-key]").evaluate_all("keys => keys.map(key => key.dataset.key)")
+    assert page.evaluate(OFF_SCREEN_KEYS, "question-keys") == []
     assert ("Ä" in keys) is bool({"fi", "sv"} & set(languages))
     assert ("Ł" in keys) is ("pl" in languages)
     for key in ["K", "U", "U", "M", "E", "space", "2"]:
