@@ -149,21 +149,16 @@ def test_finishing_a_visit_emits_feedback_requested_to_the_ticket_room(app, make
     customer.disconnect(namespace="/ticket")
 
 
-def test_the_feedback_page_takes_an_answer_and_erases_personal_data(client, make, org):
-    north, staff = org["north"], org["staff"]
-    ticket_id = serve(
-        make,
-        north,
-        staff,
-        joined=datetime.now(UTC) - timedelta(minutes=30),
-        wait_s=60,
-        service_s=60,
-        name="Jan Kowalski",
-        phone="+48601234567",
-        language="pl",
-    )
+def finished_visit(make, org, **contact) -> tuple[int, str]:
+    """Serve a customer at north half an hour ago; return the ticket's id and public token."""
+    joined = datetime.now(UTC) - timedelta(minutes=30)
+    ticket_id = serve(make, org["north"], org["staff"], joined=joined, wait_s=60, service_s=60, **contact)
     with read_session() as session:
-        token = session.get(Ticket, ticket_id).public_token
+        return ticket_id, session.get(Ticket, ticket_id).public_token
+
+
+def test_the_feedback_page_takes_an_answer_and_erases_personal_data(client, make, org):
+    ticket_id, token = finished_visit(make, org, name="Jan Kowalski", phone="+48601234567", language="pl")
     page = client.get(f"/feedback/{token}").get_data(as_text=True)
     assert "Jak oceniasz swoją wizytę?" in page and "Usuń moje dane osobowe" in page
     assert client.get(f"/t/{token}/feedback").headers["Location"] == f"/feedback/{token}"
@@ -198,18 +193,7 @@ def test_predicted_against_actual_waits_are_shown_per_service(app, client, org):
 
 
 def test_the_feedback_page_says_the_language_it_is_written_in(client, make, org):
-    north, staff = org["north"], org["staff"]
-    ticket_id = serve(
-        make,
-        north,
-        staff,
-        joined=datetime.now(UTC) - timedelta(minutes=30),
-        wait_s=60,
-        service_s=60,
-        language="pl",
-    )
-    with read_session() as session:
-        token = session.get(Ticket, ticket_id).public_token
+    _, token = finished_visit(make, org, language="pl")
     english_phone = {"Accept-Language": "en-GB,en;q=0.9"}
     page = client.get(f"/feedback/{token}", headers=english_phone).get_data(as_text=True)
     assert "Jak oceniasz swoją wizytę?" in page and '<html lang="pl">' in page
