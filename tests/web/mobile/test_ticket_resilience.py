@@ -122,6 +122,11 @@ def test_the_ticket_page_stays_under_150_kb_and_passes_the_accessibility_checks(
         ".then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))"
     )
     assert violations == []
+    # The ticket's number is the page's heading: where a screen reader's heading keys land first.
+    headless = page.evaluate(
+        "axe.run(document, {runOnly: ['page-has-heading-one']}).then(r => r.violations.map(v => v.id))"
+    )
+    assert headless == [] and page.locator("h1").inner_text() == ticket["number"]
 
 
 def test_the_join_form_with_errors_passes_the_accessibility_checks(live_server, phone, make):
