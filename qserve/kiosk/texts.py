@@ -26,6 +26,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_booking": "No booking with this code. Please check the code or ask staff.",
         "check_in_too_early": "Check-in opens closer to your booked time. Please try again a little later.",
         "check_in_too_late": "The time of your booking has passed. Please ask staff.",
+        "check_in_not_booked": "This booking was cancelled or its time was missed. Please ask staff.",
         "done": "Done",
         "clear": "Clear",
         "back": "Back",
@@ -72,6 +73,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "check_in_too_early": "Ilmoittautuminen avautuu lähempänä varattua aikaa. "
         "Yritä hetken kuluttua uudelleen.",
         "check_in_too_late": "Varauksesi aika on jo mennyt. Kysy henkilökunnalta.",
+        "check_in_not_booked": "Tämä varaus on peruttu tai sen aika on jäänyt käyttämättä. "
+        "Kysy henkilökunnalta.",
         "done": "Valmis",
         "clear": "Tyhjennä",
         "back": "Takaisin",
@@ -118,6 +121,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_booking": "Ingen bokning med den här koden. Kontrollera koden eller fråga personalen.",
         "check_in_too_early": "Incheckningen öppnar närmare din bokade tid. Försök igen lite senare.",
         "check_in_too_late": "Tiden för din bokning har passerat. Fråga personalen.",
+        "check_in_not_booked": "Bokningen är avbokad eller tiden har missats. Fråga personalen.",
         "done": "Klar",
         "clear": "Rensa",
         "back": "Tillbaka",
@@ -165,6 +169,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "check_in_too_early": "Zgłoszenie przybycia będzie możliwe bliżej terminu. "
         "Spróbuj ponownie nieco później.",
         "check_in_too_late": "Termin Twojej rezerwacji już minął. Zapytaj obsługę.",
+        "check_in_not_booked": "Ta rezerwacja została anulowana lub jej termin przepadł. Zapytaj obsługę.",
         "done": "Gotowe",
         "clear": "Wyczyść",
         "back": "Wstecz",

@@ -7,7 +7,14 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from qserve.appointments.jobs import JOBS
-from qserve.appointments.services import book_appointment, check_in, get_appointment, list_slots, switch_mode
+from qserve.appointments.services import (
+    book_appointment,
+    cancel_appointment,
+    check_in,
+    get_appointment,
+    list_slots,
+    switch_mode,
+)
 from qserve.db import read_session
 from qserve.domain.errors import Conflict
 from qserve.kiosk.checkin import check_in_at_kiosk
@@ -106,6 +113,19 @@ def test_a_code_from_another_location_is_not_found_there(make):
     with pytest.raises(Exception) as refused:
         check_in(code=code, now=MONDAY_MORNING, location_slug=other["slug"])
     assert refused.value.code == "not_found"
+
+
+def test_a_cancelled_booking_at_the_kiosk_is_refused_as_not_booked_not_as_unknown(make):
+    location = make_bookable(make)
+    kiosk_id = make_kiosk(location)
+    slot = slot_times(location)[0]
+    code = booked(location, slot)
+    cancel_appointment(code=code, now=MONDAY_MORNING)
+    with pytest.raises(Conflict) as refused:  # the kiosk says "cancelled or missed", not "no such code"
+        check_in_at_kiosk(
+            location_slug=location["slug"], kiosk_id=kiosk_id, code=code, language="fi", now=slot
+        )
+    assert refused.value.code == "check_in_not_booked"
 
 
 def test_arriving_too_early_is_refused_and_keeps_the_booking(make):
