@@ -65,6 +65,7 @@
     // After a transfer the names known at load belong to the old service: use the view's own name.
     var sameService = v.service_id === data.view.service_id;
     $("service").textContent = (sameService && (data.names[lang] || data.names.en)) || v.service_name;
+    document.title = v.number + " · " + $("service").textContent;  // the tab says the service it is in now
     $("place").hidden = !waiting;
     if (waiting) {
       setText("position", positionText(v));

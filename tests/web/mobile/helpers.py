@@ -105,6 +105,12 @@ class Staff:
         response.raise_for_status()
         return None if response.status_code == 204 else response.json()
 
+    def transfer(self, ticket_id: int, service_id: int) -> None:
+        """Move a ticket to another service's line (its place kept)."""
+        url = f"{self.base_url}/api/v1/tickets/{ticket_id}/transfer"
+        moved = self.http.post(url, json={"service_id": service_id, "keep_place": True}, timeout=10)
+        moved.raise_for_status()
+
     def finish(self, ticket_id: int) -> None:
         """Finish serving a called ticket."""
         self.http.post(f"{self.base_url}/api/v1/tickets/{ticket_id}/finish", timeout=10).raise_for_status()

@@ -48,6 +48,18 @@ def test_without_socketio_the_page_polls_and_still_follows_the_line(live_server,
     expect(page.locator("#position")).to_have_text("1 person ahead of you", timeout=3000)
 
 
+def test_after_a_transfer_the_page_and_its_tab_name_the_new_service(live_server, phone, make):
+    branch, ticket, staff = line_of(make, live_server, ahead=0)
+    page = phone("en")
+    page.goto(ticket["url"])
+    expect(page.locator("#live")).to_contain_text("Updated")
+    first = page.locator("#service").inner_text()
+    assert page.title() == f"{ticket['number']} · {first}"
+    staff.transfer(ticket["id"], branch["service_ids"][0])
+    expect(page.locator("#service")).not_to_have_text(first, timeout=3000)
+    expect(page).to_have_title(f"{ticket['number']} · {page.locator('#service').inner_text()}")
+
+
 def test_a_visit_finished_before_the_page_heard_of_it_still_opens_the_feedback_form(live_server, phone, make):
     """The page was opened while its ticket waited; the first news it gets (a live connection slow to come
     up, a phone waking) already says the visit is done: the feedback form opens all the same."""
