@@ -298,4 +298,8 @@ def test_the_line_under_call_next_is_not_covered_on_a_small_tablet_in_finnish(
     fits = "e => e.scrollHeight <= e.clientHeight && e.getBoundingClientRect().bottom <= "
     fits += "document.getElementById('current').getBoundingClientRect().top"
     assert detail.evaluate(fits)
+    # Every action's words stay inside its button ("Peru vuoronumero…" ran past the edge).
+    past_edge = "buttons => buttons.filter(b => b.offsetParent && b.scrollWidth > b.clientWidth)"
+    past_edge += ".map(b => b.innerText)"
+    assert tablet.locator(".actions button").evaluate_all(past_edge) == []
     tablet.context.close()
