@@ -10,7 +10,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from qserve.admin import rules
+from qserve.admin import question_rules, rules
 from qserve.models import Kiosk, Location, Service
 
 LIST_FIELDS = ("languages", "service_ids", "location_ids", "sms_kinds")
@@ -111,7 +111,7 @@ def service_form(service: Service | None, languages: list[str]) -> dict:
         "is_open": "1" if service.is_open else "",
         "position": service.position,
         "mode": service.mode or "inherit",
-        "questions": rules.question_rows(service.questions, languages),
+        "questions": question_rules.question_rows(service.questions, languages),
     } | {f"name_{lang}": service.names.get(lang, "") for lang in languages}
 
 
@@ -176,7 +176,7 @@ def feedback_form(config: dict) -> dict:
         "enabled": "1" if config.get("enabled") else "",
         "ask_recommendation": "1" if config.get("ask_recommendation") else "",
         "valid_hours": config.get("valid_hours", 72),
-        "questions": rules.feedback_rows(config.get("questions")),
+        "questions": question_rules.feedback_rows(config.get("questions")),
     } | {f"title_{lang}": (config.get("title") or {}).get(lang, "") for lang in rules.LANGUAGES}
 
 
@@ -188,7 +188,7 @@ def feedback_config(values: dict, rows: list[dict]) -> dict:
         "enabled": bool(values.get("enabled")),
         "ask_recommendation": bool(values.get("ask_recommendation")),
         "valid_hours": hours,
-        "questions": rules.parse_feedback_questions(rows),
+        "questions": question_rules.parse_feedback_questions(rows),
     }
     if any(title.values()):
         config["title"] = {lang: text for lang, text in title.items() if text}

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qserve.admin import rules
+from qserve.admin import question_rules, rules
 from qserve.admin.audit import Editor, joined_to_next_commit, managed_location, record
 from qserve.db import read_session, transaction
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
@@ -210,7 +210,9 @@ def service_values(
         "position": rules.check_int(position, field="position", low=0, high=999, blank=0),
     }
     if question_rows is not None:
-        values["questions"] = validate_questions(rules.parse_questions(question_rows, languages=languages))
+        values["questions"] = validate_questions(
+            question_rules.parse_questions(question_rows, languages=languages)
+        )
     return values
 
 
@@ -265,7 +267,9 @@ def update_service(*, editor: Editor, service_id: int, mode: str, now: datetime,
         values["names"] = kept | values["names"]
         if "questions" in values:
             questions = values["questions"]
-            values["questions"] = rules.keep_stored_texts(questions, row.questions, location.languages)
+            values["questions"] = question_rules.keep_stored_texts(
+                questions, row.questions, location.languages
+            )
         changes = rules.diff(_snapshot(row, SERVICE_FIELDS) | {"mode": old_mode}, values | {"mode": mode})
         _apply(row, values)
         record(

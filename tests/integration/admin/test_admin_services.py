@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.security import check_password_hash
 
-from qserve.admin import rules, services, settings
+from qserve.admin import question_rules, services, settings
 from qserve.db import read_session
 from qserve.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qserve.domain.ordering import FairnessKind, FairnessRule
@@ -557,7 +557,7 @@ def test_saving_a_service_unchanged_keeps_its_answer_values_and_labels_in_other_
         editor=admin, location_id=north, now=clock(), **location_typed(languages=["en", "fi"])
     )
     # The admin opens the service (its editor now in English and Finnish) and saves it as it is.
-    rows = [row | {"required": "1"} for row in rules.question_rows(before, ["en", "fi"])]
+    rows = [row | {"required": "1"} for row in question_rules.question_rows(before, ["en", "fi"])]
     typed = service_typed(prefix="A", question_rows=rows)
     services.update_service(editor=admin, service_id=service_id, mode="inherit", now=clock(), **typed)
     assert [option["value"] for option in before[0]["options"]] == ["kortit", "lainat"]

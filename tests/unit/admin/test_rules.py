@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from qserve.admin import rules
+from qserve.admin import question_rules, rules
 from qserve.appointments.slots import windows_of
 from qserve.domain.errors import ValidationFailed
 from qserve.domain.ordering import FairnessKind, FairnessRule
@@ -147,7 +147,7 @@ def test_editor_rows_become_questions_the_join_form_accepts():
         _row(label={"en": "", "fi": ""}),  # an empty row is dropped
         _row(id="kept", label={"en": "Notes"}),
     ]
-    questions = validate_questions(rules.parse_questions(rows, languages=["en", "fi"]))
+    questions = validate_questions(question_rules.parse_questions(rows, languages=["en", "fi"]))
     assert [q["id"] for q in questions] == ["first_visit", "topic", "kept"]
     assert questions[0] == {
         "id": "first_visit",
@@ -167,8 +167,10 @@ def test_editor_rows_become_questions_the_join_form_accepts():
 
 def test_stored_questions_come_back_to_the_editor_unchanged():
     rows = [_row(type="choice", label={"en": "Topic", "fi": "Aihe"}, options={"en": "A\nB", "fi": "Ä\nÖ"})]
-    questions = rules.parse_questions(rows, languages=["en", "fi"])
-    again = rules.parse_questions(rules.question_rows(questions, ["en", "fi"]), languages=["en", "fi"])
+    questions = question_rules.parse_questions(rows, languages=["en", "fi"])
+    again = question_rules.parse_questions(
+        question_rules.question_rows(questions, ["en", "fi"]), languages=["en", "fi"]
+    )
     assert again == questions
 
 
@@ -185,10 +187,10 @@ def test_saving_the_editor_keeps_option_values_and_labels_it_does_not_show():
             ],
         }
     ]
-    rows = rules.question_rows(stored, ["fi", "en"])
+    rows = question_rules.question_rows(stored, ["fi", "en"])
     rows[0]["options"] = {"fi": "Asunto\nAuto\nMuu", "en": "Home\nCar\nOther"}
-    questions = rules.parse_questions(rows, languages=["fi", "en"])
-    kept = rules.keep_stored_texts(questions, stored, ["fi", "en"])
+    questions = question_rules.parse_questions(rows, languages=["fi", "en"])
+    kept = question_rules.keep_stored_texts(questions, stored, ["fi", "en"])
     assert kept[0]["label"] == {"en": "What for?", "fi": "Mihin?", "pl": "Na co?"}
     assert kept[0]["options"] == [
         {"value": "home", "label": {"en": "Home", "fi": "Asunto", "pl": "Mieszkanie"}},
@@ -208,13 +210,13 @@ def test_saving_the_editor_keeps_option_values_and_labels_it_does_not_show():
 )
 def test_questions_that_cannot_be_answered_are_refused_naming_the_row(row):
     with pytest.raises(ValidationFailed) as error:
-        rules.parse_questions([_row(label={"en": "fine"}), row], languages=["en", "fi"])
+        question_rules.parse_questions([_row(label={"en": "fine"}), row], languages=["en", "fi"])
     assert error.value.field == "questions.1"
 
 
 def test_two_new_questions_with_the_same_text_get_different_ids():
     rows = [_row(label={"en": "Why?"}), _row(label={"en": "Why?"})]
-    assert [q["id"] for q in rules.parse_questions(rows, languages=["en"])] == ["why", "why_2"]
+    assert [q["id"] for q in question_rules.parse_questions(rows, languages=["en"])] == ["why", "why_2"]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qserve.admin import rules
+from qserve.admin import question_rules, rules
 from qserve.admin.settings import NOTIFICATION_KINDS
 from qserve.admin.texts import LANGUAGES, TEXTS
 
@@ -17,7 +17,7 @@ BUILT = {
     "mode_": (*rules.MODES, "inherit"),
     "day_": rules.WEEKDAYS,
     "lang_": rules.LANGUAGES,
-    "type_": rules.QUESTION_TYPES,
+    "type_": question_rules.QUESTION_TYPES,
     "printer_": (*rules.PRINTER_KINDS, "none"),
     "role_": ("staff", "manager", "admin"),
     "action_": ("create", "update", "delete"),
