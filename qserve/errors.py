@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale, lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +24,27 @@ def wants_json() -> bool:
     )
 
 
+# What a page tells a person about a status, in their language (the API's messages are for developers, in
+# English: a page in English keeps the detailed one).
+PAGE_MESSAGES = {
+    400: lazy_gettext("The page could not understand what was sent. Please go back and try again."),
+    403: lazy_gettext("You do not have access to this page."),
+    404: lazy_gettext("This page does not exist."),
+    405: lazy_gettext("This address does not take that kind of request."),
+    409: lazy_gettext("That cannot be done now: things changed meanwhile. Please reload the page."),
+    422: lazy_gettext("Something in what was sent is not valid. Please go back and check it."),
+    429: lazy_gettext("Too many tries. Please wait a moment and try again."),
+    500: lazy_gettext("Something went wrong on our side. It has been logged."),
+}
+
+
+def page_message(message: str, status: int) -> str:
+    """Return what an error page says: the detailed message in English, the status's own words otherwise."""
+    if str(get_locale() or "en") == "en" or status not in PAGE_MESSAGES:
+        return message
+    return str(PAGE_MESSAGES[status])
+
+
 def error_response(code: str, message: str, status: int, field: str | None = None):
     """Build the JSON error body, or a friendly page, for a status."""
     if wants_json():
@@ -30,7 +52,8 @@ def error_response(code: str, message: str, status: int, field: str | None = Non
         if field:
             body["error"]["field"] = field
         return jsonify(body), status
-    return render_template("error.html", code=code, message=message, status=status), status
+    page = render_template("error.html", code=code, message=page_message(message, status), status=status)
+    return page, status
 
 
 def register(app: Flask) -> None:
