@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import timedelta
 
@@ -30,8 +31,9 @@ PORTRAIT, LANDSCAPE = {"width": 1080, "height": 1920}, {"width": 1920, "height":
 
 @pytest.fixture
 def prints(artifacts):
-    """Keep the printed tickets' previews in the artifacts folder."""
-    folder = artifacts / "kiosk-prints"
+    """Keep the printed tickets' previews in the artifacts folder, one folder per test worker (a worker
+    emptying a shared one took another's preview away mid-test)."""
+    folder = artifacts / "kiosk-prints" / os.environ.get("PYTEST_XDIST_WORKER", "main")
     shutil.rmtree(folder, ignore_errors=True)
     with PrinterSimulator("127.0.0.1", 0, out_dir=folder) as simulator:
         yield simulator
