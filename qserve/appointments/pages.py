@@ -15,10 +15,10 @@ from qserve.appointments.api import parse_day, parse_instant
 from qserve.appointments.ics import booking_calendar
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import Conflict, NotFound, QServeError
+from qserve.domain.texts import in_language
 from qserve.extensions import limiter
 from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S
 from qserve.mobile.form import JoinForm, check, explain
-from qserve.mobile.overview import label
 from qserve.mobile.wording import LANGUAGE_NAMES
 from qserve.models import Location, Service, Ticket
 from qserve.services.views import public_link
@@ -65,7 +65,7 @@ def page_context() -> dict:
     """Give the booking templates the locale, the language switcher and the phone's question helper."""
     return {
         "locale": str(get_locale() or "en"),
-        "label": label,
+        "label": in_language,
         "language_names": LANGUAGE_NAMES,
         "language_link": language_link,
         "day_label": day_label,

@@ -10,9 +10,10 @@ from flask_wtf.csrf import CSRFError
 
 from qserve.db import utcnow
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
+from qserve.domain.texts import in_language
 from qserve.insights.feedback import feedback_state, submit_feedback, visit_asks_for_feedback
 from qserve.insights.privacy import erase_my_personal_data
-from qserve.insights.texts import LANGUAGES, localized, page_texts
+from qserve.insights.texts import LANGUAGES, page_texts
 
 bp = Blueprint(
     "feedback",
@@ -42,7 +43,7 @@ def _render(token: str, *, status: int = 200, note: str | None = None, error: st
     texts = page_texts(state["language"])
     with force_locale(state["language"]):  # <html lang> says the language the visit's texts are in
         page = render_template(
-            "insights/feedback.html", state=state, texts=texts, localized=localized, note=note, error=error
+            "insights/feedback.html", state=state, texts=texts, localized=in_language, note=note, error=error
         )
     return page, status
 

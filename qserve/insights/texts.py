@@ -122,8 +122,3 @@ DEFAULT_FORM = {
 def page_texts(language: str) -> dict:
     """Return the feedback page's texts in a language (English when unknown)."""
     return PAGE.get(language, PAGE["en"])
-
-
-def localized(texts: dict, language: str) -> str:
-    """Pick a text in a language from {lang: text}, falling back to English or any text."""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy.orm import Session
 
+from qserve.domain.texts import in_language
 from qserve.kiosk.kiosks import settings_of
 from qserve.kiosk.texts import LANGUAGE_NAMES, SPEECH_LOCALES, texts_for
 from qserve.models.kiosk import Kiosk
@@ -39,10 +40,7 @@ def kiosk_services(session: Session, kiosk: Kiosk, *, now: datetime) -> list[dic
 
 def _labels(value: object, languages: tuple[str, ...]) -> dict[str, str]:
     """Return a label ({"en": ..., "fi": ...} or plain text) in each language, English filling any gap."""
-    if not isinstance(value, dict):
-        return {lang: "" if value is None else str(value) for lang in languages}
-    fallback = value.get("en") or next(iter(value.values()), "")
-    return {lang: str(value.get(lang) or fallback) for lang in languages}
+    return {lang: in_language(value, lang) for lang in languages}
 
 
 def kiosk_question(question: dict, languages: tuple[str, ...]) -> dict:

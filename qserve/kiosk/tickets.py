@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from qserve.domain.numbering import spoken_number
+from qserve.domain.texts import in_language
 from qserve.kiosk.qr import qr_svg
 from qserve.models import Location, Ticket
 from qserve.printing.labels import format_people_ahead, format_wait
@@ -21,10 +22,7 @@ log = logging.getLogger(__name__)
 
 def ticket_footer(location: Location, language: str) -> str:
     """Return the location's ticket footer in a language (settings.ticket_footer: text or per language)."""
-    footer = (location.settings or {}).get("ticket_footer") or ""
-    if isinstance(footer, dict):
-        return footer.get(language) or footer.get("en") or next(iter(footer.values()), "")
-    return str(footer)
+    return in_language((location.settings or {}).get("ticket_footer") or "", language)
 
 
 def _logo(location: Location) -> str | None:

@@ -8,8 +8,8 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 
 from qserve.domain.errors import NotFound
+from qserve.domain.texts import in_language
 from qserve.extensions import LANGUAGES
-from qserve.mobile.overview import label
 from qserve.mobile.wording import LANGUAGE_NAMES
 
 bp = Blueprint(
@@ -50,7 +50,7 @@ def remember_language(response: Response) -> Response:
 @bp.context_processor
 def page_context() -> dict:
     """Give the phone templates the locale, the language switcher and the label helper."""
-    return {"locale": locale(), "language_names": LANGUAGE_NAMES, "label": label}
+    return {"locale": locale(), "language_names": LANGUAGE_NAMES, "label": in_language}
 
 
 @bp.errorhandler(NotFound)

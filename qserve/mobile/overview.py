@@ -18,13 +18,6 @@ from qserve.services.locations import location_by_slug, services_with_waits
 BOOKING_RULE = re.compile(r"^/(book|booking|appointments)/<(?:string:)?(slug|location|location_slug)>/?$")
 
 
-def label(value: object, language: str) -> str:
-    """Return a per-language label ({"en": ..., "fi": ...}) in a language, falling back to English."""
-    if isinstance(value, dict):
-        return str(value.get(language) or value.get("en") or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
-
-
 def location_overview(slug: str, *, language: str, now: datetime) -> dict:
     """Return a location, its services with waits and join state, today's hours and the alternatives."""
     with read_session() as session:

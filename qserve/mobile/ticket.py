@@ -10,9 +10,9 @@ from flask_babel import force_locale, gettext
 
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import Conflict, InvalidTransition
+from qserve.domain.texts import in_language
 from qserve.extensions import LANGUAGES
 from qserve.mobile.blueprint import bp, language_asked, locale
-from qserve.mobile.overview import label
 from qserve.mobile.wording import appointment_text, eta_text, position_text, status_text, texts, wait_text
 from qserve.services import tickets as ticket_service
 from qserve.services.views import ticket_with_place
@@ -54,7 +54,7 @@ def _render_ticket(state: dict):
     page = render_template(
         "mobile/ticket.html",
         view=view,
-        service_name=label(state["names"], language) or view["service_name"],
+        service_name=in_language(state["names"], language) or view["service_name"],
         position=position_text(phrases, language, view["people_ahead"], view["ahead_appointments"]),
         wait=wait_text(phrases, view["estimated_wait"]),
         eta=eta_text(phrases, view["expected_call_at"], state["time_zone"]),

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qserve.domain.texts import in_language
 from qserve.models.base import Base
 
 counter_services = Table(
@@ -75,9 +76,7 @@ class Service(Base):
 
     def name(self, language: str = "en") -> str:
         """Return the service's name in a language, falling back to English or any name."""
-        return (
-            self.names.get(language) or self.names.get("en") or next(iter(self.names.values()), self.prefix)
-        )
+        return in_language(self.names, language) or self.prefix
 
 
 class Counter(Base):
