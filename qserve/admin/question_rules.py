@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from qserve.admin.rules import LANGUAGES
+from qserve.admin.rules import LANGUAGES, with_hidden_languages
 from qserve.domain.errors import ValidationFailed
 
 QUESTION_TYPES = ("text", "choice", "yesno")
@@ -121,17 +121,13 @@ def keep_stored_texts(questions: list[dict], stored: list[dict], languages: list
     for question in questions:
         old = before.get(question["id"])
         if old is not None:
-            question = question | {"label": _hidden(old.get("label"), languages) | question["label"]}
+            question = question | {
+                "label": with_hidden_languages(question["label"], old.get("label"), languages)
+            }
             if "options" in question:
                 question["options"] = _keep_options(question["options"], old.get("options"), languages)
         kept.append(question)
     return kept
-
-
-def _hidden(label: object, languages: list[str]) -> dict:
-    if not isinstance(label, dict):
-        return {}
-    return {lang: text for lang, text in label.items() if lang not in languages}
 
 
 def _keep_options(options: list[dict], stored: object, languages: list[str]) -> list[dict]:
@@ -148,7 +144,7 @@ def _keep_options(options: list[dict], stored: object, languages: list[str]) -> 
             kept.append(option | {"value": value})
             taken.add(value)
         else:
-            label = _hidden(old.get("label"), languages) | option["label"]
+            label = with_hidden_languages(option["label"], old.get("label"), languages)
             kept.append({"value": old["value"], "label": label})
     return kept
 

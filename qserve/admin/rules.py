@@ -81,6 +81,14 @@ def check_ids(values: list, *, field: str) -> set[int]:
     return {int(text) for text in texts}
 
 
+def with_hidden_languages(edited: dict, stored: object, languages: list[str]) -> dict:
+    """Return texts edited in a form's languages with the stored ones in the languages it does not show (a
+    location that stops offering a language keeps its texts in it, not silently dropped)."""
+    if not isinstance(stored, dict):
+        return dict(edited)
+    return {lang: text for lang, text in stored.items() if lang not in languages} | edited
+
+
 def _clock(text: str, field: str) -> str:
     try:
         return time.fromisoformat(text.zfill(5)).strftime("%H:%M")

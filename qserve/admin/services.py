@@ -262,13 +262,11 @@ def update_service(*, editor: Editor, service_id: int, mode: str, now: datetime,
     def apply(session: Session) -> None:
         row = session.get(Service, service_id)
         _prefix_free(session, location_id, values["prefix"], row.id)
-        # Names in languages the location no longer offers are kept, not silently dropped.
-        kept = {lang: name for lang, name in row.names.items() if lang not in location.languages}
-        values["names"] = kept | values["names"]
+        languages = location.languages
+        values["names"] = rules.with_hidden_languages(values["names"], row.names, languages)
         if "questions" in values:
-            questions = values["questions"]
             values["questions"] = question_rules.keep_stored_texts(
-                questions, row.questions, location.languages
+                values["questions"], row.questions, languages
             )
         changes = rules.diff(_snapshot(row, SERVICE_FIELDS) | {"mode": old_mode}, values | {"mode": mode})
         _apply(row, values)
