@@ -30,12 +30,15 @@ MAX_DAYS = 366
 def parse_filters(today: date | None = None, *, defaults: bool = False) -> dict:
     """Read locations, date range and target wait from the query string (the last 7 days up to `today`,
     10 minutes); with `defaults`, the locations alone (the range and target are the defaults)."""
+    last = today or utcnow().date()
+    slugs = [s for value in request.args.getlist("locations") for s in value.split(",") if s]
     if defaults:
-        last = today or utcnow().date()
-        return {"period": Period(last - timedelta(days=6), last), "target_min": DEFAULT_TARGET_MIN} | {
-            "slugs": _slugs()
+        return {
+            "period": Period(last - timedelta(days=6), last),
+            "target_min": DEFAULT_TARGET_MIN,
+            "slugs": slugs,
         }
-    last = date_arg("to", today or utcnow().date())
+    last = date_arg("to", last)
     first = date_arg("from", last - timedelta(days=6))
     if first > last or (last - first).days >= MAX_DAYS:
         raise ValidationFailed(f"choose a range of 1 to {MAX_DAYS} days", field="from")
@@ -47,11 +50,7 @@ def parse_filters(today: date | None = None, *, defaults: bool = False) -> dict:
         raise ValidationFailed(
             f"the target wait is {MIN_TARGET_MIN} to {MAX_TARGET_MIN} minutes", field="target"
         )
-    return {"period": Period(first, last), "target_min": target_min, "slugs": _slugs()}
-
-
-def _slugs() -> list[str]:
-    return [s for value in request.args.getlist("locations") for s in value.split(",") if s]
+    return {"period": Period(first, last), "target_min": target_min, "slugs": slugs}
 
 
 def build_reports(language: str = "en", *, defaults: bool = False) -> tuple[dict, list, list[dict]]:
