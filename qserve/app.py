@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from qserve.config import Config
 from qserve.db import Database
@@ -47,6 +48,10 @@ def create_app(config: object | None = None) -> Flask:
         logger=False,
         engineio_logger=False,
     )
+    if app.config.get("TRUSTED_PROXIES"):
+        # Outermost, so that Socket.IO's own checks (the origin of a WebSocket) see the client's scheme too.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -53,6 +53,13 @@ class Config:
         self.REDIS_URL = _env("REDIS_URL")
         self.ASYNC_MODE = _env("ASYNC_MODE", "gevent")
         self.PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
+        # Behind a reverse proxy (deploy/nginx): how many proxies in front set X-Forwarded-For and
+        # X-Forwarded-Proto. With 0, the default, no such header is believed: a server that clients reach
+        # directly must not let them choose the address their rate limits count.
+        self.TRUSTED_PROXIES = _env("TRUSTED_PROXIES", 0, int)
+        # Served over HTTPS, the sign-in cookies are never sent over plain HTTP.
+        self.SESSION_COOKIE_SECURE = self.PUBLIC_URL.startswith("https://")
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REALTIME_COALESCE_S = _env("REALTIME_COALESCE_S", 0.2, float)
         # Without a message queue the scheduler's refreshes reach no browser: the web process refreshes its
         # own pages this often instead (0 turns that off).

@@ -224,3 +224,27 @@ def test_the_language_chosen_later_is_remembered_on_the_ticket(client, staff):
         assert session.get(Ticket, ticket["id"]).language == "pl"
     bad = client.post(f"/api/v1/tickets/{ticket['token']}/language", json={"language": "de"})
     assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "language"
+
+
+@pytest.mark.parametrize(
+    ("config_overrides", "second"),
+    [
+        ({"RATELIMIT_ENABLED": True, "RATELIMIT_JOIN": "1 per minute"}, 429),
+        ({"RATELIMIT_ENABLED": True, "RATELIMIT_JOIN": "1 per minute", "TRUSTED_PROXIES": 1}, 201),
+    ],
+    ids=["served-directly", "behind-a-trusted-proxy"],
+)
+def test_a_forwarded_address_counts_for_the_join_limit_only_behind_a_trusted_proxy(client, staff, second):
+    """Served directly, a client cannot choose the address its join limit counts by sending X-Forwarded-For;
+    behind a proxy qserve is told of (QSERVE_TRUSTED_PROXIES), each customer the proxy names has a limit of
+    their own (tests/web/test_deploy.py runs it through nginx)."""
+    location = staff["location"]
+
+    def join_from(address):
+        return client.post(
+            f"/api/v1/locations/{location['slug']}/tickets",
+            json={"service_id": location["service_ids"][0]},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [join_from("203.0.113.7"), join_from("203.0.113.8")] == [201, second]
