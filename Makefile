@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export QSERVE_INSTANCE_PATH ?= $(CURDIR)/var
 
-.PHONY: run test install install-test vendor chromium translations demo lint clean bench
+.PHONY: run test install install-test vendor system-packages chromium translations demo lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,12 @@ translations:
 	@if ls qserve/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile -d qserve/translations >/dev/null; fi
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+# What the browser tests and the deploy/ tests run: Debian's Chromium, and nginx with deploy/nginx/qserve.conf.
+system-packages:
+	@(command -v chromium && (command -v nginx || test -x /usr/sbin/nginx)) >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core nginx >/dev/null)
+
+chromium: system-packages
 
 demo: install
 	$(BIN)/qserve db upgrade
@@ -48,7 +52,7 @@ run: demo
 
 # Two workers: the suite waits on browsers, servers and databases about half the time. The tests that time a
 # promise (a call on the display within a second) run afterwards on their own, with no worker beside them.
-test: install-test chromium
+test: install-test system-packages
 	$(BIN)/python -m pytest -q -n 2 -m "not timed"
 	$(BIN)/python -m pytest -q -m timed
 

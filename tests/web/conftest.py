@@ -114,7 +114,7 @@ def database_url(live_db):
 def browser():
     """Launch Debian's Chromium headless through Playwright (never a downloaded browser)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (make chromium)")
+        pytest.skip("chromium is not installed (make system-packages)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
