@@ -5,8 +5,11 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import signal
 import socket
 from urllib.parse import urlsplit
+
+STOP_TIMEOUT_S = 5.0  # what a stopping server gives the requests under way
 
 
 def keep_pages_fresh(app, every_s: float) -> None:
@@ -79,5 +82,21 @@ def serve(*, host: str, port: int) -> None:
     # walk through it (each took 70 ms here).
     gc.collect()
     gc.freeze()
+    server = WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stop_gracefully, server, signum)
     logging.getLogger(__name__).info("qserve listening on http://%s:%s", host, port)
-    WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None).serve_forever()
+    server.serve_forever()
+    logging.getLogger(__name__).info("qserve stopped")
+
+
+def stop_gracefully(server, signum: int) -> None:
+    """Stop taking connections and give the requests under way up to STOP_TIMEOUT_S to finish (systemd's stop,
+    a restart for an upgrade, Ctrl-C); pages and tablets reconnect by themselves, to another process or to
+    this one started again. Without it, SIGTERM ended the process wherever it was."""
+    import gevent
+
+    logging.getLogger(__name__).info(
+        "qserve stopping (%s): finishing the requests under way", signal.Signals(signum).name
+    )
+    gevent.spawn(server.stop, timeout=STOP_TIMEOUT_S)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import signal
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -64,8 +66,19 @@ def serve_scheduler(app: Flask) -> None:
     """Run the scheduler until interrupted; refuse to start a second one on this machine."""
     lock = take_lock(Path(app.config["INSTANCE_PATH"]) / "scheduler.lock")
     scheduler = build_scheduler(app)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, _frame: stop_gracefully(scheduler, number))
     log.info("scheduler running %s", ", ".join(job.id for job in scheduler.get_jobs()))
     try:
         scheduler.start()
     finally:
         lock.close()
+    log.info("scheduler stopped")
+
+
+def stop_gracefully(scheduler: BlockingScheduler, signum: int) -> None:
+    """Let the jobs under way finish (a delivery that has sent its SMS records it), then end `start()`.
+    APScheduler's shutdown waits for them, so it runs on a thread of its own, not in the signal handler that
+    interrupted the scheduler's loop."""
+    log.info("scheduler stopping (%s): finishing the jobs under way", signal.Signals(signum).name)
+    threading.Thread(target=scheduler.shutdown, name="scheduler-shutdown", daemon=True).start()
