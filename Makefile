@@ -45,9 +45,10 @@ demo: install
 run: demo
 	@echo "qserve on http://127.0.0.1:$(PORT)  staff: /login  display: /display/helsinki  join: /join/helsinki"
 	@echo "kiosk: /kiosk/helsinki/entrance  manager: /manage/  printed tickets: var/printer/*.png"
-	export QSERVE_PUBLIC_URL=http://127.0.0.1:$(PORT); trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/qserve printer-sim --port 9100 --out var/printer & \
-	$(BIN)/qserve scheduler & \
+	export QSERVE_PUBLIC_URL=http://127.0.0.1:$(PORT); \
+	$(BIN)/qserve printer-sim --port 9100 --out var/printer & printer=$$!; \
+	$(BIN)/qserve scheduler & scheduler=$$!; \
+	trap 'kill $$printer $$scheduler 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/qserve run --host 127.0.0.1 --port $(PORT)
 
 # Two workers: the suite waits on browsers, servers and databases about half the time. The tests that time a

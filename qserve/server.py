@@ -96,6 +96,8 @@ def stop_gracefully(server, signum: int) -> None:
     this one started again. Without it, SIGTERM ended the process wherever it was."""
     import gevent
 
+    if server.closed:  # stopping already (Ctrl-C in a terminal, then the TERM of whoever started it)
+        return
     logging.getLogger(__name__).info(
         "qserve stopping (%s): finishing the requests under way", signal.Signals(signum).name
     )

@@ -66,8 +66,15 @@ def serve_scheduler(app: Flask) -> None:
     """Run the scheduler until interrupted; refuse to start a second one on this machine."""
     lock = take_lock(Path(app.config["INSTANCE_PATH"]) / "scheduler.lock")
     scheduler = build_scheduler(app)
+    stopping = threading.Event()
+
+    def on_signal(number: int, _frame) -> None:
+        if not stopping.is_set():  # Ctrl-C in a terminal, then the TERM of whoever started it: stop once
+            stopping.set()
+            stop_gracefully(scheduler, number)
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda number, _frame: stop_gracefully(scheduler, number))
+        signal.signal(signum, on_signal)
     log.info("scheduler running %s", ", ".join(job.id for job in scheduler.get_jobs()))
     try:
         scheduler.start()
