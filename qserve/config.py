@@ -41,6 +41,16 @@ def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet_escpos)
+
+
+def quiet_escpos(record: logging.LogRecord) -> bool:
+    """Drop python-escpos's routine lines: it logs each printer connection opened and closed at INFO on the
+    root logger, two lines per printer every 15 s of status polling, which buried everything else. Its
+    warnings and errors stay (qserve logs a printer's failures itself as well)."""
+    escpos = f"{os.sep}escpos{os.sep}" in record.pathname
+    return not (escpos and record.name == "root" and record.levelno < logging.WARNING)
 
 
 class Config:

@@ -16,3 +16,20 @@ def test_no_warning_on_the_default_port_or_with_a_public_url_set():
     assert unset_public_url_warning({}, public_url=DEFAULT, port=5000) is None
     behind_proxy = {"QSERVE_PUBLIC_URL": "https://queue.example.org"}
     assert unset_public_url_warning(behind_proxy, public_url="https://queue.example.org", port=8000) is None
+
+
+def test_python_escpos_routine_lines_are_dropped_and_its_warnings_kept():
+    import logging
+    import os
+
+    from qserve.config import quiet_escpos
+
+    def record(level, path):
+        return logging.LogRecord(
+            "root", level, path, 130, "Closing Network connection to printer %s", ("x",), None
+        )
+
+    escpos = os.path.join("site-packages", "escpos", "printer", "network.py")
+    assert not quiet_escpos(record(logging.INFO, escpos))
+    assert quiet_escpos(record(logging.WARNING, escpos))
+    assert quiet_escpos(record(logging.INFO, os.path.join("qserve", "kiosk", "printers.py")))
