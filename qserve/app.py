@@ -28,7 +28,7 @@ def create_app(config: object | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    from qserve import auth, errors, realtime, web
+    from qserve import auth, errors, realtime, security, web
     from qserve.api import bp as api_bp
 
     errors.register(app)
@@ -36,6 +36,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
     web.init_app(app)
+    security.init_app(app)
     _register_estimator(app, bus)
     realtime.init_app(app, bus)
     _register_optional(app, bus)
