@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from qserve.formats import Figures
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ENGLISH = Figures("en")
+STAFFING_TITLE = "%(hour)s needed %(needed)s, open %(open)s"
 
 
 def _svg(width: int, height: int, body: list[str], label: str) -> Markup:
@@ -16,7 +20,11 @@ def _svg(width: int, height: int, body: list[str], label: str) -> Markup:
 
 
 def heatmap(
-    grid: list[list[int]], *, label: str = "Arrivals by hour and weekday", weekdays: list[str] | None = None
+    grid: list[list[int]],
+    *,
+    label: str = "Arrivals by hour and weekday",
+    weekdays: list[str] | None = None,
+    figures: Figures = ENGLISH,
 ) -> Markup:
     """Draw arrivals as a weekday x hour grid, darker where more people arrived."""
     names = weekdays or WEEKDAYS
@@ -40,7 +48,7 @@ def heatmap(
             body.append(
                 f'<rect x="{left + column * cell}" y="{y}" width="{cell - 2}" height="{cell - 2}" rx="3" '
                 f'fill="#1f6feb" fill-opacity="{shade:.2f}">'
-                f"<title>{escape(names[day])} {hour}:00 - {count}</title></rect>"
+                f"<title>{escape(names[day])} {figures.hour(hour)} - {figures.number(count)}</title></rect>"
             )
     return _svg(left + len(hours) * cell, head + len(days) * cell, body, label)
 
@@ -50,6 +58,7 @@ def scatter(
     *,
     label: str = "Predicted versus actual wait",
     axes: tuple[str, str] = ("predicted (min)", "actual (min)"),
+    figures: Figures = ENGLISH,
 ) -> Markup:
     """Plot predicted (x) against actual (y) waits in minutes with the line where they agree."""
     size, pad = 220, 28
@@ -62,7 +71,8 @@ def scatter(
         f'<text x="{size / 2}" y="{size - 6}" class="axis" text-anchor="middle">{escape(axes[0])}</text>',
         f'<text x="10" y="{size / 2}" class="axis" transform="rotate(-90 10 {size / 2})" '
         f'text-anchor="middle">{escape(axes[1])}</text>',
-        f'<text x="{size - 8}" y="{size - pad + 12}" class="axis" text-anchor="end">{top:.0f}</text>',
+        f'<text x="{size - 8}" y="{size - pad + 12}" class="axis" text-anchor="end">'
+        f"{figures.number(top)}</text>",
     ]
     for predicted, actual in pairs[:1500]:
         x = pad + predicted / 60 * scale
@@ -71,8 +81,15 @@ def scatter(
     return _svg(size, size, body, label)
 
 
-def staffing(rows: list[dict], *, label: str = "Counters needed and open per hour") -> Markup:
-    """Draw counters needed (bars) next to counters open (dark ticks) for each hour."""
+def staffing(
+    rows: list[dict],
+    *,
+    label: str = "Counters needed and open per hour",
+    title: str = STAFFING_TITLE,
+    figures: Figures = ENGLISH,
+) -> Markup:
+    """Draw counters needed (bars) next to counters open (dark ticks) for each hour; `title` says both
+    for one hour (%(hour)s, %(needed)s, %(open)s)."""
     if not rows:
         return Markup("")
     top = max(max(r["counters_needed"], r["counters_open"]) for r in rows) or 1
@@ -86,8 +103,7 @@ def staffing(rows: list[dict], *, label: str = "Counters needed and open per hou
         body.append(
             f'<rect x="{x + 4}" y="{18 + inner - need:.1f}" width="{bar - 8}" '
             f'height="{need:.1f}" class="need">'
-            f"<title>{row['hour']}:00 needed {row['counters_needed']}, "
-            f"open {row['counters_open']:.1f}</title></rect>"
+            f"<title>{escape(title % _hour_figures(row, figures))}</title></rect>"
         )
         body.append(
             f'<text x="{x + bar / 2}" y="{14 + inner - need:.1f}" class="axis" text-anchor="middle">'
@@ -104,8 +120,16 @@ def staffing(rows: list[dict], *, label: str = "Counters needed and open per hou
     return _svg(width, height, body, label)
 
 
-def bars(items: list[tuple[str, float]], *, unit: str = "", label: str = "") -> Markup:
-    """Draw horizontal bars, one per (label, value), with the value written at the end."""
+def _hour_figures(row: dict, figures: Figures) -> dict:
+    return {
+        "hour": figures.hour(row["hour"]),
+        "needed": figures.number(row["counters_needed"]),
+        "open": figures.number(row["counters_open"], 1),
+    }
+
+
+def bars(items: list[tuple[str, float]], *, write=ENGLISH.amount, label: str = "") -> Markup:
+    """Draw horizontal bars, one per (label, value), with the value written at the end by `write`."""
     if not items:
         return Markup("")
     top = max(value for _, value in items) or 1
@@ -116,7 +140,5 @@ def bars(items: list[tuple[str, float]], *, unit: str = "", label: str = "") -> 
         length = 150 * value / top
         body.append(f'<text x="0" y="{y + 15}" class="axis">{escape(name[:24])}</text>')
         body.append(f'<rect x="150" y="{y + 4}" width="{length:.1f}" height="{row - 8}" class="bar"/>')
-        body.append(
-            f'<text x="{154 + length:.1f}" y="{y + 15}" class="axis">{value:.1f}{escape(unit)}</text>'
-        )
+        body.append(f'<text x="{154 + length:.1f}" y="{y + 15}" class="axis">{escape(write(value))}</text>')
     return _svg(width, row * len(items), body, label)

@@ -11,11 +11,13 @@ from qserve.api.inputs import date_arg
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import ValidationFailed
 from qserve.domain.numbering import service_day
+from qserve.formats import Figures
 from qserve.insights import charts, formatting, schedules
 from qserve.insights.dashboard_texts import LANGUAGES, TEXTS, words
 from qserve.insights.export import report_csv
 from qserve.insights.queries import Period, location_report, managed_locations
 from qserve.insights.report_pdf import report_pdf
+from qserve.insights.staffing import GOAL
 
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
 
@@ -82,8 +84,10 @@ def build_reports(language: str = "en", *, defaults: bool = False) -> tuple[dict
 @bp.context_processor
 def _formatters() -> dict:
     w = words()
+    figures = Figures(w.language)
     return {
         "w": w,
+        "figures": figures,
         "extra_links": [
             (endpoint, word) for endpoint, word in EXTRA_LINKS if endpoint in current_app.view_functions
         ],
@@ -91,10 +95,11 @@ def _formatters() -> dict:
             APPOINTMENT_COUNTS if APPOINTMENT_COUNTS in current_app.view_functions else None
         ),
         "languages": LANGUAGES,
-        "minutes": formatting.minutes,
-        "percent": formatting.percent,
-        "number": formatting.number,
+        "minutes": figures.minutes,
+        "percent": figures.percent,
+        "number": figures.number,
         "summary_rows": formatting.SUMMARY_ROWS,
+        "staffing_goal": GOAL,
         "wait_bars": wait_bars,
     }
 
@@ -105,8 +110,8 @@ def query_without_language() -> str:
 
 
 def wait_bars(report: dict) -> list[tuple[str, float]]:
-    """Return (service, median wait in minutes) for a location's bar chart."""
-    return [(s["name"], (s["median_wait_s"] or 0) / 60) for s in report["services"]]
+    """Return (service, median wait in seconds) for a location's bar chart."""
+    return [(s["name"], s["median_wait_s"] or 0) for s in report["services"]]
 
 
 @bp.get("/")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -14,11 +16,17 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from qserve.formats import Figures
 from qserve.insights.dashboard_texts import Words
-from qserve.insights.formatting import SUMMARY_ROWS, minutes, number, percent
+from qserve.insights.formatting import SUMMARY_ROWS
+from qserve.insights.staffing import GOAL
 
 FONTS = Path(__file__).resolve().parents[1] / "printing" / "fonts"
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+SIZE = 8.5  # of the tables' text
+MARGIN = 15 * mm
+PADDING = 6  # reportlab's own, each side of a table cell and inside the page's frame
+WIDTH = A4[0] - 2 * MARGIN - 2 * PADDING  # what a table may take
 
 
 def _register_fonts() -> None:
@@ -35,83 +43,131 @@ def _styles() -> dict:
     }
 
 
+def _width(text: str, font: str, *, wrapped: bool) -> float:
+    """Return how wide a text is on one line, or its longest word when it may wrap."""
+    return max(
+        pdfmetrics.stringWidth(part, font, SIZE) for part in (text.split() if wrapped else [text]) or [""]
+    )
+
+
+def _column_widths(rows: list[list[str]]) -> list[float] | None:
+    """Return widths that keep a table on the page by wrapping the header row and the names in the first
+    column between words (Finnish, Swedish and Polish headers are long), or None when it fits as it is."""
+
+    def widths(wrapped: bool) -> list[float]:
+        return [
+            max(
+                max((_width(row[c], FONT, wrapped=wrapped and c == 0) for row in rows[1:]), default=0),
+                _width(rows[0][c], BOLD, wrapped=wrapped),
+            )
+            + 2 * PADDING
+            for c in range(len(rows[0]))
+        ]
+
+    natural = widths(False)
+    if sum(natural) <= WIDTH:
+        return None
+    least = widths(True)
+    spare = max(WIDTH - sum(least), 0)  # given back where wrapping cost the most lines
+    saved = sum(natural) - sum(least)
+    return [low + spare * (high - low) / saved for low, high in zip(least, natural, strict=True)]
+
+
 def _table(rows: list[list[str]]) -> Table:
-    table = Table(rows, hAlign="LEFT", repeatRows=1)
+    widths = _column_widths(rows)
+    if widths is not None:
+        header = ParagraphStyle(
+            "header", fontName=BOLD, fontSize=SIZE, leading=SIZE + 1.5, alignment=TA_RIGHT
+        )
+        name = ParagraphStyle("name", parent=header, fontName=FONT, alignment=TA_LEFT)
+        first = ParagraphStyle("first", parent=header, alignment=TA_LEFT)
+        rows = [
+            [Paragraph(escape(text), first if c == 0 else header) for c, text in enumerate(rows[0])],
+            *([Paragraph(escape(row[0]), name), *row[1:]] for row in rows[1:]),
+        ]
+    table = Table(rows, colWidths=widths, hAlign="LEFT", repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-                ("FONT", (0, 0), (-1, 0), BOLD, 8.5),
+                ("FONT", (0, 0), (-1, -1), FONT, SIZE),
+                ("FONT", (0, 0), (-1, 0), BOLD, SIZE),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef8")),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8d0dc")),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
             ]
         )
     )
     return table
 
 
-def _comparison(reports: list[dict], w: Words) -> Table:
+def _comparison(reports: list[dict], w: Words, figures: Figures) -> Table:
     rows = [["", *(r["name"] for r in reports)]]
-    rows += [[w(word), *(fmt(r["summary"][key]) for r in reports)] for word, key, fmt in SUMMARY_ROWS]
+    rows += [
+        [w(word), *(write(figures, r["summary"][key]) for r in reports)] for word, key, write in SUMMARY_ROWS
+    ]
     return _table(rows)
 
 
-def _groups(title: str, groups: list[dict], w: Words) -> Table:
+def _groups(title: str, groups: list[dict], w: Words, figures: Figures) -> Table:
     rows = [[title, w.tickets, w.served, w.median_wait, w.p90_wait, w.service_time, w.no_show, w.rating]]
     for g in groups:
         rows.append(
             [
                 g["name"],
-                number(g["tickets"]),
-                number(g["served"]),
-                minutes(g["median_wait_s"]),
-                minutes(g["p90_wait_s"]),
-                minutes(g["median_service_s"]),
-                percent(g["no_show_rate"]),
-                number(g["mean_rating"], 2),
+                figures.number(g["tickets"]),
+                figures.number(g["served"]),
+                figures.minutes(g["median_wait_s"]),
+                figures.minutes(g["p90_wait_s"]),
+                figures.minutes(g["median_service_s"]),
+                figures.percent(g["no_show_rate"]),
+                figures.number(g["mean_rating"], 2),
             ]
         )
     return _table(rows)
 
 
-def _staffing(report: dict, w: Words) -> Table:
+def _staffing(report: dict, w: Words, figures: Figures) -> Table:
     rows = [[w.hour, w.arrivals_per_hour, w.counters_needed, w.counters_open]]
     rows += [
         [
-            f"{r['hour']:02d}:00",
-            number(r["arrivals_per_hour"], 1),
-            str(r["counters_needed"]),
-            number(r["counters_open"], 1),
+            figures.hour(r["hour"]),
+            figures.number(r["arrivals_per_hour"], 1),
+            figures.number(r["counters_needed"]),
+            figures.number(r["counters_open"], 1),
         ]
         for r in report["staffing"]
     ]
     return _table(rows)
 
 
-def _location_section(report: dict, styles: dict, w: Words, *, full: bool) -> list:
+def _location_section(report: dict, styles: dict, w: Words, figures: Figures, *, full: bool) -> list:
     accuracy = report["accuracy"]
     story = [Paragraph(f"{report['name']} ({report['time_zone']})", styles["h2"])]
     if full:
-        story += [_comparison([report], w), Spacer(1, 4 * mm)]
+        story += [_comparison([report], w, figures), Spacer(1, 4 * mm)]
     story += [
-        _groups(w.service, report["services"], w),
+        _groups(w.service, report["services"], w, figures),
         Spacer(1, 3 * mm),
-        _groups(w.staff, report["staff"], w),
+        _groups(w.staff, report["staff"], w, figures),
+        Spacer(1, 2 * mm),
     ]
     story.append(
         Paragraph(
             w(
                 "accuracy_pdf",
-                count=accuracy["count"],
-                error=minutes(accuracy["mean_abs_error_s"]),
-                share=percent(accuracy["within_tolerance"]),
+                count=figures.number(accuracy["count"]),
+                error=figures.minutes(accuracy["mean_abs_error_s"]),
+                share=figures.percent(accuracy["within_tolerance"]),
             ),
             styles["body"],
         )
     )
     if full and report["staffing"]:
-        story += [Paragraph(w.staffing_pdf, styles["h2"]), _staffing(report, w)]
+        story += [
+            Paragraph(w("staffing_pdf", share=figures.percent(GOAL)), styles["h2"]),
+            _staffing(report, w, figures),
+        ]
     return story
 
 
@@ -126,7 +182,7 @@ def report_pdf(
     reports: list[dict], *, first: date, last: date, target_min: float, language: str = "en"
 ) -> bytes:
     """Return a PDF in a language: a location report for one location, or a comparison for several."""
-    w = Words(language)
+    w, figures = Words(language), Figures(language)
     _register_fonts()
     styles = _styles()
     buffer = io.BytesIO()
@@ -134,24 +190,24 @@ def report_pdf(
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=title,
         author="qserve",
     )
     story = [
         Paragraph(title, styles["title"]),
         Paragraph(
-            w("period_line", first=first.isoformat(), last=last.isoformat(), target=f"{target_min:g}"),
+            w("period_line", period=figures.period(first, last), target=figures.amount(target_min)),
             styles["body"],
         ),
         Spacer(1, 4 * mm),
     ]
     if len(reports) > 1:
-        story += [_comparison(reports, w), Spacer(1, 4 * mm)]
+        story += [_comparison(reports, w, figures), Spacer(1, 4 * mm)]
     for report in reports:
-        story += _location_section(report, styles, w, full=len(reports) == 1)
+        story += _location_section(report, styles, w, figures, full=len(reports) == 1)
     document.build(story)
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from qserve.db import read_session, transaction
 from qserve.domain.contact import normalize_email, normalize_language
 from qserve.domain.errors import NotFound, ValidationFailed
+from qserve.formats import Figures
 from qserve.insights.dashboard_texts import Words
 from qserve.insights.queries import Period, location_report, managed_locations
 from qserve.insights.report_pdf import report_pdf, report_title
@@ -185,7 +186,7 @@ def _build_mail(session: Session, schedule: ReportSchedule, period: Period, *, n
     pdf = report_pdf(
         reports, first=period.first, last=period.last, target_min=schedule.target_min, language=w.language
     )
-    span = period.first.isoformat() if period.first == period.last else f"{period.first} – {period.last}"
+    span = Figures(w.language).period(period.first, period.last)
     sender = current_app.config.get("SMTP_FROM") or "qserve@localhost"
     message = EmailMessage()
     message["Subject"] = w("email_subject", title=report_title(reports, w), period=span)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from qserve.insights.metrics import Visit
 
 MAX_COUNTERS = 50
+GOAL = 0.8  # the share of customers to call within the target wait
 
 
 def erlang_c(load: float, counters: int) -> float:
@@ -37,7 +38,7 @@ def service_level(arrivals_per_hour: float, service_s: float, counters: int, tar
 
 
 def counters_needed(
-    arrivals_per_hour: float, service_s: float, target_wait_s: float, *, goal: float = 0.8
+    arrivals_per_hour: float, service_s: float, target_wait_s: float, *, goal: float = GOAL
 ) -> int:
     """Return the fewest counters that call at least `goal` of customers within the target wait."""
     if arrivals_per_hour <= 0 or service_s <= 0:
@@ -49,7 +50,7 @@ def counters_needed(
 
 
 def hourly_staffing(
-    visits: list[Visit], time_zone: str, *, target_wait_s: float, goal: float = 0.8
+    visits: list[Visit], time_zone: str, *, target_wait_s: float, goal: float = GOAL
 ) -> list[dict]:
     """Return, per local hour with arrivals, the average arrivals, counters needed and counters open."""
     zone = ZoneInfo(time_zone)

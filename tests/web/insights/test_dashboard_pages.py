@@ -225,3 +225,88 @@ def test_a_location_asking_for_no_feedback_leaves_the_finished_ticket_on_the_pho
     assert "ticket_updated" in received and "feedback_requested" not in received
     # The live page follows this link when it sees the visit done: it must not say "link expired".
     assert client.get(f"/t/{token}/feedback").headers["Location"] == f"/t/{token}"
+
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("language", "period", "minutes", "shares", "legend"),
+    [
+        (
+            "fi",
+            "23.–29.11.2026",
+            "<td>13,0 min</td><td>10,0 min</td>",
+            f"<td>25{NBSP}%</td><td>0{NBSP}%</td>",
+            f"80{NBSP}%",
+        ),
+        (
+            "sv",
+            "2026-11-23–29",
+            "<td>13,0 min</td><td>10,0 min</td>",
+            f"<td>25{NBSP}%</td><td>0{NBSP}%</td>",
+            f"80{NBSP}%",
+        ),
+        (
+            "pl",
+            "23–29.11.2026",
+            "<td>13,0 min</td><td>10,0 min</td>",
+            "<td>25%</td><td>0%</td>",
+            "by 80% wezwać",
+        ),
+    ],
+)
+def test_the_dashboard_writes_figures_and_days_in_the_reader_language(
+    client, org, language, period, minutes, shares, legend
+):
+    sign_in(client, org["manager"]["email"])
+    html = client.get(f"/manage/?locations=north&locations=south&lang={language}&{RANGE}").get_data(
+        as_text=True
+    )
+    summary = (
+        html.split('id="summary"')[0].rsplit("<h2>", 1)[1]
+        + html.split('id="summary"')[1].split("</table>")[0]
+    )
+    assert summary.startswith(period + "</h2>")
+    assert minutes in summary and shares in summary  # medians, and the no-show rate
+    assert "2.5 min" not in html and "13.0" not in html  # no point decimals left for a person to read
+    assert legend in html and ">13,0 min</text>" in html  # the staffing legend and the bar of the service
+    assert 'name="from" value="2026-11-23"' in html and 'step="1" value="10"' in html  # form values stay ISO
+
+
+def _text_ends(data: bytes) -> list[float]:
+    """Return where each piece of a PDF's text ends, measured in the tables' bold font (the wider one)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    ends: list[float] = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        page.extract_text(
+            visitor_text=lambda piece, cm, tm, font, size: (
+                ends.append(cm[4] + tm[4] + stringWidth(piece.strip(), "DejaVuSans-Bold", 8.5))
+                if piece.strip()
+                else None
+            )
+        )
+    return ends
+
+
+def test_a_polish_pdf_writes_decimal_commas_and_stays_on_the_page_while_the_csv_keeps_points(client, org):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+
+    sign_in(client, org["manager"]["email"])
+    both = client.get(f"/manage/report.pdf?locations=north,south&lang=pl&{RANGE}")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(both.data)).pages)
+    assert "Porównanie: Helsinki Centre, Łódź Piotrkowska" in text
+    assert "23–29.11.2026 · docelowe oczekiwanie 10 min" in text
+    assert "13,0 min" in text and "27,0 min" in text and "25%" in text and "13.0" not in text
+    single = client.get(f"/manage/report.pdf?locations=south&lang=pl&{RANGE}").data
+    assert (
+        "Zalecana obsada (80% wezwanych w docelowym czasie)"
+        in PdfReader(io.BytesIO(single)).pages[0].extract_text()
+    )
+    # the long Polish headers wrap between words instead of pushing the last columns off the page
+    assert 0 < max(_text_ends(single)) <= A4[0] - 15 * mm
+    csv_text = client.get(f"/manage/export.csv?locations=north&lang=pl&{RANGE}").get_data(as_text=True)
+    overall = next(csv.DictReader(io.StringIO(csv_text)))
+    assert overall["median_wait_s"] == "780.0" and overall["within_target"] == "0.5"  # machine figures

@@ -65,14 +65,23 @@ def test_a_weekly_comparison_is_mailed_once_on_monday_morning_in_the_chosen_lang
     assert send_reports(MONDAY_0630_HELSINKI) == 1
     (message,) = smtp.messages
     assert message["Subject"] == (
-        "qserve-raportti: Vertailu: Helsinki Centre, Łódź Piotrkowska, 2026-11-23 – 2026-11-29"
+        "qserve-raportti: Vertailu: Helsinki Centre, Łódź Piotrkowska, 23.–29.11.2026"
     )
     assert message["To"] == "boss@example.com, area@example.com"
     text = _pdf_text(message)
     assert "Vertailu: Helsinki Centre, Łódź Piotrkowska" in text
-    assert "2026-11-23 – 2026-11-29 · tavoiteodotus 10 min" in text
-    assert "13.0 min" in text and "27.0 min" in text  # hand-computed median and P90, as on the dashboard
+    assert "23.–29.11.2026 · tavoiteodotus 10 min" in text  # a Finnish range of days
+    assert "13,0 min" in text and "27,0 min" in text  # hand-computed median and P90, with a decimal comma
     assert send_reports(MONDAY_0630_HELSINKI.replace(hour=9)) == 0  # once per period
+    listed = client.get("/manage/reports?lang=fi").get_data(as_text=True).split('id="schedules"')[1]
+    assert "<td>10 min</td>" in listed and "29.11.2026" in listed and "2026-11-29" not in listed
+
+
+def test_the_list_of_reports_writes_a_fractional_target_in_the_reader_language(client, org, monkeypatch):
+    sign_in(client, org["manager"]["email"])
+    assert _schedule(client, monkeypatch, recipients="boss@example.com", target="7.5").status_code == 302
+    assert "<td>7,5 min</td>" in client.get("/manage/reports?lang=pl").get_data(as_text=True)
+    assert "<td>7.5 min</td>" in client.get("/manage/reports?lang=en").get_data(as_text=True)
 
 
 def test_a_refused_mail_is_retried_and_the_error_is_shown(client, org, smtp, monkeypatch, send_reports):

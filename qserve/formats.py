@@ -1,0 +1,102 @@
+"""Figures, dates and times as a person reads them, in that person's language (Babel's CLDR forms).
+
+Finnish, Swedish and Polish readers get their own decimal comma, thousands separator, percent sign, date
+order and clock ("7,5 min", "1 439", "12 %" or "12%", "23.–29.11.2026", "9.00"). English keeps the forms
+qserve has always shown ("7.5 min", "1439", "12 %", "2026-11-23 – 2026-11-29", "09:00").
+
+Only text for people comes through here: JSON, CSV, form values and data attributes keep machine formats.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from babel.dates import format_date, format_interval, format_time
+from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
+
+LANGUAGES = ("en", "fi", "sv", "pl")
+DASH = "–"
+
+
+class Figures:
+    """Write numbers, minutes, shares, dates and clock times for a reader of one language."""
+
+    def __init__(self, language: str | None) -> None:
+        self.language = language if language in LANGUAGES else "en"
+        self._english = self.language == "en"
+
+    def _pattern(self, digits: int, *, optional: bool = False) -> str:
+        # English keeps its figures ungrouped, as they have always been written ("1439").
+        whole = "0" if self._english else "#,##0"
+        return whole + ("." + ("#" if optional else "0") * digits if digits else "")
+
+    def number(self, value: float | None, digits: int = 0) -> str:
+        """Write a number with a fixed number of decimals ('1 439', '3,98')."""
+        if value is None:
+            return DASH
+        return format_decimal(_rounded(value, digits), self._pattern(digits), locale=self.language)
+
+    def amount(self, value: float | None) -> str:
+        """Write a number with up to two decimals and none when it is whole ('10', '7,5')."""
+        if value is None:
+            return DASH
+        return format_decimal(_rounded(value, 2), self._pattern(2, optional=True), locale=self.language)
+
+    def minutes(self, seconds: float | None) -> str:
+        """Write seconds as minutes with one decimal ('7,5 min'); never '-0,0 min'."""
+        if seconds is None:
+            return DASH
+        value = _rounded(seconds / 60, 1)
+        return format_unit(value, "duration-minute", "short", format=self._pattern(1), locale=self.language)
+
+    def percent(self, share: float | None) -> str:
+        """Write a share (0..1) as a whole percentage ('12 %' in Finnish and Swedish, '12%' in Polish)."""
+        if share is None:
+            return DASH
+        whole = Decimal(round(share * 100)).scaleb(-2)  # rounded as in every language, then Babel's form
+        return format_percent(whole, "0 %" if self._english else None, locale=self.language)
+
+    def score(self, value: float | None) -> str:
+        """Write a recommendation score with its sign ('+16', '-3')."""
+        if value is None:
+            return DASH
+        whole = self._pattern(0)
+        return format_decimal(_rounded(value, 0), f"+{whole};-{whole}", locale=self.language)
+
+    def date(self, day: date) -> str:
+        """Write a day ('23.11.2026' in Finnish and Polish, '2026-11-23' in Swedish and English)."""
+        return format_date(day, "yyyy-MM-dd" if self._english else "short", locale=self.language)
+
+    def period(self, first: date, last: date) -> str:
+        """Write a range of days as the language does ('23.–29.11.2026' in Finnish), one day alone."""
+        if first == last:
+            return self.date(first)
+        if self._english:
+            return f"{self.date(first)} – {self.date(last)}"
+        return format_interval(first, last, "yMd", locale=self.language)
+
+    def clock(self, moment: time | datetime) -> str:
+        """Write a local clock time ('9.00' in Finnish, '09:00' otherwise)."""
+        local = moment.time() if isinstance(moment, datetime) else moment
+        return format_time(local, "HH:mm" if self._english else "short", locale=self.language)
+
+    def hour(self, hour: int) -> str:
+        """Write the start of an hour of the day as a clock time."""
+        return self.clock(time(hour))
+
+
+def _rounded(value: float, digits: int) -> float:
+    # Python rounds first, so every language shows the same digits; adding 0.0 turns a -0.0 into 0.0.
+    return round(value, digits) + 0.0
+
+
+def figures(language: str | None = None) -> Figures:
+    """Return the forms of a language, or of the request's language when none is given."""
+    if language is None:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        language = locale.language if locale is not None else "en"
+    return Figures(language)
