@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -30,5 +31,6 @@ def counts(slug: str):
     today = utcnow().astimezone(ZoneInfo(zone)).date()
     first = date_arg("from", today - timedelta(days=DAYS_BEFORE))
     last = date_arg("to", today + timedelta(days=DAYS_AFTER))
-    report = appointment_report(location_slug=slug, first=first, last=last, actor=actor_for(current_user))
+    actor, language = actor_for(current_user), str(get_locale() or "en")
+    report = appointment_report(location_slug=slug, first=first, last=last, actor=actor, language=language)
     return render_template("appointments/manage.html", report=report, first=first, last=last)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext, refresh
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from qserve.db import read_session, utcnow
 from qserve.domain.errors import Conflict, NotFound, QServeError
 from qserve.domain.texts import in_language
 from qserve.extensions import limiter
+from qserve.formats import Figures
 from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S
 from qserve.mobile.form import JoinForm, check, explain
 from qserve.mobile.wording import LANGUAGE_NAMES
@@ -56,8 +57,7 @@ def day_label(day) -> str:
 def when_label(moment) -> str:
     """Return a local date and time in the page's language ("tiistai 24.11.2026 12.00" in Finnish)."""
     language = str(get_locale() or "en")
-    clock = format_time(moment, "HH.mm" if language == "fi" else "HH:mm", locale=language)
-    return f"{format_date(moment, 'cccc d.M.yyyy', locale=language)} {clock}"
+    return f"{format_date(moment, 'cccc d.M.yyyy', locale=language)} {Figures(language).clock(moment)}"
 
 
 @bp.context_processor
@@ -81,7 +81,7 @@ def _location(session, slug: str) -> Location:
 
 
 def _local(moment, time_zone: str) -> str:
-    return moment.astimezone(ZoneInfo(time_zone)).strftime("%H:%M")
+    return Figures(str(get_locale() or "en")).clock(moment.astimezone(ZoneInfo(time_zone)))
 
 
 @bp.get("/book/<slug>")

@@ -12,6 +12,7 @@ from qserve.db import read_session
 from qserve.domain.actors import Actor
 from qserve.domain.errors import Forbidden, NotFound, ValidationFailed
 from qserve.domain.numbering import day_bounds
+from qserve.formats import Figures
 from qserve.models import Location, Service, Ticket
 from qserve.models.appointment import APPOINTMENT_STATUSES, Appointment
 
@@ -36,8 +37,11 @@ def managed_location(session, *, slug: str, actor: Actor) -> Location:
     return location
 
 
-def appointment_report(*, location_slug: str, first: date, last: date, actor: Actor) -> dict:
-    """Count a location's bookings whose slot falls in a local date range, by status, per service."""
+def appointment_report(
+    *, location_slug: str, first: date, last: date, actor: Actor, language: str = "en"
+) -> dict:
+    """Count a location's bookings whose slot falls in a local date range, by status, per service (named
+    in the reader's language)."""
     with read_session() as session:
         location = managed_location(session, slug=location_slug, actor=actor)
         start, end = _period_bounds(first, last, location.time_zone)
@@ -50,7 +54,6 @@ def appointment_report(*, location_slug: str, first: date, last: date, actor: Ac
             )
             .group_by(Appointment.service_id, Appointment.status)
         ).all()
-        language = (location.languages or ["en"])[0]
         services = sorted(location.services, key=lambda s: (s.position, s.id))
         names = {s.id: s.name(language) for s in services}
         others = session.execute(
@@ -114,7 +117,7 @@ def bookings_of_day(
         rows = [
             {
                 "code": cap.display_code(appointment.code),
-                "time": appointment.starts_at.astimezone(zone).strftime("%H:%M"),
+                "time": Figures(language).clock(appointment.starts_at.astimezone(zone)),
                 "starts_at": appointment.starts_at.isoformat(),
                 "service": services.get(appointment.service_id, ""),
                 "name": appointment.name or "",

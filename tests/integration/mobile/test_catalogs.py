@@ -24,7 +24,8 @@ def catalog(language: str):
 
 
 def extracted_ids() -> set:
-    """Extract the message ids of the package's code and templates, as `make`'s extraction does."""
+    """Extract the (context, message id) pairs of the package's code and templates, as `make`'s extraction
+    does."""
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     keywords = {
         "_": None,
@@ -34,17 +35,18 @@ def extracted_ids() -> set:
         "ungettext": (1, 2),
         "lazy_gettext": None,
         "_l": None,
+        "pgettext": ((1, "c"), 2),
     }
     ids = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(PACKAGE), method_map=method_map, keywords=keywords
     ):
-        ids.add(message if isinstance(message, str) else message[0])
+        ids.add((context, message if isinstance(message, str) else message[0]))
     return ids
 
 
 def test_the_catalogs_hold_every_message_of_the_code():
-    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog("fi") if m.id}
+    known = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog("fi") if m.id}
     missing = sorted(extracted_ids() - known)
     assert not missing, f"run pybabel extract/update (see babel.cfg) and translate: {missing}"
 

@@ -142,6 +142,7 @@ def test_the_desk_speaks_finnish_from_its_headings_to_the_check_in_messages(app,
     desk = f"/staff/{place['slug']}/bookings"
     page = client.get(f"{desk}?lang=fi").get_data(as_text=True)  # the language stays in a cookie
     assert '<html lang="fi">' in page and "Tämän päivän varaukset" in page and "Seuraava päivä" in page
+    assert re.search(r'<td class="time">\d{1,2}\.\d\d</td>', page)  # the Finnish clock: "9.30"
     done = client.post(f"{desk}/check-in", data={"code": eino["code"]})
     with read_session() as session:
         number = session.query(Ticket.number).filter(Ticket.name == "Eino Leino").scalar()
@@ -181,6 +182,39 @@ def test_managers_see_booked_checked_in_no_show_and_cancelled_per_service(app, m
     later = (today() + timedelta(days=30)).isoformat()
     empty = client.get(f"/manage/appointments/{place['slug']}?from={later}&to={later}").get_data(as_text=True)
     assert cells(empty.split('id="totals">', 1)[1].split("</tr>", 1)[0]) == ["0", "0", "0", "0", "0"]
+
+
+@pytest.mark.parametrize(
+    ("language", "service", "headings"),
+    [
+        ("sv", "Konton och kort", ["Bokade", "Incheckade", "Uteblivna", "Avbokade", "Totalt"]),
+        ("pl", "Konta i karty", ["Zarezerwowane", "Zgłoszone", "Nieobecni", "Anulowane", "Razem"]),
+    ],
+)
+def test_the_booking_figures_name_services_and_columns_in_the_reader_language(
+    app, make, place, language, service, headings
+):
+    with transaction() as tx:
+        location = tx.session.get(Location, place["id"])
+        location.languages = ["fi", "sv", "pl", "en"]  # the location's own first language is Finnish
+        location.services[0].names = {
+            "en": "Accounts and cards",
+            "fi": "Tilit ja kortit",
+            "sv": "Konton och kort",
+            "pl": "Konta i karty",
+        }
+    manager = make.user(organization_id=place["organization_id"], role="manager")
+    html = (
+        signed_in(app, manager)
+        .get(f"/manage/appointments/{place['slug']}?lang={language}")
+        .get_data(as_text=True)
+    )
+    first = html.split(f'data-service="{place["service_ids"][0]}">', 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{service}</td>" in first and "Tilit ja kortit" not in html
+    # columns of counts: plural in Swedish and Polish, where one booking's status is singular
+    assert (
+        re.findall(r"<th>([^<]*)</th>", html.split("<thead>", 1)[1].split("</thead>", 1)[0])[1:] == headings
+    )
 
 
 def test_staff_get_403_and_other_organizations_404_on_the_figures(app, make, place):
