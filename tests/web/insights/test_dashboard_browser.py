@@ -39,3 +39,23 @@ def test_the_dashboard_shows_helsinki_and_warsaw_side_by_side(browser, served, a
     ).evaluate_all("nodes => nodes.map(n => n.firstChild.textContent.trim())")
     page.screenshot(path=str(artifacts / "dashboard-compare-two-locations.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize("language", ["sv", "pl"])
+def test_the_manager_pages_fit_a_phone_and_a_laptop_in_swedish_and_polish(
+    browser, served, artifacts, language
+):
+    base, password = served
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in(page, base, "manager@demo.qserve", password)
+    pages = ("/manage/?locations=helsinki&locations=warsaw", "/manage/reports", "/manage/appointments/warsaw")
+    for path in pages:
+        page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={language}")
+        # wide tables scroll inside their panels; the page itself never scrolls sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    page.screenshot(path=str(artifacts / f"dashboard-{language}-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/manage/?locations=helsinki&locations=warsaw&lang={language}")
+    for table in page.locator(".side-by-side table.groups").all():  # every column inside its panel
+        assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    page.close()
