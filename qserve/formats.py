@@ -90,13 +90,3 @@ class Figures:
 def _rounded(value: float, digits: int) -> float:
     # Python rounds first, so every language shows the same digits; adding 0.0 turns a -0.0 into 0.0.
     return round(value, digits) + 0.0
-
-
-def figures(language: str | None = None) -> Figures:
-    """Return the forms of a language, or of the request's language when none is given."""
-    if language is None:
-        from flask_babel import get_locale
-
-        locale = get_locale()
-        language = locale.language if locale is not None else "en"
-    return Figures(language)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markupsafe import Markup, escape
 
 from qserve.formats import Figures
@@ -128,7 +130,9 @@ def _hour_figures(row: dict, figures: Figures) -> dict:
     }
 
 
-def bars(items: list[tuple[str, float]], *, write=ENGLISH.amount, label: str = "") -> Markup:
+def bars(
+    items: list[tuple[str, float]], *, write: Callable[[float], str] = ENGLISH.amount, label: str = ""
+) -> Markup:
     """Draw horizontal bars, one per (label, value), with the value written at the end by `write`."""
     if not items:
         return Markup("")
