@@ -46,6 +46,7 @@
     for (const name of screens) $(name).hidden = name !== id;
     document.querySelector(".languages").hidden = id !== "start"; // the language is chosen before a tap
     if (id !== "booking-panel") stopCamera();
+    if (id === "start") fitServices();
   }
 
   function applyTexts() {
@@ -66,6 +67,7 @@
     list.replaceChildren();
     list.classList.toggle("few", services.length <= 4);
     list.classList.toggle("many", services.length > 6);
+    list.dataset.count = services.length;
     for (const service of services) {
       const button = document.createElement("button");
       button.type = "button";
@@ -87,6 +89,16 @@
       button.addEventListener("click", () => chooseService(service));
       list.append(button);
     }
+    fitServices();
+  }
+
+  // Every service in sight, never behind a scroll a customer would not guess: when the full-size buttons
+  // do not all fit (a short landscape screen, the assistance note showing), they take a compact size.
+  function fitServices() {
+    const list = $("services");
+    if ($("start").hidden) return; // measured when the start screen shows again
+    list.classList.remove("compact");
+    if (list.scrollHeight > list.clientHeight + 1) list.classList.add("compact");
   }
 
   function waitLine(service) {
@@ -111,6 +123,7 @@
     } else {
       note.hidden = true;
     }
+    fitServices();
   }
 
   function setError(key) {
@@ -531,6 +544,7 @@
     );
     for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, touched, { passive: true });
     document.addEventListener("contextmenu", (event) => event.preventDefault());
+    window.addEventListener("resize", fitServices);
   }
 
   wire();
