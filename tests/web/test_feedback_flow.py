@@ -3,17 +3,21 @@ deleting personal data empties the row."""
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import select
 
 from qserve.db import read_session
+from qserve.insights.texts import page_texts
 from qserve.models import FeedbackAnswer, Ticket
 from qserve.services.accounts import create_token
 from tests.factories import PASSWORD
 from tests.integration.insights.helpers import serve
 from tests.web.conftest import sign_in
+
+AXE = Path(__file__).resolve().parents[2] / "qserve" / "static" / "vendor" / "axe.min.js"
 
 
 @pytest.mark.timed
@@ -92,4 +96,37 @@ def test_each_feedback_choice_sits_on_one_line_beside_its_own_radio_button(
     for choice in choices:
         assert choice["radio_right"] <= choice["text_left"]
         assert choice["text_top"] < choice["radio_middle"] < choice["text_bottom"]
+    phone.close()
+
+
+@pytest.mark.parametrize("language", ["en", "sv", "pl"])
+def test_the_page_after_erasing_ones_data_has_a_heading_and_passes_the_accessibility_checks(
+    live_server, browser, make, language, artifacts
+):
+    location = make.location(services=1, counters=1)
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+    ticket_id = serve(
+        make, location, staff, joined=datetime.now(UTC) - timedelta(minutes=30), wait_s=60, service_s=60
+    )
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{live_server.url}/feedback/{token}?lang={language}")
+    phone.check("input[name=rating][value='4']", force=True)
+    phone.click("#feedback-form button[type=submit]")
+    phone.wait_for_selector("#feedback-done")
+    phone.click("#erase")
+    phone.wait_for_selector("#erased")
+    phone.screenshot(path=str(artifacts / f"feedback-erased-{language}-phone.png"), full_page=True)
+    phone.add_script_tag(path=str(AXE))
+    headless = phone.evaluate(
+        "axe.run(document, {runOnly: ['page-has-heading-one']}).then(r => r.violations.map(v => v.id))"
+    )
+    violations = phone.evaluate(
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))"
+    )
+    assert (headless, violations) == ([], [])
+    assert phone.locator("h1").inner_text() == page_texts(language)["answered"]
     phone.close()
