@@ -303,3 +303,44 @@ def test_the_line_under_call_next_is_not_covered_on_a_small_tablet_in_finnish(
     past_edge += ".map(b => b.innerText)"
     assert tablet.locator(".actions button").evaluate_all(past_edge) == []
     tablet.context.close()
+
+
+# The gap in pixels between each shortcut badge and the nearest line of its button's words (negative: they
+# overlap), for every visible button that has a badge.
+BADGE_GAPS = """() => [...document.querySelectorAll("button")]
+    .filter((button) => button.offsetParent && button.querySelector("kbd"))
+    .map((button) => {
+        const badge = button.querySelector("kbd").getBoundingClientRect();
+        const walker = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+        const range = document.createRange();
+        const lines = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (node.parentElement.closest("kbd") || !node.textContent.trim()) continue;
+            range.selectNodeContents(node);
+            lines.push(...range.getClientRects());
+        }
+        const gaps = lines.map((line) => Math.max(badge.left - line.right, line.left - badge.right,
+                                                  badge.top - line.bottom, line.top - badge.bottom));
+        return [button.innerText.replace(/\\n/g, " "), Math.min(...gaps)];
+    })"""
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv", "pl"])
+def test_each_shortcut_badge_keeps_clear_of_its_buttons_words_on_a_small_tablet(
+    live_server, browser, make, branch, language, artifacts
+):
+    location = branch["location"]
+    issue(make, location, 2, name="Maija Meikäläinen")
+    tablet = open_tablet(browser, live_server.url, branch["staff"][0], location)
+    tablet.set_viewport_size({"width": 1024, "height": 768})
+    tablet.goto(tablet.url + f"?lang={language}")
+    tablet.wait_for_selector("#connection[data-online='1']")
+    tablet.wait_for_selector("#queues .row")
+    tablet.keyboard.press("n")
+    number_is(tablet, "cur-number", "A001")
+    tablet.wait_for_selector("#undo:not([hidden])")
+    gaps = dict(tablet.evaluate(BADGE_GAPS))
+    tablet.screenshot(path=artifacts / f"staff-tablet-badges-1024x768-{language}.png")
+    assert len(gaps) == 9  # call next, the seven actions on the current customer, undo
+    assert {label: gap for label, gap in gaps.items() if gap < 2} == {}
+    tablet.context.close()
