@@ -155,7 +155,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_queue": "Brak kolejki",
         "closed": "Zamknięte",
         "assistance": "Potrzebuję pomocy",
-        "assistance_on": "Zostaniesz obsłużony w pierwszej kolejności",
+        "assistance_on": "Obsłużymy Cię w pierwszej kolejności",
         "sms": "Powiadomienia SMS",
         "sms_prompt": "Twój numer komórkowy",
         "sms_hint": "Opcjonalnie. Wyślemy SMS, gdy zbliży się Twoja kolej.",
@@ -190,7 +190,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "phone_taken": "Ten numer telefonu ma już tutaj bilet.",
         "service_closed": "Ta usługa jest teraz zamknięta.",
         "service_full": "Na dziś w tej usłudze nie ma już numerów.",
-        "appointments_only": "Ta usługa przyjmuje tylko po rezerwacji. "
+        "appointments_only": "Ta usługa jest dostępna tylko po wcześniejszej rezerwacji. "
         "Zarezerwuj termin w telefonie lub zapytaj obsługę.",
         "site_full": "W tej chwili jest tu pełno. Wróć nieco później lub zapytaj obsługę.",
         "error": "Coś poszło nie tak. Spróbuj ponownie lub zapytaj obsługę.",

@@ -68,3 +68,36 @@ def test_every_message_is_translated_with_its_placeholders(language):
             ):
                 problems.append(f"placeholders differ: {sources[0]!r} -> {string!r}")
     assert not problems, "\n".join(problems)
+
+
+# Whoever reads "you" may be a woman: Polish says it without a masculine-only form ("Jesteś następny",
+# "Możesz nie zostać obsłużony", "Nie jesteś przypisany").
+MASCULINE_YOU = re.compile(r"\b(?:[Jj]esteś|[Zz]ostaniesz|[Zz]ostać)\b[^.:?]*?\b\w+(?:ony|any|ny)\b")
+
+
+def test_polish_speaks_to_customers_and_staff_without_assuming_they_are_men():
+    from qserve.kiosk.texts import TEXTS
+
+    sentences = [m.string for m in catalog("pl") if m.id and isinstance(m.string, str)]
+    sentences += list(TEXTS["pl"].values())
+    assert [s for s in sentences if MASCULINE_YOU.search(s)] == []
+    assert catalog("pl").get("Waited").string == "Czas oczekiwania"  # not "Czekał", a man's past tense
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_recalling_the_current_customer_and_calling_back_one_on_hold_read_differently(language):
+    # Both sit on the tablet at once; in Polish both read "Wezwij ponownie".
+    words = catalog(language)
+    assert words.get("Recall").string != words.get("Call back").string
+
+
+@pytest.mark.parametrize(
+    ("language", "english", "natural"),
+    [
+        ("sv", "%(number)s marked as no-show.", "%(number)s markerad som utebliven."),  # was "som uteblev"
+        ("pl", "Cancel your ticket?", "Anulować numerek?"),  # was "Anulować twój numerek?"
+        ("pl", "Called %(number)s back.", "Wezwano z powrotem %(number)s."),  # was "Ponownie ... z powrotem"
+    ],
+)
+def test_sentences_read_as_a_native_speaker_would_write_them(language, english, natural):
+    assert catalog(language).get(english).string == natural

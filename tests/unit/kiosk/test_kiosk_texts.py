@@ -34,3 +34,10 @@ def test_the_error_mapping_is_read():
 @pytest.mark.parametrize("language", ["en", "fi", "sv", "pl"])
 def test_every_shown_key_is_written_in_the_language(language):
     assert sorted(shown_keys() - set(TEXTS[language])) == []
+
+
+def test_the_polish_appointments_only_notice_is_a_whole_sentence():
+    # "Ta usługa przyjmuje tylko po rezerwacji": "takes" with nothing taken.
+    assert TEXTS["pl"]["appointments_only"].startswith(
+        "Ta usługa jest dostępna tylko po wcześniejszej rezerwacji."
+    )

@@ -55,7 +55,7 @@ SAY = {
         "ahead_2": "2 osoby przed tobą",
         "ahead_1": "1 osoba przed tobą",
         "ahead_4": "4 osoby przed tobą",
-        "next": "Jesteś następny w kolejce.",
+        "next": "Za chwilę twoja kolej.",
         "turn": "Twoja kolej",
         "counter": "Stanowisko 4",
         "postponed": "Gotowe: masz trochę więcej czasu.",
