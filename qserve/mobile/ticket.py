@@ -89,7 +89,9 @@ def cancel(token: str):
     """Confirm, then cancel a ticket without the page script."""
     if request.method == "GET":
         view = _ticket_state(token)["view"]
-        return render_template("mobile/cancel.html", view=view)
+        # Like the ticket page it comes from: the ticket's language unless one was chosen on a page.
+        with nullcontext() if language_asked() else force_locale(view["language"]):
+            return render_template("mobile/cancel.html", view=view)
     try:
         ticket_service.cancel_ticket_by_customer(token=token, now=utcnow())
     except InvalidTransition:

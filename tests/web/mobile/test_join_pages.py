@@ -212,6 +212,16 @@ def test_the_ticket_page_speaks_the_tickets_language_until_another_is_chosen(app
     assert switched.headers["Cache-Control"] == "no-store"
 
 
+def test_the_cancel_page_without_script_speaks_the_tickets_language(app, make):
+    """A Polish ticket on a phone set to English: its ticket page is Polish, and so is the page that asks
+    whether to cancel it (it said 'Cancel your ticket?')."""
+    branch = bank_branch(make)
+    token = _join(app, branch, language="pl")
+    page = app.test_client().get(f"/t/{token}/cancel", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="pl">' in page.get_data(as_text=True)
+    assert "Anulować numerek?" in text_of(page) and "Tak, anuluj mój numerek" in text_of(page)
+
+
 def test_the_ticket_page_says_what_is_ahead_in_words(client, make):
     branch = bank_branch(make)
     now = datetime.now(UTC)
