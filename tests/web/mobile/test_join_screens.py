@@ -66,3 +66,36 @@ def test_the_poster_prints_a_large_qr_code_in_the_locations_languages(
     pdf = artifacts / "mobile" / "fi-15-poster.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
     assert len(PdfReader(pdf).pages) == 1  # the poster fits one sheet
+
+
+# Each wait range ("35–200 minut") in the page's words, and the lines it takes on screen.
+RANGE_LINES = """() => {
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const match of node.textContent.matchAll(/\\d+–\\d+ \\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+            found.push([match[0], tops.size]);
+        }
+    }
+    return found;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["pl", "sv"])
+def test_a_wait_range_is_never_broken_across_two_lines_on_a_phone(live_server, phone, make, lang):
+    """'czas oczekiwania 35–' at the end of a line and '200 minut' on the next read as two waits."""
+    branch = bank_branch(make, services=3)
+    for index in range(3):
+        for _ in range(6):
+            make.ticket(location=branch, service_index=index, answers=LOAN_ANSWERS if index == 0 else {})
+    page = phone(lang)
+    for path in ["", f"/{branch['service_ids'][0]}", f"/{branch['service_ids'][1]}"]:
+        page.goto(f"{live_server.url}/join/{branch['slug']}{path}?lang={lang}")
+        for width in (320, 360, 390):
+            page.set_viewport_size({"width": width, "height": 844})
+            ranges = page.evaluate(RANGE_LINES)
+            assert ranges and all(lines == 1 for _, lines in ranges), (path, width, ranges)
