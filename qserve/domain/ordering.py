@@ -50,6 +50,35 @@ def is_due(candidate: Candidate, now: datetime) -> bool:
     return candidate.appointment_at is not None and candidate.appointment_at <= now
 
 
+def before_slot(candidate, now: datetime) -> bool:
+    """Tell whether a checked-in appointment (a Candidate or a ticket) is still before its slot time."""
+    return candidate.appointment_at is not None and candidate.appointment_at > now
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a waiting ticket stands in its service's line."""
+
+    position: int  # 1 = next
+    ahead: int
+    ahead_appointments: int
+    ahead_priority: int
+
+
+def places_at_slots(candidates: list[Candidate]) -> dict[int, Place]:
+    """Return the place of each appointment once its slot has started: behind the appointments of its
+    service with earlier slots alone, which are due before it (due appointments are called first; before
+    its slot, the walk-ins called ahead of it do not delay it past its slot)."""
+    places: dict[int, Place] = {}
+    by_service: dict[int, tuple[int, int]] = {}
+    booked = (c for c in candidates if c.appointment_at is not None)
+    for candidate in sorted(booked, key=lambda c: (c.appointment_at, c.ticket_id)):
+        ahead, priorities = by_service.get(candidate.service_id, (0, 0))
+        places[candidate.ticket_id] = Place(ahead + 1, ahead, ahead, priorities)
+        by_service[candidate.service_id] = (ahead + 1, priorities + (candidate.priority > 0))
+    return places
+
+
 def _fcfs_key(candidate: Candidate) -> tuple:
     return (candidate.queued_at, candidate.ticket_id)
 

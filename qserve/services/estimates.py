@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from qserve.services.queue import CensusScope
 
@@ -90,3 +90,25 @@ def queueing_estimate(*, ahead: int, duration_s: float, counters: int) -> WaitRa
     p50 = (ahead + 0.5) * duration_s / counters if ahead or counters else 0.0
     spread = max(MIN_SPREAD_S, 0.35 * p50 + math.sqrt(max(ahead, 1)) * duration_s / counters * 0.5)
     return WaitRange(max(0, int(p50 - spread)), int(p50), int(p50 + spread * 1.4))
+
+
+def slot_waits(
+    candidates, *, now, duration_s: dict[int, float], counters: dict[int, int]
+) -> dict[int, WaitRange]:
+    """Return the waits of the appointments whose slot is still ahead, from the Candidates waiting in their
+    services: each is called at its slot (before it, walk-ins are called ahead of it; once due, it goes
+    first), or once the counters have called the appointments before it, whichever is later."""
+    waits: dict[int, WaitRange] = {}
+    last_called: dict[int, float] = {}  # per service: when its latest appointment so far is called (s)
+    booked = (c for c in candidates if c.appointment_at is not None)
+    for candidate in sorted(booked, key=lambda c: (c.appointment_at, c.ticket_id)):
+        service_id, serving = candidate.service_id, max(1, counters.get(candidate.service_id, 0))
+        step = duration_s[service_id] / serving
+        until_slot = max(0.0, (candidate.appointment_at - now).total_seconds())
+        called = max(until_slot + 0.5 * step, last_called.get(service_id, -math.inf) + step)
+        last_called[service_id] = called
+        if until_slot > 0:  # how many the counters still have to call before it once its slot starts
+            behind = max(0, round((called - until_slot) / step - 0.5))
+            wait = queueing_estimate(ahead=behind, duration_s=duration_s[service_id], counters=serving)
+            waits[candidate.ticket_id] = WaitRange(*(int(until_slot) + s for s in astuple(wait)))
+    return waits

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from qserve.domain.ordering import before_slot
 from qserve.models import Ticket
 from qserve.services.estimates import WaitRange, census_scope, join_estimates
 from qserve.services.queue import LineCensus, Place, line_census, newcomer_places
@@ -73,7 +74,8 @@ def place_newcomers(
     for location_id, joined in by_location(tickets).items():
         census = censuses[location_id]
         places.update(newcomer_places(session, joined, now=now, census=census))
-        placed = [t for t in joined if places.get(t.id) is not None]
+        # An appointment before its slot waits for its slot: the queueing estimate from its place then.
+        placed = [t for t in joined if places.get(t.id) is not None and not before_slot(t, now)]
         estimates.update(join_estimates(session, placed, now=now, census=census))
     answers = {}
     for ticket in tickets:

@@ -9,7 +9,14 @@ from sqlalchemy import Integer, bindparam, case, func, literal, literal_column, 
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Status
-from qserve.domain.ordering import Candidate, FairnessRule, priority_streak, queue_order
+from qserve.domain.ordering import (
+    Candidate,
+    FairnessRule,
+    Place,
+    places_at_slots,
+    priority_streak,
+    queue_order,
+)
 from qserve.models import Counter, Location, Ticket
 from qserve.models.ticket import SPECIAL_IN_LINE
 
@@ -131,20 +138,11 @@ def location_streak(session: Session, *, location_id: int) -> int:
     return priority_streak(list(rows.scalars()))
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where a waiting ticket stands in its service's line."""
-
-    position: int  # 1 = next
-    ahead: int
-    ahead_appointments: int
-    ahead_priority: int
-
-
 def places_by_service(
-    candidates: list[Candidate], *, rule: FairnessRule, now: datetime, streak: int = 0
+    candidates: list[Candidate], *, rule: FairnessRule, now: datetime, streak: int = 0, at_slots: bool = False
 ) -> dict[int, Place]:
-    """Return each waiting ticket's Place within its own service, in call order."""
+    """Return each waiting ticket's Place within its own service, in call order; with `at_slots`, as its
+    customer is told it: an appointment where it stands once its slot starts (see places_at_slots)."""
     by_service: dict[int, list[Candidate]] = {}
     for candidate in candidates:
         by_service.setdefault(candidate.service_id, []).append(candidate)
@@ -156,7 +154,7 @@ def places_by_service(
             places[candidate.ticket_id] = Place(rank + 1, rank, appointments, priorities)
             appointments += candidate.appointment_at is not None
             priorities += candidate.priority > 0
-    return places
+    return places | places_at_slots(candidates) if at_slots else places
 
 
 def place_of(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
@@ -167,7 +165,7 @@ def place_of(session: Session, ticket: Ticket, *, now: datetime) -> Place | None
     rule = FairnessRule.from_settings(location.fairness)
     candidates = waiting_candidates(session, service_ids=[ticket.service_id])
     streak = location_streak(session, location_id=location.id) if rule.kind == "max_in_row" else 0
-    return places_by_service(candidates, rule=rule, now=now, streak=streak).get(ticket.id)
+    return places_by_service(candidates, rule=rule, now=now, streak=streak, at_slots=True).get(ticket.id)
 
 
 _DUE_OR_WALK_IN = _TICKETS.c.appointment_at.is_(None) | (_TICKETS.c.appointment_at <= bindparam("now"))

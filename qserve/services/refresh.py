@@ -13,7 +13,7 @@ from qserve.db import read_session, transaction
 from qserve.domain.lifecycle import OPEN_STATUSES, Status
 from qserve.domain.ordering import Candidate, FairnessRule
 from qserve.models import Location, Ticket
-from qserve.services.estimates import WaitRange, queueing_estimate
+from qserve.services.estimates import WaitRange, queueing_estimate, slot_waits
 from qserve.services.queue import line_census, location_streak, places_by_service, serving_counters
 from qserve.services.views import public_ticket
 
@@ -40,11 +40,7 @@ class QueueingEstimator:
         self, session: Session, location: Location, waiting: list[Candidate], places: dict, now: datetime
     ) -> dict[int, WaitRange]:
         """Return a WaitRange for each waiting ticket id."""
-        counters = serving_counters(session, location_id=location.id)
-        durations = {s.id: s.default_duration_s for s in location.services}
-        open_per_service = {
-            s.id: sum(1 for c in counters if s.id in c.serving_service_ids()) for s in location.services
-        }
+        durations, open_per_service = service_capacity(session, location)
         return {
             c.ticket_id: queueing_estimate(
                 ahead=places[c.ticket_id].ahead,
@@ -53,6 +49,14 @@ class QueueingEstimator:
             )
             for c in waiting
         }
+
+
+def service_capacity(session: Session, location: Location) -> tuple[dict[int, int], dict[int, int]]:
+    """Return, per service of a location, its default duration and how many open counters serve it."""
+    counters = serving_counters(session, location_id=location.id)
+    durations = {s.id: s.default_duration_s for s in location.services}
+    serving = {s.id: sum(1 for c in counters if s.id in c.serving_service_ids()) for s in location.services}
+    return durations, serving
 
 
 def current_estimator(session: Session):
@@ -92,8 +96,11 @@ def refresh_location(
         ]
         rule = FairnessRule.from_settings(location.fairness)
         streak = location_streak(session, location_id=location_id) if rule.kind == "max_in_row" else 0
-        places = places_by_service(waiting, rule=rule, now=now, streak=streak)
+        places = places_by_service(waiting, rule=rule, now=now, streak=streak, at_slots=True)
         estimates = current_estimator(session).estimate(session, location, waiting, places, now)
+        # Before its slot an appointment waits for the slot, whatever an estimator makes of it among walk-ins.
+        durations, serving = service_capacity(session, location)
+        estimates |= slot_waits(waiting, now=now, duration_s=durations, counters=serving)
         summary = location_counts(session, location, Tally(c.service_id for c in waiting))
     moved = _moved_estimates(waiting_rows, estimates)
     if moved:

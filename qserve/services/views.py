@@ -8,9 +8,10 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Action, Status, can
+from qserve.domain.ordering import before_slot
 from qserve.models import Ticket
-from qserve.services.estimates import WaitRange, queueing_estimate
-from qserve.services.queue import Place, place_of, serving_counters
+from qserve.services.estimates import WaitRange, queueing_estimate, slot_waits
+from qserve.services.queue import Place, place_of, serving_counters, waiting_candidates
 
 
 def public_link(path: str) -> str:
@@ -104,14 +105,20 @@ def place_and_estimate(
         return None, None
     estimate = stored_estimate(ticket)
     if estimate is None:
-        counters = [
-            c
+        service_id, duration_s = ticket.service_id, ticket.service.default_duration_s
+        counters = sum(
+            1
             for c in serving_counters(session, location_id=ticket.location_id)
-            if ticket.service_id in c.serving_service_ids()
-        ]
-        estimate = queueing_estimate(
-            ahead=place.ahead, duration_s=ticket.service.default_duration_s, counters=len(counters)
+            if service_id in c.serving_service_ids()
         )
+        if before_slot(ticket, now):  # it waits for its slot, and for the appointments due before it
+            line = waiting_candidates(session, service_ids=[service_id])
+            waits = slot_waits(
+                line, now=now, duration_s={service_id: duration_s}, counters={service_id: counters}
+            )
+            estimate = waits[ticket.id]
+        else:
+            estimate = queueing_estimate(ahead=place.ahead, duration_s=duration_s, counters=counters)
     return place, estimate
 
 

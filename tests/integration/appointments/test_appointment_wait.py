@@ -1,0 +1,115 @@
+"""What a checked-in appointment's ticket says before its slot: it is called once its slot starts, ahead of
+walk-ins, so its place and wait are those it will have then, on the page, in the API and after a refresh."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from qserve.appointments.services import book_appointment, check_in, list_slots
+from qserve.db import read_session
+from qserve.models import Ticket
+from qserve.services.calling import call_next
+from qserve.services.refresh import QueueingEstimator, refresh_location
+from qserve.services.views import ticket_with_place
+from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable
+
+DURATION_S = 300  # the factory's services
+
+
+@pytest.fixture(params=["learned", "queueing"])
+def estimator(request, app, monkeypatch):
+    """Run each test with the app's learned estimator and with the plain queueing one (and no refresh after
+    each commit, which reads the wall clock, not the test's)."""
+    monkeypatch.setattr(app.extensions["qserve.publisher"], "flush", lambda: None)
+    if request.param == "queueing":
+        app.extensions["qserve.estimator"] = QueueingEstimator()
+    return request.param
+
+
+def hybrid(make):
+    return make_bookable(make, mode="hybrid", settings={"appointments": {"hybrid_share": 1.0}})
+
+
+def slot_at(location, index: int) -> datetime:
+    slots = list_slots(
+        location_slug=location["slug"],
+        service_id=location["service_ids"][0],
+        day=MONDAY_MORNING.date(),
+        now=MONDAY_MORNING,
+    )
+    return datetime.fromisoformat(slots[index]["starts_at"])
+
+
+def checked_in(location, slot: datetime, *, now: datetime) -> int:
+    code = book_appointment(
+        location_slug=location["slug"],
+        service_id=location["service_ids"][0],
+        starts_at=slot,
+        now=MONDAY_MORNING,
+    )["code"]
+    return check_in(code=code, now=now, channel="phone")
+
+
+def view_of(ticket_id: int, *, now: datetime) -> dict:
+    with read_session() as session:
+        return ticket_with_place(session, session.get(Ticket, ticket_id), now=now)
+
+
+def refreshed_view_of(location, ticket_id: int, *, now: datetime) -> dict:
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+    views = refresh_location(location_id=location["id"], now=now, tokens={token})["tickets"]
+    return next(view for view in views if view["token"] == token)
+
+
+def called_at_about(view: dict) -> datetime:
+    return datetime.fromisoformat(view["expected_call_at"])
+
+
+def test_an_appointment_checked_in_before_its_slot_is_next_and_waits_until_about_its_slot(make, estimator):
+    location = hybrid(make)
+    for minute in (1, 2):
+        make.ticket(location=location, now=MONDAY_MORNING + timedelta(minutes=minute))
+    slot = slot_at(location, 3)  # 09:20 local
+    now = slot - timedelta(minutes=15)
+    ticket_id = checked_in(location, slot, now=now)
+
+    for view in (view_of(ticket_id, now=now), refreshed_view_of(location, ticket_id, now=now)):
+        assert (view["position"], view["people_ahead"], view["ahead_appointments"]) == (1, 0, 0)
+        assert slot <= called_at_about(view) <= slot + timedelta(seconds=DURATION_S)
+        wait = view["estimated_wait"]
+        assert 15 * 60 <= wait["p10_s"] <= wait["p50_s"] <= wait["p90_s"] <= 15 * 60 + 3 * DURATION_S
+
+
+def test_an_appointment_waits_only_behind_appointments_with_earlier_slots(make, estimator):
+    location = hybrid(make)
+    make.ticket(location=location, now=MONDAY_MORNING + timedelta(minutes=1))
+    early, late = slot_at(location, 2), slot_at(location, 3)
+    now = early - timedelta(minutes=8)
+    first = checked_in(location, early, now=now)
+    second = checked_in(location, late, now=now)
+    make.ticket(location=location, now=now + timedelta(minutes=1))  # a walk-in who comes later
+
+    now += timedelta(minutes=2)
+    for ticket_id, ahead in ((first, 0), (second, 1)):
+        view = refreshed_view_of(location, ticket_id, now=now)
+        assert (view["people_ahead"], view["ahead_appointments"]) == (ahead, ahead)
+    assert (
+        late <= called_at_about(refreshed_view_of(location, second, now=now)) <= late + timedelta(minutes=5)
+    )
+
+
+def test_once_due_the_appointment_stays_next_and_is_called_first(make, estimator):
+    location = hybrid(make)
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+    for minute in (1, 2):
+        make.ticket(location=location, now=MONDAY_MORNING + timedelta(minutes=minute))
+    slot = slot_at(location, 3)
+    ticket_id = checked_in(location, slot, now=slot - timedelta(minutes=10))
+    make.ticket(location=location, now=slot - timedelta(minutes=5))  # joined later: never ahead of it
+
+    for now in (slot - timedelta(minutes=1), slot + timedelta(seconds=5)):
+        assert refreshed_view_of(location, ticket_id, now=now)["people_ahead"] == 0
+    assert call_next(counter_id=location["counter_ids"][0], actor=staff["actor"], now=slot) == ticket_id
