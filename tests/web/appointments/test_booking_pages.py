@@ -235,6 +235,27 @@ def test_i_am_here_too_early_is_explained_in_the_pages_language(app, make):
     assert client.get(f"/api/v1/appointments/{booked['code']}").get_json()["status"] == "booked"
 
 
+def test_i_am_here_refused_for_a_phone_already_in_line_says_so_in_the_pages_language(app, place):
+    client = app.test_client()
+    first, second = slots(client, place)[:2]
+    codes = [
+        client.post(
+            f"/api/v1/locations/{place['slug']}/appointments",
+            json={
+                "service_id": place["service_ids"][0],
+                "starts_at": slot["starts_at"],
+                "phone": "+358401234567",
+            },
+        ).get_json()["code"]
+        for slot in (first, second)
+    ]
+    assert client.post(f"/booking/{codes[0]}/here").status_code == 303
+    refused = client.post(f"/booking/{codes[1]}/here?lang=pl")
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Ten numer telefonu ma już numerek w tej kolejce." in page and "phone number" not in page
+
+
 def test_choosing_another_time_from_the_confirmation_moves_the_booking_and_keeps_its_code(app, place):
     client = app.test_client()
     service = place["service_ids"][0]
