@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext, refresh
+from flask_babel import force_locale, get_locale, gettext, refresh
 from sqlalchemy import select
 
 from qserve.appointments import services
@@ -211,12 +211,19 @@ def calendar(code: str):
         ends_at=parse_instant(view["ends_at"]),
         summary=f"{view['service']} - {view['location']['name']}",
         location=view["location"]["name"],
-        description=f"Booking code {view['code']}",
+        description=f"{_in_language(view['language'], 'Booking code')}: {view['code']}",
         url=public_link(url_for("appointments.booking", code=view["code"])),
         stamped_at=utcnow(),
     )
     headers = {"Content-Disposition": f'attachment; filename="booking-{view["code"]}.ics"'}
     return Response(text, mimetype="text/calendar", headers=headers)
+
+
+def _in_language(language: str | None, message: str) -> str:
+    """Translate a message into a booking's language (its calendar file speaks it, as its service name
+    there does), whatever the page's language."""
+    with force_locale(language if language in LANGUAGE_NAMES else "en"):
+        return gettext(message)
 
 
 @bp.post("/booking/<code>/cancel")

@@ -256,6 +256,20 @@ def test_i_am_here_refused_for_a_phone_already_in_line_says_so_in_the_pages_lang
     assert "Ten numer telefonu ma już numerek w tej kolejce." in page and "phone number" not in page
 
 
+def test_the_calendar_file_speaks_the_bookings_language(app, place):
+    client = app.test_client()
+    code = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={
+            "service_id": place["service_ids"][0],
+            "starts_at": slots(client, place)[0]["starts_at"],
+            "language": "sv",
+        },
+    ).get_json()["code"]
+    calendar = client.get(f"/booking/{code}/calendar.ics").get_data(as_text=True)
+    assert f"DESCRIPTION:Bokningskod: {code}" in calendar.splitlines()
+
+
 def test_choosing_another_time_from_the_confirmation_moves_the_booking_and_keeps_its_code(app, place):
     client = app.test_client()
     service = place["service_ids"][0]
