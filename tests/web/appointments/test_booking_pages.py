@@ -256,6 +256,19 @@ def test_i_am_here_refused_for_a_phone_already_in_line_says_so_in_the_pages_lang
     assert "Ten numer telefonu ma już numerek w tej kolejce." in page and "phone number" not in page
 
 
+def test_a_closed_day_says_so_and_asks_for_no_details_that_could_not_be_sent(app, place):
+    with transaction() as tx:
+        from qserve.models import Location
+
+        location = tx.session.get(Location, place["id"])
+        location.opening_hours = ALL_DAY | {"exceptions": {tomorrow(): []}}
+    client = app.test_client()
+    page = client.get(f"/book/{place['slug']}/{place['service_ids'][0]}?date={tomorrow()}&lang=sv")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Inga lediga tider den här dagen." in text
+    assert 'name="name"' not in text and 'name="phone"' not in text and 'id="book"' not in text
+
+
 def test_the_calendar_file_speaks_the_bookings_language(app, place):
     client = app.test_client()
     code = client.post(
