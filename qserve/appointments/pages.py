@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from qserve.domain.errors import Conflict, NotFound, QServeError, ServiceClosed,
 from qserve.domain.texts import in_language
 from qserve.extensions import limiter
 from qserve.formats import Figures
-from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S
+from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S, language_asked
 from qserve.mobile.form import JoinForm, check, explain
 from qserve.mobile.wording import LANGUAGE_NAMES
 from qserve.models import Location, Service, Ticket
@@ -198,7 +199,17 @@ def booking(code: str):
     if view["ticket_id"]:
         with read_session() as session:
             token = session.scalar(select(Ticket.public_token).where(Ticket.id == view["ticket_id"]))
-    return render_template("appointments/booking.html", booking=view, starts=starts, ticket_token=token)
+    with _speaking(view):
+        return render_template("appointments/booking.html", booking=view, starts=starts, ticket_token=token)
+
+
+def _speaking(view: dict):
+    """Render a booking's page in the language it was booked in, unless the visitor chose one (as the
+    ticket page does: the link in its messages opens in their language)."""
+    booked_in = view.get("language")
+    if language_asked() or booked_in not in LANGUAGE_NAMES:
+        return nullcontext()
+    return force_locale(booked_in)
 
 
 @bp.get("/booking/<code>/calendar.ics")
@@ -243,8 +254,9 @@ def here(code: str):
     except QServeError as error:
         view = services.get_appointment(code=code)
         starts = parse_instant(view["starts_at"]).astimezone(ZoneInfo(view["location"]["time_zone"]))
-        message = _check_in_error(error)
-        page = render_template("appointments/booking.html", booking=view, starts=starts, error=message)
+        with _speaking(view):
+            message = _check_in_error(error)
+            page = render_template("appointments/booking.html", booking=view, starts=starts, error=message)
         return page, error.http_status
     with read_session() as session:
         token = session.scalar(select(Ticket.public_token).where(Ticket.id == ticket_id))

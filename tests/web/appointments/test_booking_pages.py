@@ -269,6 +269,22 @@ def test_a_closed_day_says_so_and_asks_for_no_details_that_could_not_be_sent(app
     assert 'name="name"' not in text and 'name="phone"' not in text and 'id="book"' not in text
 
 
+def test_the_booking_page_speaks_the_bookings_language_unless_the_visitor_chose_another(app, place):
+    client = app.test_client()
+    code = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={
+            "service_id": place["service_ids"][0],
+            "starts_at": slots(client, place)[0]["starts_at"],
+            "language": "fi",
+        },
+    ).get_json()["code"]
+    english_phone = {"Accept-Language": "en-US,en;q=0.9"}
+    assert "Varauskoodi" in client.get(f"/booking/{code}", headers=english_phone).get_data(as_text=True)
+    chosen = client.get(f"/booking/{code}?lang=sv", headers=english_phone).get_data(as_text=True)
+    assert "Bokningskod" in chosen and "Varauskoodi" not in chosen
+
+
 def test_the_calendar_file_speaks_the_bookings_language(app, place):
     client = app.test_client()
     code = client.post(
