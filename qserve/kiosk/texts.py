@@ -65,11 +65,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "sms_hint": "Vapaaehtoinen. Lähetämme viestin, kun vuorosi lähestyy.",
         "sms_to": "Tekstiviesti numeroon {phone}",
         "appointment": "Minulla on varattu aika",
-        "booking_prompt": "Kirjoita varaustunnuksesi",
+        "booking_prompt": "Kirjoita varauskoodisi",
         "check_in": "Ilmoittaudu",
         "scan_qr": "Tai näytä vahvistuksesi QR-koodi kameralle",
         "checked_in": "Olet ilmoittautunut",
-        "no_booking": "Tällä tunnuksella ei löydy varausta. Tarkista tunnus tai kysy henkilökunnalta.",
+        "no_booking": "Tällä koodilla ei löydy varausta. Tarkista koodi tai kysy henkilökunnalta.",
         "check_in_too_early": "Ilmoittautuminen avautuu lähempänä varattua aikaa. "
         "Yritä hetken kuluttua uudelleen.",
         "check_in_too_late": "Varauksesi aika on jo mennyt. Kysy henkilökunnalta.",

@@ -41,3 +41,11 @@ def test_the_polish_appointments_only_notice_is_a_whole_sentence():
     assert TEXTS["pl"]["appointments_only"].startswith(
         "Ta usługa jest dostępna tylko po wcześniejszej rezerwacji."
     )
+
+
+def test_the_finnish_kiosk_calls_the_booking_code_what_the_confirmation_and_the_texts_call_it():
+    from qserve.notify.texts import TEXTS as MESSAGES
+
+    assert "Varauskoodi {number}" in MESSAGES["fi"]["appointment_reminder"]["text"]
+    asked = TEXTS["fi"]["booking_prompt"] + TEXTS["fi"]["no_booking"]
+    assert "varauskoodi" in asked.lower() and "tunnu" not in asked.lower()

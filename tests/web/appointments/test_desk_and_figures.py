@@ -153,7 +153,7 @@ def test_the_desk_speaks_finnish_from_its_headings_to_the_check_in_messages(app,
     told = client.get(again.headers["Location"]).get_data(as_text=True)
     assert f"Asiakas on jo ilmoittautunut: vuoronumero {number}." in told
     wrong = client.post(f"{desk}/check-in", data={"code": "ABCD-2345"}).get_data(as_text=True)
-    assert "Tällä tunnuksella ei löydy varausta" in wrong
+    assert "Tällä koodilla ei löydy varausta" in wrong
     tomorrow = client.get(f"{desk}?date={(today() + timedelta(days=1)).isoformat()}").get_data(as_text=True)
     assert "Varaukset: " in tomorrow and "Katselet toisen päivän varauksia." in tomorrow
 
