@@ -237,6 +237,18 @@ def _in_language(language: str | None, message: str) -> str:
         return gettext(message)
 
 
+@bp.get("/booking/<code>/cancel")
+@limiter.limit("30 per minute")
+def confirm_cancel(code: str):
+    """Ask before cancelling a booking: one tap must not give the time away."""
+    view = services.get_appointment(code=code)
+    if view["status"] != "booked":
+        return redirect(url_for("appointments.booking", code=code), code=303)
+    starts = parse_instant(view["starts_at"]).astimezone(ZoneInfo(view["location"]["time_zone"]))
+    with _speaking(view):
+        return render_template("appointments/booking.html", booking=view, starts=starts, confirm_cancel=True)
+
+
 @bp.post("/booking/<code>/cancel")
 @limiter.limit("10 per minute")
 def cancel(code: str):

@@ -163,6 +163,27 @@ def test_cancelling_from_the_confirmation_page_frees_the_place(app, place):
     assert slots(client, place)[0]["available"] == 1
 
 
+def test_cancel_booking_asks_first_in_the_pages_language_and_keeps_the_booking_until_confirmed(app, place):
+    client = app.test_client()
+    code = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={
+            "service_id": place["service_ids"][0],
+            "starts_at": slots(client, place)[0]["starts_at"],
+            "language": "pl",
+        },
+    ).get_json()["code"]
+    page = client.get(f"/booking/{code}").get_data(as_text=True)
+    asks = page.split('id="cancel"')[0].rsplit("<form", 1)[1]
+    assert 'method="get"' in asks and f"/booking/{code}/cancel" in asks  # the button opens a question
+    question = client.get(f"/booking/{code}/cancel").get_data(as_text=True)
+    assert "Anulować tę rezerwację?" in question and "Tak, anuluj moją rezerwację" in question
+    assert f'id="cancel-no" href="/booking/{code}"' in question  # "No, keep my booking" goes back
+    assert client.get(f"/api/v1/appointments/{code}").get_json()["status"] == "booked"
+    assert client.post(f"/booking/{code}/cancel").status_code == 303
+    assert client.get(f"/booking/{code}/cancel").headers["Location"] == f"/booking/{code}"  # nothing to ask
+
+
 QUESTIONS = [
     {"id": "topic", "type": "choice", "required": True, "label": {"en": "Topic", "fi": "Aihe"},
      "options": [{"value": "tax", "label": {"en": "Taxes", "fi": "Verot"}}, "other"]},
