@@ -17,7 +17,13 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from qserve.printing import fonts
-from qserve.printing.labels import format_issued_at, format_people_ahead, format_wait, labels_for
+from qserve.printing.labels import (
+    format_appointment,
+    format_issued_at,
+    format_people_ahead,
+    format_wait,
+    labels_for,
+)
 from qserve.printing.layout import PrintableTicket
 
 REGULAR, BOLD = "QServeDejaVuSans", "QServeDejaVuSans-Bold"
@@ -123,6 +129,9 @@ def render_ticket_pdf(ticket: PrintableTicket, *, width_mm: int = 80) -> bytes:
     builder.text(labels["your_number"], size=9)
     builder.number(ticket.number, largest=54 if narrow else 64)
     builder.text(ticket.service_name, size=11 if narrow else 13, bold=True)
+    appointment = format_appointment(ticket.appointment_at, ticket.language)
+    if appointment is not None:
+        builder.text(appointment, size=10, bold=True)
     builder.text(format_issued_at(ticket.issued_at, ticket.language), size=9)
     builder.rule()
     builder.text(format_people_ahead(ticket.people_ahead, ticket.language), size=10, bold=True)

@@ -13,7 +13,7 @@ from qserve.domain.numbering import spoken_number
 from qserve.domain.texts import in_language
 from qserve.kiosk.qr import qr_svg
 from qserve.models import Location, Ticket
-from qserve.printing.labels import format_people_ahead, format_wait
+from qserve.printing.labels import format_appointment, format_people_ahead, format_wait
 from qserve.printing.layout import PrintableTicket
 from qserve.services.views import ticket_url, ticket_with_place
 
@@ -50,7 +50,15 @@ def printable_ticket(session: Session, ticket: Ticket, *, now: datetime) -> Prin
         footer=ticket_footer(location, ticket.language),
         language=ticket.language,
         logo_path=_logo(location),
+        appointment_at=_local_slot(ticket),
     )
+
+
+def _local_slot(ticket: Ticket) -> datetime | None:
+    """Return a checked-in booking's slot in its location's time, or None for a walk-in."""
+    if ticket.appointment_at is None:
+        return None
+    return ticket.appointment_at.astimezone(ZoneInfo(ticket.location.time_zone))
 
 
 def screen_ticket(session: Session, ticket: Ticket, *, now: datetime) -> dict:
@@ -67,6 +75,7 @@ def screen_ticket(session: Session, ticket: Ticket, *, now: datetime) -> dict:
         "language": language,
         "status": ticket.status,
         "people_ahead": view["people_ahead"],
+        "appointment_text": format_appointment(_local_slot(ticket), language),
         "people_ahead_text": format_people_ahead(view["people_ahead"] or 0, language),
         "wait_text": format_wait(wait["p10_s"], wait["p90_s"], language) if wait else None,
         "url": view["url"],

@@ -18,6 +18,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_up_to": "up to {minutes} min",
         "wait_under": "under a minute",
         "follow": "Follow your turn on your phone",
+        "appointment": "Your appointment: {time}",
+        "clock": "%H:%M",
         "datetime": "%Y-%m-%d %H:%M",
     },
     "fi": {
@@ -31,6 +33,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_up_to": "enintään {minutes} min",
         "wait_under": "alle minuutti",
         "follow": "Seuraa vuoroasi puhelimella",
+        "appointment": "Varattu aikasi: klo {time}",
+        "clock": "%H.%M",
         "datetime": "%d.%m.%Y klo %H.%M",
     },
     "sv": {
@@ -44,6 +48,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_up_to": "upp till {minutes} min",
         "wait_under": "under en minut",
         "follow": "Följ din tur i mobilen",
+        "appointment": "Din bokade tid: kl. {time}",
+        "clock": "%H:%M",
         "datetime": "%Y-%m-%d %H:%M",
     },
     "pl": {
@@ -58,6 +64,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_up_to": "do {minutes} min",
         "wait_under": "poniżej minuty",
         "follow": "Śledź swoją kolejkę w telefonie",
+        "appointment": "Twoja rezerwacja: {time}",
+        "clock": "%H:%M",
         "datetime": "%d.%m.%Y, %H:%M",
     },
 }
@@ -108,3 +116,11 @@ def format_wait(wait_p10_s: int | None, wait_p90_s: int | None, language: str) -
 def format_issued_at(issued_at: datetime, language: str) -> str:
     """Format the issue time the way the language writes dates."""
     return issued_at.strftime(labels_for(language)["datetime"])
+
+
+def format_appointment(starts_at: datetime | None, language: str) -> str | None:
+    """Say a checked-in booking's slot in local time ("Your appointment: 14:30"), or None for a walk-in."""
+    if starts_at is None:
+        return None
+    labels = labels_for(language)
+    return labels["appointment"].format(time=starts_at.strftime(labels["clock"]))

@@ -12,7 +12,13 @@ from escpos.printer import Dummy
 
 from qserve.printing import raster
 from qserve.printing.codepages import CodePageTable, encode, plain_typography
-from qserve.printing.labels import format_issued_at, format_people_ahead, format_wait, labels_for
+from qserve.printing.labels import (
+    format_appointment,
+    format_issued_at,
+    format_people_ahead,
+    format_wait,
+    labels_for,
+)
 
 ESC = b"\x1b"
 DEFAULT_PAPER_WIDTH_PX = 576  # 80 mm roll, 72 mm printable at 203 dpi
@@ -35,6 +41,7 @@ class PrintableTicket:
     footer: str = ""
     language: str = "en"
     logo_path: str | None = None
+    appointment_at: datetime | None = None  # a checked-in booking's slot, in local time
 
 
 def paper_width_px(profile: str | None = None) -> int:
@@ -124,6 +131,9 @@ def render_escpos(ticket: PrintableTicket, *, profile: str | None = None) -> byt
     writer.line(labels["your_number"])
     writer.number(ticket.number)
     writer.line(ticket.service_name, bold=True, tall=True)
+    appointment = format_appointment(ticket.appointment_at, ticket.language)
+    if appointment is not None:
+        writer.line(appointment, bold=True)
     writer.line(format_issued_at(ticket.issued_at, ticket.language))
     writer.rule()
     writer.line(format_people_ahead(ticket.people_ahead, ticket.language), bold=True)

@@ -274,6 +274,8 @@
   function showResult(ticket) {
     $("result-number").textContent = ticket.number;
     $("result-service").textContent = ticket.service_name;
+    $("result-appointment").textContent = ticket.appointment_text || "";
+    $("result-appointment").hidden = !ticket.appointment_text;
     $("result-wait").textContent = [ticket.people_ahead_text, ticket.wait_text].filter(Boolean).join(" · ");
     $("result-qr").innerHTML = ticket.qr_svg; // made by the server from the ticket's own URL
     $("result").dataset.token = ticket.token;

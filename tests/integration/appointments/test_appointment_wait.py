@@ -9,11 +9,14 @@ import pytest
 
 from qserve.appointments.services import book_appointment, check_in, list_slots
 from qserve.db import read_session
+from qserve.kiosk.checkin import check_in_at_kiosk
+from qserve.kiosk.tickets import printable_ticket, screen_ticket
 from qserve.models import Ticket
 from qserve.services.calling import call_next
 from qserve.services.refresh import QueueingEstimator, refresh_location
 from qserve.services.views import ticket_with_place
 from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable
+from tests.integration.kiosk.kiosk_helpers import make_kiosk
 
 DURATION_S = 300  # the factory's services
 
@@ -113,3 +116,25 @@ def test_once_due_the_appointment_stays_next_and_is_called_first(make, estimator
     for now in (slot - timedelta(minutes=1), slot + timedelta(seconds=5)):
         assert refreshed_view_of(location, ticket_id, now=now)["people_ahead"] == 0
     assert call_next(counter_id=location["counter_ids"][0], actor=staff["actor"], now=slot) == ticket_id
+
+
+def test_the_kiosk_screen_and_its_printed_ticket_say_the_bookings_time(make, estimator):
+    location = hybrid(make)
+    slot = slot_at(location, 3)  # 09:20 in Helsinki
+    code = book_appointment(
+        location_slug=location["slug"],
+        service_id=location["service_ids"][0],
+        starts_at=slot,
+        now=MONDAY_MORNING,
+    )["code"]
+    now = slot - timedelta(minutes=10)
+    kiosk_id = make_kiosk(location)
+    ticket_id = check_in_at_kiosk(
+        location_slug=location["slug"], kiosk_id=kiosk_id, code=code, language="fi", now=now
+    )
+    walk_in = make.ticket(location=location, now=now)
+    with read_session() as session:
+        booked, walked = session.get(Ticket, ticket_id), session.get(Ticket, walk_in)
+        assert screen_ticket(session, booked, now=now)["appointment_text"] == "Varattu aikasi: klo 09.20"
+        assert printable_ticket(session, booked, now=now).appointment_at.strftime("%H:%M") == "09:20"
+        assert screen_ticket(session, walked, now=now)["appointment_text"] is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from PIL import Image
 
@@ -70,6 +73,23 @@ def test_an_english_ticket_says_people_ahead_and_the_wait_range():
     assert "about 10-20 min" in lines  # the en dash becomes a hyphen every code page has
     assert "2026-11-12 14:05" in lines
     assert "Follow your turn on your phone" in lines
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Your appointment: 14:30"),
+        ("fi", "Varattu aikasi: klo 14.30"),
+        ("sv", "Din bokade tid: kl. 14:30"),
+        ("pl", "Twoja rezerwacja: 14:30"),
+    ],
+)
+def test_a_checked_in_booking_prints_its_time_and_a_walk_in_none(language, said):
+    slot = datetime(2026, 11, 12, 14, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
+    booked = decode_text(render_escpos(make_printable_ticket(language, appointment_at=slot)))
+    walk_in = decode_text(render_escpos(make_printable_ticket(language)))
+
+    assert said in booked and said.split(":")[0] not in walk_in
 
 
 def test_a_ticket_without_an_estimate_prints_no_wait_line():

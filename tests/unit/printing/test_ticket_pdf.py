@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -57,3 +59,9 @@ def test_the_qr_code_is_drawn_as_vectors_not_an_image():
 def test_only_80_and_58_mm_rolls_are_offered():
     with pytest.raises(ValueError, match="roll width"):
         render_ticket_pdf(make_printable_ticket(), width_mm=110)
+
+
+def test_a_pdf_ticket_of_a_checked_in_booking_says_its_time():
+    slot = datetime(2026, 11, 12, 14, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
+    _, text = pdf_text(render_ticket_pdf(make_printable_ticket("sv", appointment_at=slot)))
+    assert "Din bokade tid: kl. 14:30" in text
