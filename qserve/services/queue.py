@@ -157,15 +157,16 @@ def places_by_service(
     return places | places_at_slots(candidates) if at_slots else places
 
 
-def place_of(session: Session, ticket: Ticket, *, now: datetime) -> Place | None:
-    """Return a ticket's Place in line, or None when it is not waiting."""
+def place_of(session: Session, ticket: Ticket, *, now: datetime, at_slots: bool = True) -> Place | None:
+    """Return a ticket's Place in line as its customer is told it (the call order with `at_slots` false), or
+    None when it is not waiting."""
     if ticket.status != Status.WAITING:
         return None
     location = session.get(Location, ticket.location_id)
     rule = FairnessRule.from_settings(location.fairness)
     candidates = waiting_candidates(session, service_ids=[ticket.service_id])
     streak = location_streak(session, location_id=location.id) if rule.kind == "max_in_row" else 0
-    return places_by_service(candidates, rule=rule, now=now, streak=streak, at_slots=True).get(ticket.id)
+    return places_by_service(candidates, rule=rule, now=now, streak=streak, at_slots=at_slots).get(ticket.id)
 
 
 _DUE_OR_WALK_IN = _TICKETS.c.appointment_at.is_(None) | (_TICKETS.c.appointment_at <= bindparam("now"))

@@ -60,7 +60,7 @@ def ticket_for_staff(session: Session, *, ticket_id: int, actor: Actor, now: dat
     actor.require_location(ticket.location_id, ticket.location.organization_id)
     from qserve.services.queue import place_of
 
-    return staff_ticket(ticket, place_of(session, ticket, now=now), now=now)
+    return staff_ticket(ticket, place_of(session, ticket, now=now, at_slots=False), now=now)  # as the list
 
 
 def ticket_events(session: Session, *, ticket_id: int, actor: Actor) -> list[dict]:

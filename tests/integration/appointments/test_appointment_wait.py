@@ -14,6 +14,7 @@ from qserve.kiosk.tickets import printable_ticket, screen_ticket
 from qserve.models import Ticket
 from qserve.services.calling import call_next
 from qserve.services.refresh import QueueingEstimator, refresh_location
+from qserve.services.staffview import location_queue, ticket_for_staff
 from qserve.services.views import ticket_with_place
 from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable
 from tests.integration.kiosk.kiosk_helpers import make_kiosk
@@ -138,3 +139,21 @@ def test_the_kiosk_screen_and_its_printed_ticket_say_the_bookings_time(make, est
         assert screen_ticket(session, booked, now=now)["appointment_text"] == "Varattu aikasi: klo 09.20"
         assert printable_ticket(session, booked, now=now).appointment_at.strftime("%H:%M") == "09:20"
         assert screen_ticket(session, walked, now=now)["appointment_text"] is None
+
+
+def test_staff_see_an_appointment_before_its_slot_in_call_order_in_the_list_and_alone(make, estimator):
+    location = hybrid(make)
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])["actor"]
+    for minute in (1, 2):
+        make.ticket(location=location, now=MONDAY_MORNING + timedelta(minutes=minute))
+    slot = slot_at(location, 3)
+    now = slot - timedelta(minutes=15)
+    ticket_id = checked_in(location, slot, now=now)
+    with read_session() as session:
+        listed = location_queue(session, slug=location["slug"], actor=staff, now=now)["services"][0][
+            "waiting"
+        ]
+        alone = ticket_for_staff(session, ticket_id=ticket_id, actor=staff, now=now)
+    assert [row["id"] for row in listed][-1] == ticket_id  # the walk-ins are called before its slot
+    assert alone["position"] == listed[-1]["position"] == 3
+    assert view_of(ticket_id, now=now)["position"] == 1  # its customer is told where it stands at its slot
