@@ -56,6 +56,7 @@ def _page(slug: str, *, today: date, day: date | None = None, error: str | None 
         error=error,
         checked=request.args.get("checked"),
         already=request.args.get("already") == "1",
+        late=request.args.get("late") == "1",
         day=day,
         today=today,
         day_label=format_date(day, format="full", locale=language),
@@ -96,12 +97,13 @@ def check_in(slug: str):
     except QServeError as error:
         return _page(slug, today=_today(slug), error=_check_in_error(error), status=error.http_status)
     with read_session() as session:
-        number, joined_at = session.execute(
-            select(Ticket.number, Ticket.joined_at).where(Ticket.id == ticket_id)
+        number, joined_at, slot = session.execute(
+            select(Ticket.number, Ticket.joined_at, Ticket.appointment_at).where(Ticket.id == ticket_id)
         ).one()
     # A ticket that joined before this request was given earlier: checked in twice, or on the phone first.
     already = 1 if joined_at < now else None
-    arguments = {"checked": number, "already": already, "q": request.form.get("q") or None}
+    late = 1 if slot is None else None  # past the grace: it waits in line without its slot
+    arguments = {"checked": number, "already": already, "late": late, "q": request.form.get("q") or None}
     if request.form.get("counter", "").isdigit():
         arguments["counter"] = request.form["counter"]
     return redirect(url_for("appointments_desk.bookings", slug=slug, **arguments), code=303)

@@ -158,6 +158,34 @@ def test_the_desk_speaks_finnish_from_its_headings_to_the_check_in_messages(app,
     assert "Varaukset: " in tomorrow and "Katselet toisen päivän varauksia." in tomorrow
 
 
+def test_a_late_check_in_at_the_desk_tells_staff_the_customer_waits_in_line_without_the_slot(app, make):
+    late_policy = {"appointments": {"grace_s": 0, "late": "walk_in", "expire_s": 86400, "early_s": 3600}}
+    place = make_bookable(make, mode="hybrid", settings=late_policy)
+    with transaction() as tx:
+        tx.session.get(Location, place["id"]).opening_hours = ALL_DAY
+    day = (utcnow() - timedelta(minutes=2)).astimezone(ZoneInfo(ZONE)).date()
+    before = datetime.combine(day, datetime.min.time(), ZoneInfo(ZONE))  # booked when the day began
+    service_id = place["service_ids"][0]
+    past = [
+        s
+        for s in list_slots(location_slug=place["slug"], service_id=service_id, day=day, now=before)
+        if datetime.fromisoformat(s["starts_at"]) < utcnow() - timedelta(minutes=2)
+    ]
+    if not past:
+        pytest.skip("no slot has started yet on the location's day")
+    starts_at = datetime.fromisoformat(past[-1]["starts_at"])
+    code = book_appointment(
+        location_slug=place["slug"], service_id=service_id, starts_at=starts_at, now=before
+    )["code"]
+    staff = make.user(organization_id=place["organization_id"], location_ids=[place["id"]])
+    client = signed_in(app, staff)
+    desk = f"/staff/{place['slug']}/bookings"
+    client.get(f"{desk}?lang=fi")
+    done = client.post(f"{desk}/check-in", data={"code": code})
+    told = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Ilmoittauduttu myöhässä: varauksen aika oli jo mennyt" in told
+
+
 def test_managers_see_booked_checked_in_no_show_and_cancelled_per_service(app, make, place):
     kept = book_today(place, name="A")
     dropped = book_today(place, name="B")
