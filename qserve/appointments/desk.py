@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from qserve.api.inputs import date_arg
 from qserve.appointments import services
+from qserve.appointments.refusals import shared_refusal
 from qserve.appointments.reports import bookings_of_day
 from qserve.db import read_session, utcnow
-from qserve.domain.errors import Conflict, NotFound, QServeError, ServiceClosed, ServiceFull
+from qserve.domain.errors import NotFound, QServeError
 from qserve.models import Location, Ticket
 from qserve.services.accounts import actor_for
 
@@ -119,14 +120,8 @@ def _check_in_error(error: QServeError) -> str:
             "The time of this booking has passed and it is now marked as missed. "
             "Offer the customer a queue number or a new time."
         )
-    if reason == "not_booked":
-        return gettext("This booking can no longer be checked in.")
     if isinstance(error, NotFound):
         return gettext("No booking with this code at this location. Check the code, or search by name.")
-    if isinstance(error, ServiceClosed):
-        return gettext("This service is closed now.")
-    if isinstance(error, ServiceFull):
-        return gettext("This service has given all of today's tickets.")
-    if isinstance(error, Conflict) and error.field == "phone":
-        return gettext("This phone number already has a ticket in line here.")
-    return gettext("The booking could not be checked in (%(reason)s).", reason=error.message)
+    return shared_refusal(error) or gettext(
+        "The booking could not be checked in (%(reason)s).", reason=error.message
+    )

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from qserve.appointments import services
 from qserve.appointments.api import parse_day, parse_instant
 from qserve.appointments.ics import booking_calendar
+from qserve.appointments.refusals import shared_refusal
 from qserve.db import read_session, utcnow
-from qserve.domain.errors import Conflict, NotFound, QServeError, ServiceClosed, ServiceFull
+from qserve.domain.errors import Conflict, NotFound, QServeError
 from qserve.domain.texts import in_language
 from qserve.extensions import limiter
 from qserve.formats import Figures
@@ -282,12 +283,4 @@ def _check_in_error(error: QServeError) -> str:
         return gettext("Check-in opens closer to your time. Please try again a little later.")
     if reason == "too_late":
         return gettext("The time of your booking has passed. Please ask at the desk.")
-    if reason == "not_booked":
-        return gettext("This booking can no longer be checked in.")
-    if isinstance(error, ServiceClosed):
-        return gettext("This service is closed now.")
-    if isinstance(error, ServiceFull):
-        return gettext("This service has given all of today's tickets.")
-    if isinstance(error, Conflict) and error.field == "phone":
-        return gettext("This phone number already has a ticket in line here.")
-    return error.message
+    return shared_refusal(error) or error.message
