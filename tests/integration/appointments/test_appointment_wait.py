@@ -46,14 +46,18 @@ def slot_at(location, index: int) -> datetime:
     return datetime.fromisoformat(slots[index]["starts_at"])
 
 
-def checked_in(location, slot: datetime, *, now: datetime) -> int:
-    code = book_appointment(
+def booking_code(location, slot: datetime) -> str:
+    """Book a slot of the location's first service on Monday morning; return the booking code."""
+    return book_appointment(
         location_slug=location["slug"],
         service_id=location["service_ids"][0],
         starts_at=slot,
         now=MONDAY_MORNING,
     )["code"]
-    return check_in(code=code, now=now, channel="phone")
+
+
+def checked_in(location, slot: datetime, *, now: datetime) -> int:
+    return check_in(code=booking_code(location, slot), now=now, channel="phone")
 
 
 def view_of(ticket_id: int, *, now: datetime) -> dict:
@@ -122,12 +126,7 @@ def test_once_due_the_appointment_stays_next_and_is_called_first(make, estimator
 def test_the_kiosk_screen_and_its_printed_ticket_say_the_bookings_time(make, estimator):
     location = hybrid(make)
     slot = slot_at(location, 3)  # 09:20 in Helsinki
-    code = book_appointment(
-        location_slug=location["slug"],
-        service_id=location["service_ids"][0],
-        starts_at=slot,
-        now=MONDAY_MORNING,
-    )["code"]
+    code = booking_code(location, slot)
     now = slot - timedelta(minutes=10)
     kiosk_id = make_kiosk(location)
     ticket_id = check_in_at_kiosk(

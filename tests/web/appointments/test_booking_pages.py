@@ -39,6 +39,20 @@ def slots(client, place) -> list[dict]:
     return response.get_json()["slots"]
 
 
+def book_first_slot(client, place, *, language: str) -> str:
+    """Book tomorrow's first time through the API in a language; return the booking code."""
+    booked = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={
+            "service_id": place["service_ids"][0],
+            "starts_at": slots(client, place)[0]["starts_at"],
+            "language": language,
+        },
+    )
+    assert booked.status_code == 201, booked.get_json()
+    return booked.get_json()["code"]
+
+
 def test_the_api_books_checks_in_and_cancels_by_code(app, place):
     client = app.test_client()
     first = slots(client, place)[0]
@@ -165,14 +179,7 @@ def test_cancelling_from_the_confirmation_page_frees_the_place(app, place):
 
 def test_cancel_booking_asks_first_in_the_pages_language_and_keeps_the_booking_until_confirmed(app, place):
     client = app.test_client()
-    code = client.post(
-        f"/api/v1/locations/{place['slug']}/appointments",
-        json={
-            "service_id": place["service_ids"][0],
-            "starts_at": slots(client, place)[0]["starts_at"],
-            "language": "pl",
-        },
-    ).get_json()["code"]
+    code = book_first_slot(client, place, language="pl")
     page = client.get(f"/booking/{code}").get_data(as_text=True)
     asks = page.split('id="cancel"')[0].rsplit("<form", 1)[1]
     assert 'method="get"' in asks and f"/booking/{code}/cancel" in asks  # the button opens a question
@@ -292,14 +299,7 @@ def test_a_closed_day_says_so_and_asks_for_no_details_that_could_not_be_sent(app
 
 def test_the_booking_page_speaks_the_bookings_language_unless_the_visitor_chose_another(app, place):
     client = app.test_client()
-    code = client.post(
-        f"/api/v1/locations/{place['slug']}/appointments",
-        json={
-            "service_id": place["service_ids"][0],
-            "starts_at": slots(client, place)[0]["starts_at"],
-            "language": "fi",
-        },
-    ).get_json()["code"]
+    code = book_first_slot(client, place, language="fi")
     english_phone = {"Accept-Language": "en-US,en;q=0.9"}
     assert "Varauskoodi" in client.get(f"/booking/{code}", headers=english_phone).get_data(as_text=True)
     chosen = client.get(f"/booking/{code}?lang=sv", headers=english_phone).get_data(as_text=True)
@@ -308,14 +308,7 @@ def test_the_booking_page_speaks_the_bookings_language_unless_the_visitor_chose_
 
 def test_the_calendar_file_speaks_the_bookings_language(app, place):
     client = app.test_client()
-    code = client.post(
-        f"/api/v1/locations/{place['slug']}/appointments",
-        json={
-            "service_id": place["service_ids"][0],
-            "starts_at": slots(client, place)[0]["starts_at"],
-            "language": "sv",
-        },
-    ).get_json()["code"]
+    code = book_first_slot(client, place, language="sv")
     calendar = client.get(f"/booking/{code}/calendar.ics").get_data(as_text=True)
     assert f"DESCRIPTION:Bokningskod: {code}" in calendar.splitlines()
 
