@@ -49,8 +49,10 @@ def _decorate(overview: dict) -> dict:
     for service in overview["services"]:
         service["wait_text"] = wait_text(phrases, service["estimated_wait"])
     closes_at = overview["hours"].closes_at
-    overview["closes_text"] = clock_text(phrases, closes_at, overview["time_zone"]) if closes_at else None
     overview["open_all_day"] = closes_at is not None and closes_at.time() == time.max
+    overview["closes_text"] = clock_text(phrases, closes_at, overview["time_zone"]) if closes_at else None
+    if overview["open_all_day"]:  # open until 24:00 (kept as the day's last instant, 23:59:59.999999)
+        overview["closes_text"] = phrases["clock"] % {"hour": "24", "minute": "00"}
     return overview
 
 

@@ -337,3 +337,18 @@ def _join(app, branch: dict, *, service_index: int = 0, language: str = "en") ->
         answers=LOAN_ANSWERS if service_index == 0 else None,
     )
     return view["token"]
+
+
+def test_a_location_open_until_midnight_is_said_to_close_at_24_00_not_23_59(app):
+    """The late warning's "We close at ..." read 23:59 where the list said "open until midnight"."""
+    from qserve.mobile.hours import day_hours
+    from qserve.mobile.join import _decorate
+
+    monday_evening = datetime(2026, 12, 7, 18, 0, tzinfo=UTC)
+    hours = day_hours({"mon": [["08:00", "24:00"]]}, "Europe/Helsinki", monday_evening)
+    from flask_babel import force_locale
+
+    for language, said in (("en", "24:00"), ("fi", "24.00")):
+        with app.test_request_context("/"), force_locale(language):
+            overview = _decorate({"services": [], "hours": hours, "time_zone": "Europe/Helsinki"})
+        assert overview["open_all_day"] and overview["closes_text"] == said
