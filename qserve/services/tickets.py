@@ -77,6 +77,8 @@ def _postpone(*, token: str, now: datetime, places: int) -> int:
         limit = ticket.location.settings.get("max_postpones", 2)
         if ticket.status != Status.WAITING:
             raise Conflict("only a waiting ticket can ask for more time")
+        if ticket.appointment_at is not None:  # called at its slot, ahead of the walk-ins it would go behind
+            raise Conflict("a booked visit is called at its booked time; ask at the desk to change it")
         if ticket.postpone_count >= limit:
             raise Conflict(f"more time can be asked at most {limit} times")
         behind = sorted(

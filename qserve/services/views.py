@@ -68,6 +68,7 @@ def public_ticket(
         "recall_count": ticket.recall_count,
         "can_cancel": can(Action.CANCEL, ticket.status),
         "can_postpone": ticket.status == Status.WAITING
+        and ticket.appointment_at is None  # called at its slot: more time would change nothing
         and ticket.postpone_count < ticket.location.settings.get("max_postpones", 2),
         "url": ticket_url(ticket.public_token),
     }

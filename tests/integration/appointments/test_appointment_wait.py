@@ -156,3 +156,21 @@ def test_staff_see_an_appointment_before_its_slot_in_call_order_in_the_list_and_
     assert [row["id"] for row in listed][-1] == ticket_id  # the walk-ins are called before its slot
     assert alone["position"] == listed[-1]["position"] == 3
     assert view_of(ticket_id, now=now)["position"] == 1  # its customer is told where it stands at its slot
+
+
+def test_a_checked_in_appointment_is_not_offered_more_time_it_could_not_have(make):
+    """Asking for "more time" moves a ticket back among the walk-ins, but an appointment is called at its
+    slot, ahead of them: the button would change nothing, so it is not offered and the request is refused."""
+    from qserve.domain.errors import Conflict
+    from qserve.services.tickets import postpone_ticket
+
+    location = hybrid(make)
+    slot = slot_at(location, 3)
+    now = slot - timedelta(minutes=10)
+    ticket_id = checked_in(location, slot, now=now)
+    view = view_of(ticket_id, now=now)
+    assert view["can_postpone"] is False
+    with pytest.raises(Conflict, match="booked time"):
+        postpone_ticket(token=view["token"], now=now)
+    walk_in = make.ticket(location=location)
+    assert view_of(walk_in, now=now)["can_postpone"] is True
