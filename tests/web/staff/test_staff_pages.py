@@ -192,3 +192,14 @@ def test_an_unknown_display_is_a_friendly_not_found(client):
     assert client.get("/display/nowhere").status_code == 404
     response = client.get("/display/nowhere/state", headers=JSON)
     assert (response.status_code, response.json["error"]["code"]) == (404, "not_found")
+
+
+def test_the_on_hold_section_is_headed_for_the_many_tickets_it_holds(client, branch):
+    """The section shared its words with one ticket's status chip: Polish headed it "Wstrzymany" (one
+    ticket, masculine), Swedish "Pausad"."""
+    sign_in(client, branch["user"]["email"])
+    location = branch["location"]
+    url = f"/staff/{location['slug']}/{location['counter_ids'][0]}/"
+    for language, heading in (("pl", "Wstrzymane"), ("sv", "Pausade"), ("en", "On hold")):
+        page = client.get(f"{url}?lang={language}").get_data(as_text=True)
+        assert f'<h3 id="parked-title">{heading}</h3>' in page, language
