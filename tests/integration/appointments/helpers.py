@@ -21,3 +21,16 @@ def make_bookable(
         with transaction() as tx:
             tx.session.get(Location, location["id"]).settings = settings
     return location
+
+
+def booked(location, starts_at, **contact) -> str:
+    """Book a slot of the location's first service on Monday morning; return the booking code."""
+    from qserve.appointments.services import book_appointment
+
+    return book_appointment(
+        location_slug=location["slug"],
+        service_id=location["service_ids"][0],
+        starts_at=starts_at,
+        now=MONDAY_MORNING,
+        **contact,
+    )["code"]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from qserve.appointments.services import book_appointment, check_in, list_slots
+from qserve.appointments.services import check_in, list_slots
 from qserve.db import read_session
 from qserve.kiosk.checkin import check_in_at_kiosk
 from qserve.kiosk.tickets import printable_ticket, screen_ticket
@@ -16,7 +16,7 @@ from qserve.services.calling import call_next
 from qserve.services.refresh import QueueingEstimator, refresh_location
 from qserve.services.staffview import location_queue, ticket_for_staff
 from qserve.services.views import ticket_with_place
-from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable
+from tests.integration.appointments.helpers import MONDAY_MORNING, booked, make_bookable
 from tests.integration.kiosk.kiosk_helpers import make_kiosk
 
 DURATION_S = 300  # the factory's services
@@ -46,18 +46,8 @@ def slot_at(location, index: int) -> datetime:
     return datetime.fromisoformat(slots[index]["starts_at"])
 
 
-def booking_code(location, slot: datetime) -> str:
-    """Book a slot of the location's first service on Monday morning; return the booking code."""
-    return book_appointment(
-        location_slug=location["slug"],
-        service_id=location["service_ids"][0],
-        starts_at=slot,
-        now=MONDAY_MORNING,
-    )["code"]
-
-
 def checked_in(location, slot: datetime, *, now: datetime) -> int:
-    return check_in(code=booking_code(location, slot), now=now, channel="phone")
+    return check_in(code=booked(location, slot), now=now, channel="phone")
 
 
 def view_of(ticket_id: int, *, now: datetime) -> dict:
@@ -126,7 +116,7 @@ def test_once_due_the_appointment_stays_next_and_is_called_first(make, estimator
 def test_the_kiosk_screen_and_its_printed_ticket_say_the_bookings_time(make, estimator):
     location = hybrid(make)
     slot = slot_at(location, 3)  # 09:20 in Helsinki
-    code = booking_code(location, slot)
+    code = booked(location, slot)
     now = slot - timedelta(minutes=10)
     kiosk_id = make_kiosk(location)
     ticket_id = check_in_at_kiosk(
@@ -134,9 +124,9 @@ def test_the_kiosk_screen_and_its_printed_ticket_say_the_bookings_time(make, est
     )
     walk_in = make.ticket(location=location, now=now)
     with read_session() as session:
-        booked, walked = session.get(Ticket, ticket_id), session.get(Ticket, walk_in)
-        assert screen_ticket(session, booked, now=now)["appointment_text"] == "Varattu aikasi: klo 09.20"
-        assert printable_ticket(session, booked, now=now).appointment_at.strftime("%H:%M") == "09:20"
+        by_booking, walked = session.get(Ticket, ticket_id), session.get(Ticket, walk_in)
+        assert screen_ticket(session, by_booking, now=now)["appointment_text"] == "Varattu aikasi: klo 09.20"
+        assert printable_ticket(session, by_booking, now=now).appointment_at.strftime("%H:%M") == "09:20"
         assert screen_ticket(session, walked, now=now)["appointment_text"] is None
 
 

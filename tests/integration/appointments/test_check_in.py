@@ -8,7 +8,6 @@ import pytest
 
 from qserve.appointments.jobs import JOBS
 from qserve.appointments.services import (
-    book_appointment,
     cancel_appointment,
     check_in,
     get_appointment,
@@ -20,7 +19,7 @@ from qserve.domain.errors import Conflict
 from qserve.kiosk.checkin import check_in_at_kiosk
 from qserve.models import Ticket
 from qserve.services.calling import call_next
-from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable
+from tests.integration.appointments.helpers import MONDAY_MORNING, booked, make_bookable
 from tests.integration.kiosk.kiosk_helpers import make_kiosk
 
 DAY = date(2026, 11, 23)
@@ -34,16 +33,6 @@ def slot_times(location, service_index=0):
         now=MONDAY_MORNING,
     )
     return [datetime.fromisoformat(slot["starts_at"]) for slot in slots]
-
-
-def booked(location, starts_at, **contact):
-    return book_appointment(
-        location_slug=location["slug"],
-        service_id=location["service_ids"][0],
-        starts_at=starts_at,
-        now=MONDAY_MORNING,
-        **contact,
-    )["code"]
 
 
 def load(ticket_id):
