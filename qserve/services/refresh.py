@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from qserve.db import read_session, transaction
 from qserve.domain.lifecycle import OPEN_STATUSES, Status
-from qserve.domain.ordering import Candidate, FairnessRule
+from qserve.domain.ordering import Candidate, FairnessRule, before_slot
 from qserve.models import Location, Ticket
 from qserve.services.estimates import WaitRange, queueing_estimate, slot_waits
 from qserve.services.queue import line_census, location_streak, places_by_service, serving_counters
@@ -98,9 +98,11 @@ def refresh_location(
         streak = location_streak(session, location_id=location_id) if rule.kind == "max_in_row" else 0
         places = places_by_service(waiting, rule=rule, now=now, streak=streak, at_slots=True)
         estimates = current_estimator(session).estimate(session, location, waiting, places, now)
-        # Before its slot an appointment waits for the slot, whatever an estimator makes of it among walk-ins.
-        durations, serving = service_capacity(session, location)
-        estimates |= slot_waits(waiting, now=now, duration_s=durations, counters=serving)
+        # Before its slot an appointment waits for the slot, whatever an estimator makes of it among walk-ins
+        # (the counters are read again only when such an appointment waits: not on a walk-in line's refresh).
+        if any(before_slot(candidate, now) for candidate in waiting):
+            durations, serving = service_capacity(session, location)
+            estimates |= slot_waits(waiting, now=now, duration_s=durations, counters=serving)
         summary = location_counts(session, location, Tally(c.service_id for c in waiting))
     moved = _moved_estimates(waiting_rows, estimates)
     if moved:
