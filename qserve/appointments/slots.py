@@ -1,8 +1,8 @@
 """Bookable slots: opening hours, counters, duration, hybrid share and on-site cap, in the location's zone.
 
-Pure Python: no qserve imports, no clock. Slots are stepped in absolute time between a window's opening
-and closing instants, so a day when daylight saving time changes has exactly as many slots as it has
-real minutes, and every slot is shown at its true local wall-clock time.
+Pure Python: no qserve imports but the domain's reading of opening hours, no clock. Slots are stepped in
+absolute time between a window's opening and closing instants, so a day when daylight saving time changes
+has exactly as many slots as it has real minutes, and every slot is shown at its true local wall-clock time.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from qserve.domain.hours import intervals_on
+
 MODES = ("queue", "appointments", "hybrid")
 
 
@@ -47,16 +48,8 @@ def booking_share(mode: str, hybrid_share: float) -> float:
     return min(1.0, max(0.0, float(hybrid_share)))
 
 
-def windows_of(opening_hours: dict, day: date) -> list[tuple[time, time]]:
-    """Return a day's opening windows as local times; an exception for the date replaces the weekday."""
-    exceptions = opening_hours.get("exceptions") or {}
-    spans = exceptions.get(day.isoformat(), opening_hours.get(WEEKDAYS[day.weekday()], []))
-    windows = []
-    for start, end in spans or []:
-        opening, closing = time.fromisoformat(start), time.fromisoformat(end)
-        if closing > opening:
-            windows.append((opening, closing))
-    return sorted(windows)
+# A day's opening windows as local times: "24:00" is the end of the day, an exception replaces the weekday.
+windows_of = intervals_on
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -75,6 +68,13 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     return later.replace(microsecond=0)
 
 
+def _closing_instant(day: date, closing: time, zone: ZoneInfo) -> datetime:
+    """Return the instant a window closes: "24:00" (read as the day's last instant) is the next midnight."""
+    if closing == time.max:
+        return local_instant(day + timedelta(days=1), time(0, 0), zone)
+    return local_instant(day, closing, zone)
+
+
 def generate_slots(rules: SlotRules, day: date) -> list[Slot]:
     """Return a day's slots in order, with the seats each keeps for bookings (zero-seat slots left out)."""
     if rules.duration_s <= 0 or rules.counters <= 0 or rules.booking_share <= 0:
@@ -85,7 +85,7 @@ def generate_slots(rules: SlotRules, day: date) -> list[Slot]:
     credit = 0.0
     slots: list[Slot] = []
     for opening, closing in windows_of(rules.opening_hours, day):
-        start, end = local_instant(day, opening, zone), local_instant(day, closing, zone)
+        start, end = local_instant(day, opening, zone), _closing_instant(day, closing, zone)
         while start + step <= end:
             # Carry the fraction over, so a 50 % share of one counter books every other slot.
             credit += per_slot

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from qserve.domain.hours import DAYS, intervals_on
 
 
 @dataclass(frozen=True)
@@ -24,26 +24,6 @@ class DayHours:
         if not self.known:
             return False
         return self.closes_at is None or now + timedelta(seconds=wait_s) > self.closes_at
-
-
-def _clock(text: str) -> time:
-    hours, minutes = (int(part) for part in str(text).split(":", 1))
-    return time.max if hours >= 24 else time(hours, minutes)
-
-
-def intervals_on(opening_hours: dict, day: date) -> list[tuple[time, time]]:
-    """Return a day's opening intervals, sorted; a dated exception replaces the weekday's hours."""
-    exceptions = opening_hours.get("exceptions") or {}
-    raw = exceptions.get(day.isoformat(), opening_hours.get(DAYS[day.weekday()], []))
-    intervals = []
-    for pair in raw or []:
-        try:
-            start, end = _clock(pair[0]), _clock(pair[1])
-        except (ValueError, TypeError, IndexError):
-            continue  # a malformed interval is ignored rather than breaking the customer's page
-        if end > start:
-            intervals.append((start, end))
-    return sorted(intervals)
 
 
 def day_hours(opening_hours: dict | None, time_zone: str, now: datetime) -> DayHours:

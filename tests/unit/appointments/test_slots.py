@@ -191,3 +191,13 @@ def test_the_calendar_file_holds_the_slot_in_utc_with_folded_lines():
     assert "SUMMARY:Passports\\, Helsinki\\; counter hall" in lines
     assert all(len(line.encode()) <= 75 for line in lines)
     assert text.endswith("END:VCALENDAR\r\n")
+
+
+def test_a_location_open_until_24_00_is_bookable_to_the_end_of_its_day():
+    """'24:00' closes at midnight, as the phone reads it; slot generation raised 'hour must be in 0..23' and
+    the slots API answered 500."""
+    all_day = {name: [["00:00", "24:00"]] for name in WEEKDAYS}
+    slots = generate_slots(rules(opening_hours=all_day, duration_s=3600, counters=1), date(2026, 12, 7))
+    assert len(slots) == 24
+    assert local_times(slots, "Europe/Helsinki")[-1] == "23:00"
+    assert windows_of({"mon": [["00:00", "24:00"]]}, date(2026, 12, 7)) == [(time(0, 0), time.max)]
