@@ -246,10 +246,14 @@
 
   live("/display", {
     onOnline(socket) {
-      socket.emit("watch", { location: cfg.location });
-      disconnected = false;
-      document.body.dataset.online = "1";
-      showSound();
+      // Online once the server has put us in the location's room, and only then read the state: a call made
+      // between the connect and the join would otherwise be missed until the next stale resync (30 s).
+      socket.emit("watch", { location: cfg.location }, () => {
+        disconnected = false;
+        document.body.dataset.online = "1";
+        showSound();
+        resync();
+      });
     },
     onOffline() {
       disconnected = true;
