@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -15,7 +14,7 @@ from qserve.db import UnitOfWork, read_session, transaction
 from qserve.domain.actors import Actor
 from qserve.domain.contact import normalize_email, normalize_language, normalize_phone
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
-from qserve.domain.events import DomainEvent, TicketChanged
+from qserve.domain.events import AppointmentChanged, DomainEvent, TicketChanged
 from qserve.domain.questions import clean_answers
 from qserve.models import Location, Service, Ticket
 from qserve.models.appointment import Appointment
@@ -345,18 +344,6 @@ def switch_mode(
 
 
 # --- events and the in-transaction link from a ticket to its booking ------------------------------------
-
-
-@dataclass(frozen=True)
-class AppointmentChanged(DomainEvent):
-    """A booking was made, moved, cancelled or expired (for reminders and staff screens)."""
-
-    appointment_id: int
-    location_id: int
-    service_id: int
-    change: str  # booked, rescheduled, cancelled, no_show
-    starts_at: str
-    at: str  # when the change was made (ISO): reminders are measured from it, not from the wall clock
 
 
 def _changed(appointment: Appointment, what: str, *, now: datetime) -> DomainEvent:

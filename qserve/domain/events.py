@@ -123,3 +123,16 @@ class ServiceChanged(DomainEvent):
 
     service_id: int
     location_id: int
+
+
+@dataclass(frozen=True)
+class AppointmentChanged(DomainEvent):
+    """A booking was made, moved, cancelled or expired (for reminders, staff screens and the waits of the
+    walk-ins its slot will go ahead of)."""
+
+    appointment_id: int
+    location_id: int
+    service_id: int
+    change: str  # booked, rescheduled, cancelled, no_show
+    starts_at: str
+    at: str  # when the change was made (ISO): reminders are measured from it, not from the wall clock

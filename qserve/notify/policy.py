@@ -84,8 +84,7 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
 
 
 def _is_booking_change(event: ev.DomainEvent) -> bool:
-    """Recognise the appointments package's AppointmentChanged without importing that package."""
-    return type(event).__name__ == "AppointmentChanged" and hasattr(event, "appointment_id")
+    return isinstance(event, ev.AppointmentChanged)
 
 
 def _may_have_address(session: Session, event: ev.TicketChanged, ticket: Ticket) -> bool:

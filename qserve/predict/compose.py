@@ -70,6 +70,10 @@ def forecast(
     counters = _counters(snapshot, working, services, durations, outcomes, rng, replications)
     rates = _rates(services, durations, outcomes)
     virtual, presence = _virtual_arrivals(snapshot, services, counters, outcomes)
+    for booking in snapshot.booked:
+        if booking.service_id in services:  # else no counter that works today serves it
+            virtual.append(booking.candidate(-(len(virtual) + 1)))
+            presence.append(booking.chance)
     ghosts = [
         Candidate(ticket_id, service_id, priority, snapshot.now)
         for ticket_id, (service_id, priority) in zip(newcomer_ids(len(newcomers)), newcomers, strict=True)

@@ -12,6 +12,7 @@ from qserve.domain.lifecycle import Status
 from qserve.domain.ordering import Candidate, FairnessKind, FairnessRule
 from qserve.models import Counter, Location, Ticket
 from qserve.models.organization import counter_services, serving_ids
+from qserve.predict.bookings import expected_bookings
 from qserve.predict.localtime import local, zone
 from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitingTicket
 from qserve.services.queue import location_streak
@@ -22,12 +23,14 @@ BUSY = (Status.CALLED.value, Status.SERVING.value)
 def location_snapshot(
     session: Session, location: Location, waiting: list[Candidate] | list[Ticket], now: datetime
 ) -> QueueSnapshot:
-    """Describe a location now: its counters (open, staff, services, whom they serve) and its waiting line."""
+    """Describe a location now: its counters (open, staff, services, whom they serve), its waiting line and
+    the booked customers due soon."""
     tickets = tuple(waiting_ticket(item) for item in waiting)
     rule = FairnessRule.from_settings(location.fairness)
     local_now = local(now, zone(location.time_zone))  # the estimator's hours are the location's
     states = counter_states(session, location.id)
-    return QueueSnapshot(local_now, states, tickets, rule, priority_streak(session, location.id, rule))
+    streak = priority_streak(session, location.id, rule)
+    return QueueSnapshot(local_now, states, tickets, rule, streak, expected_bookings(session, location, now))
 
 
 _TICKETS = Ticket.__table__
@@ -109,7 +112,7 @@ def state_key(snapshot: QueueSnapshot) -> tuple:
     waiting = sorted(
         (t.ticket_id, t.service_id, t.priority, t.queued_at, t.appointment_at) for t in snapshot.waiting
     )
-    return (tuple(waiting), snapshot.counters, snapshot.rule, snapshot.priority_streak)
+    return (tuple(waiting), snapshot.counters, snapshot.rule, snapshot.priority_streak, snapshot.booked)
 
 
 def waiting_ticket(item: Candidate | Ticket) -> WaitingTicket:

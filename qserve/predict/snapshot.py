@@ -43,14 +43,32 @@ class WaitingTicket:
 
 
 @dataclass(frozen=True)
+class ExpectedBooking:
+    """A booked customer who has not checked in yet: once their slot starts they are called ahead of the
+    walk-ins, if they come in time to keep it (`chance`)."""
+
+    appointment_id: int
+    service_id: int
+    starts_at: datetime
+    chance: float
+
+    def candidate(self, ticket_id: int) -> Candidate:
+        """Describe the customer as the call-next rules will see their ticket once checked in (in line from
+        their slot and due at it), under a stand-in id."""
+        return Candidate(ticket_id, self.service_id, 0, self.starts_at, self.starts_at)
+
+
+@dataclass(frozen=True)
 class QueueSnapshot:
-    """One location at one moment: its counters, its waiting tickets and its call-next rule."""
+    """One location at one moment: its counters, its waiting tickets, its call-next rule and the booked
+    customers due soon."""
 
     now: datetime
     counters: tuple[CounterState, ...]
     waiting: tuple[WaitingTicket, ...]
     rule: FairnessRule = FairnessRule()
     priority_streak: int = 0
+    booked: tuple[ExpectedBooking, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import time
 from flask import Flask
 
 from qserve.domain.events import (
+    AppointmentChanged,
     CounterChanged,
     DomainEvent,
     ServiceChanged,
@@ -54,7 +55,7 @@ class Publisher:
                 self._mark(event.location_id, None, moved=False)  # the counts changed, nobody's place
             elif isinstance(event, TicketChanged):
                 self._mark(event.location_id, event.token)
-            elif isinstance(event, CounterChanged | ServiceChanged):
+            elif isinstance(event, CounterChanged | ServiceChanged | AppointmentChanged):
                 self._mark(event.location_id, None)
         if self.delay_s <= 0:
             self.flush()

@@ -1,6 +1,7 @@
 """Composition: the vectorised forward simulation follows the real call-next rules, and the waits it composes
 react to counters, priorities, no-shows, leaving and future arrivals the way they should."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -12,7 +13,7 @@ from qserve.predict.durations import DurationModel
 from qserve.predict.forward import Counters, ServiceRates, simulate_calls
 from qserve.predict.outcomes import OutcomeModel
 from qserve.predict.plan import build_plan
-from qserve.predict.snapshot import CounterState, QueueSnapshot, WaitingTicket
+from qserve.predict.snapshot import CounterState, ExpectedBooking, QueueSnapshot, WaitingTicket
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 RULES = [
@@ -163,6 +164,29 @@ def test_priority_customers_expected_to_arrive_delay_normal_tickets_under_strict
             )
     busy = medians(office(waiting=10, counters=1), outcomes=outcomes)[0][10]
     assert busy > quiet * 1.2
+
+
+def booked_at(*minutes, chance=1.0, service_id=1):
+    return tuple(ExpectedBooking(100 + m, service_id, NOW + timedelta(minutes=m), chance) for m in minutes)
+
+
+def test_booked_customers_due_before_a_walk_ins_turn_go_ahead_of_it_by_their_chance_of_coming():
+    """Six walk-ins, one counter, 300 s each: the last is called after about 25 minutes. Two bookings due
+    at 5 and 10 minutes are called at their slots, ahead of it; one due in two hours cannot move it."""
+    walk_ins = office(waiting=6, counters=1)
+    quiet = medians(walk_ins)[0][6]
+    sure = medians(replace(walk_ins, booked=booked_at(5, 10)))[0][6]
+    likely = medians(replace(walk_ins, booked=booked_at(5, 10, chance=0.5)))[0][6]
+    assert sure == pytest.approx(quiet + 2 * 300, rel=0.15)
+    assert quiet < likely < sure
+    # (another stand-in ticket changes the random draws, not the expected wait)
+    assert medians(replace(walk_ins, booked=booked_at(120)))[0][6] == pytest.approx(quiet, rel=0.05)
+    assert medians(replace(walk_ins, booked=booked_at(5, chance=0.0)))[0][6] == pytest.approx(quiet, rel=0.05)
+
+
+def test_a_booking_for_a_service_no_counter_serves_moves_nobody():
+    walk_ins = office(waiting=6, counters=1)
+    assert medians(replace(walk_ins, booked=booked_at(5, 10, service_id=2)))[0] == medians(walk_ins)[0]
 
 
 def test_a_service_no_open_counter_serves_cannot_be_reached():

@@ -139,3 +139,46 @@ def test_a_plain_join_sends_the_new_counts_and_leaves_the_others_places_alone(ap
     assert summaries[-1]["services"][0]["waiting"] == 3
     assert len(recomputed) == 1
     display.disconnect(namespace="/display")
+
+
+def test_a_booking_made_for_a_slot_soon_moves_the_wait_of_the_walk_ins_it_goes_ahead_of(app, make):
+    """In hybrid mode a booked customer is called at their slot, ahead of the walk-ins: the moment a booking
+    is made, the walk-ins' pages hear their longer wait."""
+    from zoneinfo import ZoneInfo
+
+    from qserve.appointments.services import book_appointment, list_slots
+    from qserve.db import read_session, transaction
+    from qserve.models import Location, Ticket
+    from qserve.services.counters import open_counter
+    from tests.integration.appointments.helpers import make_bookable
+
+    location = make_bookable(make, mode="hybrid", settings={"appointments": {"hybrid_share": 1.0}})
+    with transaction() as tx:  # open round the clock: a slot starts within minutes whenever the test runs
+        place = tx.session.get(Location, location["id"])
+        place.opening_hours = {day: [["00:00", "24:00"]] for day in place.opening_hours}
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])["actor"]
+    now = datetime.now(UTC)
+    open_counter(counter_id=location["counter_ids"][0], actor=staff, now=now)
+    for _ in range(3):
+        make.ticket(location=location, now=now)
+    mine = make.ticket(location=location, now=now)
+    with read_session() as session:
+        token = session.get(Ticket, mine).public_token
+    client = socketio.test_client(app, namespace="/ticket")
+    client.emit("watch", {"token": token}, namespace="/ticket", callback=True)
+    before = received(client, "ticket_updated")[-1]["estimated_wait"]["p50_s"]
+
+    service_id = location["service_ids"][0]
+    day = now.astimezone(ZoneInfo("Europe/Helsinki")).date()  # the factory's locations
+    slot = list_slots(location_slug=location["slug"], service_id=service_id, day=day, now=now)[0]
+    book_appointment(
+        location_slug=location["slug"],
+        service_id=service_id,
+        starts_at=datetime.fromisoformat(slot["starts_at"]),
+        now=now,
+        name="Booked",
+    )
+    app.extensions["qserve.publisher"].flush()
+    after = received(client, "ticket_updated")[-1]["estimated_wait"]["p50_s"]
+    assert after > before + 120
+    client.disconnect(namespace="/ticket")
