@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from markupsafe import Markup
 
 from qserve.db import read_session, utcnow
@@ -53,7 +54,20 @@ def _decorate(overview: dict) -> dict:
     overview["closes_text"] = clock_text(phrases, closes_at, overview["time_zone"]) if closes_at else None
     if overview["open_all_day"]:  # open until 24:00 (kept as the day's last instant, 23:59:59.999999)
         overview["closes_text"] = phrases["clock"] % {"hour": "24", "minute": "00"}
+    opens_at = overview["hours"].opens_at
+    overview["opens_text"] = clock_text(phrases, opens_at, overview["time_zone"]) if opens_at else None
+    overview["opens_on"] = opening_day(opens_at, overview["time_zone"], overview["now"]) if opens_at else None
     return overview
+
+
+def opening_day(opens_at: datetime, time_zone: str, now: datetime) -> str:
+    """Say which day a closed location opens: "today", "tomorrow", a weekday within the week (in the
+    language's form for 'on Monday': Finnish 'maanantaina'), else the date."""
+    day = opens_at.astimezone(ZoneInfo(time_zone)).date()
+    offset = (day - now.astimezone(ZoneInfo(time_zone)).date()).days
+    if offset <= 1:
+        return ("today", "tomorrow")[max(0, offset)]
+    return format_date(day, "EEEE" if offset < 7 else "long")
 
 
 @bp.get("/join/<slug>")

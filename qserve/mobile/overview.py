@@ -27,8 +27,11 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
         hours = day_hours(location.opening_hours, location.time_zone, now)
         for service in services:
             service["state"] = _state(service, issued.get(service["id"], 0))
-            service["late"] = service["state"] == "open" and hours.may_run_past_closing(
-                now, service["estimated_wait"]["p90_s"]
+            # Closed for the rest of the day, the location's hours say so once, above the services.
+            service["late"] = (
+                service["state"] == "open"
+                and hours.closes_at is not None
+                and hours.may_run_past_closing(now, service["estimated_wait"]["p90_s"])
             )
         others = session.scalars(
             select(Location)
@@ -43,6 +46,7 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
             "retention_days": location.organization.retention_days,
             "phone_region": location.settings.get("phone_region", "FI"),
             "hours": hours,
+            "now": now,
             "services": services,
             "others": [{"slug": other.slug, "name": other.name} for other in others],
             "booking_url": booking_url(location.slug)

@@ -42,6 +42,25 @@ def test_todays_hours_say_whether_open_and_when_closing(hours, now, is_open, clo
     assert (today.closes_at.strftime("%H:%M") if today.closes_at else None) == closes
 
 
+@pytest.mark.parametrize(
+    ("hours", "now", "opens"),
+    [
+        (MONDAY, helsinki(9), None),  # open now
+        (MONDAY, helsinki(7), "2026-11-23 08:00"),  # before the day's first hours
+        (MONDAY, helsinki(12, 30), "2026-11-23 13:00"),  # after the lunch break
+        (MONDAY, helsinki(18), "2026-11-30 08:00"),  # closed for the day: the next Monday
+        (MONDAY | {"tue": [["10:00", "16:00"]]}, helsinki(19), "2026-11-24 10:00"),
+        (MONDAY | {"exceptions": {"2026-11-24": [["12:00", "14:00"]]}}, helsinki(19), "2026-11-24 12:00"),
+        ({"mon": [], "exceptions": {}}, helsinki(9), None),  # no hours ahead at all
+    ],
+)
+def test_while_closed_the_hours_say_when_the_location_opens_next(hours, now, opens):
+    today = day_hours(hours, "Europe/Helsinki", now)
+    assert (today.opens_at.strftime("%Y-%m-%d %H:%M") if today.opens_at else None) == opens
+    if opens:
+        assert today.opens_at.utcoffset() == timedelta(hours=2)  # Helsinki's own time
+
+
 def test_a_location_without_hours_never_warns():
     today = day_hours({}, "Europe/Helsinki", helsinki(23))
     assert not today.known and not today.may_run_past_closing(helsinki(23), 10**6)

@@ -124,6 +124,31 @@ def test_after_closing_time_the_page_says_so(client, make):
     assert "Closed for today. You may not be served today." in page
 
 
+def test_while_closed_the_page_says_when_the_location_opens_and_does_not_repeat_it_per_service(client, make):
+    from babel.dates import format_date
+
+    branch = bank_branch(make)
+    local = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki"))
+    if local.hour == 23 and local.minute >= 58:
+        pytest.skip("the day turns over during the test")
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    tomorrow = days[(local.weekday() + 1) % 7]
+    change_location(branch["id"], opening_hours={day: [] for day in days} | {tomorrow: [["09:00", "17:00"]]})
+    page = text_of(client.get(f"/join/{branch['slug']}?lang=en"))
+    assert re.search(r"Closed now\. Opens tomorrow at 0?9:00\.", page)
+    assert "You may not be served today" not in page
+    form = text_of(client.get(f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang=en"))
+    assert re.search(r"Closed now\. Opens tomorrow at 0?9:00\.", form)
+
+    later = local.date() + timedelta(days=3)
+    change_location(
+        branch["id"], opening_hours={day: [] for day in days} | {days[later.weekday()]: [["09:00", "17:00"]]}
+    )
+    page = text_of(client.get(f"/join/{branch['slug']}?lang=fi"))
+    on_that_day = format_date(later, "EEEE", locale="fi")  # 'torstaina': Finnish says 'on Thursday' so
+    assert re.search(rf"Nyt suljettu\. Avataan {on_that_day} klo 0?9\.00\.", page)
+
+
 @pytest.mark.parametrize(
     "config_overrides",
     [{"RATELIMIT_ENABLED": True, "RATELIMIT_JOIN": "3 per minute", "RATELIMIT_JOIN_PER_PHONE": "1 per hour"}],
