@@ -132,7 +132,11 @@ class JoinRules:
             self._refuse_walk_in(location, service, now=request.now)
         contact = _contact(location, request)
         answers = clean_answers(service.questions, request.answers)
-        if contact["phone"] and not location.settings.get("allow_several_per_phone", False):
+        # One ticket per phone holds joins; a check-in redeems a booking already made (the same customer may
+        # hold two, at 10:00 and 11:00 or for two services) and is never refused for the tickets beside it.
+        checking_in = request.channel == "appointment" and not walk_in
+        several = location.settings.get("allow_several_per_phone", False)
+        if contact["phone"] and not several and not checking_in:
             self._refuse_second_ticket(location.id, contact["phone"])
         day = service_day(request.now, location.time_zone)
         self._take_number_under_cap(service, day)
