@@ -263,7 +263,7 @@ def test_i_am_here_too_early_is_explained_in_the_pages_language(app, make):
     assert client.get(f"/api/v1/appointments/{booked['code']}").get_json()["status"] == "booked"
 
 
-def test_i_am_here_refused_for_a_phone_already_in_line_says_so_in_the_pages_language(app, place):
+def test_i_am_here_checks_in_the_second_booking_of_a_phone_whose_first_ticket_waits(app, place):
     client = app.test_client()
     first, second = slots(client, place)[:2]
     codes = [
@@ -277,11 +277,25 @@ def test_i_am_here_refused_for_a_phone_already_in_line_says_so_in_the_pages_lang
         ).get_json()["code"]
         for slot in (first, second)
     ]
-    assert client.post(f"/booking/{codes[0]}/here").status_code == 303
-    refused = client.post(f"/booking/{codes[1]}/here?lang=pl")
+    tickets = [client.post(f"/booking/{code}/here?lang=pl") for code in codes]
+    assert [here.status_code for here in tickets] == [303, 303]
+    assert tickets[0].headers["Location"] != tickets[1].headers["Location"]
+
+
+def test_i_am_here_refused_for_a_closed_service_says_so_in_the_pages_language(app, place):
+    client = app.test_client()
+    code = client.post(
+        f"/api/v1/locations/{place['slug']}/appointments",
+        json={"service_id": place["service_ids"][0], "starts_at": slots(client, place)[0]["starts_at"]},
+    ).get_json()["code"]
+    with transaction() as tx:
+        from qserve.models import Service
+
+        tx.session.get(Service, place["service_ids"][0]).is_open = False
+    refused = client.post(f"/booking/{code}/here?lang=pl")
     assert refused.status_code == 409
     page = refused.get_data(as_text=True)
-    assert "Ten numer telefonu ma już numerek w tej kolejce." in page and "phone number" not in page
+    assert "Ta usługa jest teraz zamknięta." in page and "closed now" not in page
 
 
 def test_a_closed_day_says_so_and_asks_for_no_details_that_could_not_be_sent(app, place):
