@@ -20,6 +20,7 @@ from qserve.printing import fonts
 from qserve.printing.labels import (
     format_appointment,
     format_issued_at,
+    format_late_booking,
     format_people_ahead,
     format_wait,
     labels_for,
@@ -132,6 +133,9 @@ def render_ticket_pdf(ticket: PrintableTicket, *, width_mm: int = 80) -> bytes:
     appointment = format_appointment(ticket.appointment_at, ticket.language)
     if appointment is not None:
         builder.text(appointment, size=10, bold=True)
+    late = format_late_booking(ticket.late_booking, ticket.language)
+    if late is not None:
+        builder.text(late, size=9)
     builder.text(format_issued_at(ticket.issued_at, ticket.language), size=9)
     builder.rule()
     builder.text(format_people_ahead(ticket.people_ahead, ticket.language), size=10, bold=True)

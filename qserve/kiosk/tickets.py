@@ -13,9 +13,9 @@ from qserve.domain.numbering import spoken_number
 from qserve.domain.texts import in_language
 from qserve.kiosk.qr import qr_svg
 from qserve.models import Location, Ticket
-from qserve.printing.labels import format_appointment, format_people_ahead, format_wait
+from qserve.printing.labels import format_appointment, format_late_booking, format_people_ahead, format_wait
 from qserve.printing.layout import PrintableTicket
-from qserve.services.views import ticket_url, ticket_with_place
+from qserve.services.views import late_booking, ticket_url, ticket_with_place
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ def printable_ticket(session: Session, ticket: Ticket, *, now: datetime) -> Prin
         language=ticket.language,
         logo_path=_logo(location),
         appointment_at=_local_slot(ticket),
+        late_booking=_local_late_booking(session, ticket),
     )
 
 
@@ -59,6 +60,12 @@ def _local_slot(ticket: Ticket) -> datetime | None:
     if ticket.appointment_at is None:
         return None
     return ticket.appointment_at.astimezone(ZoneInfo(ticket.location.time_zone))
+
+
+def _local_late_booking(session: Session, ticket: Ticket) -> datetime | None:
+    """Return the lost slot of a booking checked in after its grace, in its location's time, else None."""
+    booked_at = late_booking(session, ticket)
+    return booked_at.astimezone(ZoneInfo(ticket.location.time_zone)) if booked_at else None
 
 
 def screen_ticket(session: Session, ticket: Ticket, *, now: datetime) -> dict:
@@ -75,7 +82,9 @@ def screen_ticket(session: Session, ticket: Ticket, *, now: datetime) -> dict:
         "language": language,
         "status": ticket.status,
         "people_ahead": view["people_ahead"],
-        "appointment_text": format_appointment(_local_slot(ticket), language),
+        # What the booking became: its slot kept, or lost to a late arrival (then served in order of arrival).
+        "appointment_text": format_appointment(_local_slot(ticket), language)
+        or format_late_booking(_local_late_booking(session, ticket), language),
         "people_ahead_text": format_people_ahead(view["people_ahead"] or 0, language),
         "wait_text": format_wait(wait["p10_s"], wait["p90_s"], language) if wait else None,
         "url": view["url"],

@@ -15,7 +15,7 @@ from qserve.extensions import LANGUAGES
 from qserve.mobile.blueprint import bp, language_asked, locale
 from qserve.mobile.wording import appointment_text, eta_text, position_text, status_text, texts, wait_text
 from qserve.services import tickets as ticket_service
-from qserve.services.views import ticket_with_place
+from qserve.services.views import iso, late_booking, ticket_with_place
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "sw.js"
 NOTES = ("postponed", "postpone_refused", "cancel_refused")
@@ -28,6 +28,7 @@ def _ticket_state(token: str) -> dict:
         ticket = ticket_service.ticket_by_token(session, token)
         return {
             "view": ticket_with_place(session, ticket, now=utcnow()),
+            "late_booking": iso(late_booking(session, ticket)),
             "names": dict(ticket.service.names),
             "time_zone": ticket.location.time_zone,
         }
@@ -59,6 +60,7 @@ def _render_ticket(state: dict):
         wait=wait_text(phrases, view["estimated_wait"]),
         eta=eta_text(phrases, view["expected_call_at"], state["time_zone"]),
         appointment=appointment_text(phrases, view.get("appointment_at"), state["time_zone"]),
+        late_booking=appointment_text(phrases, state["late_booking"], state["time_zone"]),
         status=status_text(phrases, view),
         note=phrases.get(note) if note in NOTES else None,
         page_data={

@@ -19,6 +19,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_under": "under a minute",
         "follow": "Follow your turn on your phone",
         "appointment": "Your appointment: {time}",
+        "appointment_late": "You arrived after your booked time ({time}), so you are now served "
+        "in order of arrival.",
         "clock": "%H:%M",
         "datetime": "%Y-%m-%d %H:%M",
     },
@@ -34,6 +36,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_under": "alle minuutti",
         "follow": "Seuraa vuoroasi puhelimella",
         "appointment": "Varattu aikasi: klo {time}",
+        "appointment_late": "Saavuit varatun aikasi (klo {time}) jälkeen, joten sinut palvellaan nyt "
+        "saapumisjärjestyksessä.",
         "clock": "%H.%M",
         "datetime": "%d.%m.%Y klo %H.%M",
     },
@@ -49,6 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_under": "under en minut",
         "follow": "Följ din tur i mobilen",
         "appointment": "Din bokade tid: kl. {time}",
+        "appointment_late": "Du kom efter din bokade tid (kl. {time}) och betjänas därför nu "
+        "i ankomstordning.",
         "clock": "%H:%M",
         "datetime": "%Y-%m-%d %H:%M",
     },
@@ -65,6 +71,8 @@ LABELS: dict[str, dict[str, str]] = {
         "wait_under": "poniżej minuty",
         "follow": "Śledź swoją kolejkę w telefonie",
         "appointment": "Twoja rezerwacja: {time}",
+        "appointment_late": "Przybycie zgłoszono po zarezerwowanej godzinie ({time}), więc obsługa "
+        "odbywa się teraz w kolejności przybycia.",
         "clock": "%H:%M",
         "datetime": "%d.%m.%Y, %H:%M",
     },
@@ -124,3 +132,11 @@ def format_appointment(starts_at: datetime | None, language: str) -> str | None:
         return None
     labels = labels_for(language)
     return labels["appointment"].format(time=starts_at.strftime(labels["clock"]))
+
+
+def format_late_booking(booked_at: datetime | None, language: str) -> str | None:
+    """Say that a booking checked in after its grace period now waits in order of arrival, or None."""
+    if booked_at is None:
+        return None
+    labels = labels_for(language)
+    return labels["appointment_late"].format(time=booked_at.strftime(labels["clock"]))

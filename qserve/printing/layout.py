@@ -15,6 +15,7 @@ from qserve.printing.codepages import CodePageTable, encode, plain_typography
 from qserve.printing.labels import (
     format_appointment,
     format_issued_at,
+    format_late_booking,
     format_people_ahead,
     format_wait,
     labels_for,
@@ -42,6 +43,7 @@ class PrintableTicket:
     language: str = "en"
     logo_path: str | None = None
     appointment_at: datetime | None = None  # a checked-in booking's slot, in local time
+    late_booking: datetime | None = None  # a booking checked in after its grace: its lost slot, local time
 
 
 def paper_width_px(profile: str | None = None) -> int:
@@ -134,6 +136,9 @@ def render_escpos(ticket: PrintableTicket, *, profile: str | None = None) -> byt
     appointment = format_appointment(ticket.appointment_at, ticket.language)
     if appointment is not None:
         writer.line(appointment, bold=True)
+    late = format_late_booking(ticket.late_booking, ticket.language)
+    if late is not None:
+        writer.line(late)
     writer.line(format_issued_at(ticket.issued_at, ticket.language))
     writer.rule()
     writer.line(format_people_ahead(ticket.people_ahead, ticket.language), bold=True)

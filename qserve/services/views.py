@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qserve.domain.lifecycle import Action, Status, can
 from qserve.domain.ordering import before_slot
-from qserve.models import Ticket
+from qserve.models import Appointment, Ticket, TicketEvent
 from qserve.services.estimates import WaitRange, queueing_estimate, slot_waits
 from qserve.services.queue import Place, place_of, serving_counters, waiting_candidates
 
@@ -127,3 +128,17 @@ def ticket_with_place(session: Session, ticket: Ticket, *, now: datetime) -> dic
     """Return a ticket's public view with its current place, estimating when none is stored yet."""
     place, estimate = place_and_estimate(session, ticket, now=now)
     return public_ticket(ticket, place, now=now, estimate=estimate)
+
+
+def late_booking(session: Session, ticket: Ticket) -> datetime | None:
+    """Return the booked time of a ticket checked in after its slot's grace period (it waits in order of
+    arrival, without the slot), or None for any other ticket."""
+    if ticket.channel != "appointment" or ticket.appointment_at is not None:
+        return None  # a walk-in, or a booking that kept its slot
+    # The check-in wrote its outcome and booking into the ticket's first log entry (indexed by ticket).
+    issued = session.scalar(
+        select(TicketEvent.details).where(TicketEvent.ticket_id == ticket.id, TicketEvent.action == "issue")
+    )
+    if not issued or issued.get("check_in") != "walk_in" or not issued.get("appointment_id"):
+        return None
+    return session.scalar(select(Appointment.starts_at).where(Appointment.id == issued["appointment_id"]))

@@ -92,6 +92,25 @@ def test_a_checked_in_booking_prints_its_time_and_a_walk_in_none(language, said)
     assert said in booked and said.split(":")[0] not in walk_in
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "You arrived after your booked time (14:30), so you are now served in order of arrival."),
+        (
+            "fi",
+            "Saavuit varatun aikasi (klo 14.30) jälkeen, joten sinut palvellaan nyt saapumisjärjestyksessä.",
+        ),
+        ("sv", "Du kom efter din bokade tid (kl. 14:30) och betjänas därför nu i ankomstordning."),
+    ],
+)
+def test_a_booking_checked_in_late_prints_that_it_is_served_in_order_of_arrival(language, said):
+    slot = datetime(2026, 11, 12, 14, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
+    late = " ".join(decode_text(render_escpos(make_printable_ticket(language, late_booking=slot))))
+    on_time = " ".join(decode_text(render_escpos(make_printable_ticket(language, appointment_at=slot))))
+
+    assert said in late and said[:12] not in on_time  # wrapped at spaces across lines
+
+
 def test_a_ticket_without_an_estimate_prints_no_wait_line():
     lines = decode_text(render_escpos(make_printable_ticket(wait_p10_s=None, wait_p90_s=None)))
 

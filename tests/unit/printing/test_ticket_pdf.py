@@ -65,3 +65,12 @@ def test_a_pdf_ticket_of_a_checked_in_booking_says_its_time():
     slot = datetime(2026, 11, 12, 14, 30, tzinfo=ZoneInfo("Europe/Helsinki"))
     _, text = pdf_text(render_ticket_pdf(make_printable_ticket("sv", appointment_at=slot)))
     assert "Din bokade tid: kl. 14:30" in text
+
+
+def test_a_pdf_ticket_of_a_booking_checked_in_late_says_it_is_served_in_order_of_arrival():
+    slot = datetime(2026, 11, 12, 14, 30, tzinfo=ZoneInfo("Europe/Warsaw"))
+    _, text = pdf_text(render_ticket_pdf(make_printable_ticket("pl", late_booking=slot)))
+    said = (
+        "Przybycie zgłoszono po zarezerwowanej godzinie (14:30), więc obsługa odbywa się teraz w kolejności"
+    )
+    assert said in " ".join(text.split())
