@@ -93,6 +93,8 @@ def queue_order(
 ) -> list[Candidate]:
     """Return the waiting tickets in the order the counters would call them."""
     due = sorted((c for c in candidates if is_due(c, now)), key=lambda c: (c.appointment_at, c.ticket_id))
+    # An appointment before its slot stands among the rest at its slot time (its queued_at): everyone who
+    # joined before that time goes first, and with nobody else waiting a counter serves it early, not idle.
     rest = [c for c in candidates if not is_due(c, now)]
     if rule.kind == FairnessKind.AGEING:
         return due + sorted(rest, key=lambda c: _ageing_key(c, rule))

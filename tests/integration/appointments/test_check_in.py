@@ -198,3 +198,17 @@ def test_with_a_no_show_policy_an_arrival_within_the_grace_still_keeps_its_slot(
     slot = slot_times(location)[0]
     code = booked(location, slot)
     assert load(check_in(code=code, now=slot + timedelta(minutes=5))).appointment_at == slot
+
+
+def test_an_early_arrival_stands_at_its_slot_time_and_an_idle_counter_serves_it_before_the_slot(make, staff):
+    """Before its slot a checked-in booking stands in line at its slot time (domain.ordering): every walk-in
+    already waiting came before that time and is called first, but a counter with nobody else to call serves
+    it early rather than stand idle (as Qmatic's appointment queues sort by the booked time)."""
+    location = make_bookable(make, mode="hybrid", settings={"appointments": {"hybrid_share": 1.0}})
+    actor, counter = staff(location), location["counter_ids"][0]
+    slot = slot_times(location)[6]  # half an hour ahead
+    early = check_in(code=booked(location, slot), now=slot - timedelta(minutes=30))
+    walk_in = make.ticket(location=location, now=slot - timedelta(minutes=25))
+
+    assert call_next(counter_id=counter, actor=actor, now=slot - timedelta(minutes=20)) == walk_in
+    assert call_next(counter_id=counter, actor=actor, now=slot - timedelta(minutes=10)) == early
