@@ -155,6 +155,7 @@ TEXTS: dict[str, str] = {
     "kind_no_show_warning": "Last call",
     "kind_moved_by_staff": "Moved by staff",
     "kind_cancelled_by_staff": "Cancelled by staff",
+    "kind_closed_for_the_day": "Closed for the day",
     "kind_appointment_confirmation": "Booking confirmed",
     "kind_appointment_reminder": "Booking reminder",
     "kind_feedback": "Feedback request",

@@ -155,6 +155,7 @@ TEXTS: dict[str, str] = {
     "kind_no_show_warning": "Viimeinen kutsu",
     "kind_moved_by_staff": "Henkilökunta siirsi",
     "kind_cancelled_by_staff": "Henkilökunta perui",
+    "kind_closed_for_the_day": "Suljettu tältä päivältä",
     "kind_appointment_confirmation": "Varaus vahvistettu",
     "kind_appointment_reminder": "Varausmuistutus",
     "kind_feedback": "Palautepyyntö",

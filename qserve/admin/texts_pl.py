@@ -155,6 +155,7 @@ TEXTS: dict[str, str] = {
     "kind_no_show_warning": "Ostatnie wezwanie",
     "kind_moved_by_staff": "Przeniesienie przez personel",
     "kind_cancelled_by_staff": "Anulowanie przez personel",
+    "kind_closed_for_the_day": "Zamknięcie na dziś",
     "kind_appointment_confirmation": "Potwierdzenie rezerwacji",
     "kind_appointment_reminder": "Przypomnienie o rezerwacji",
     "kind_feedback": "Prośba o opinię",

@@ -155,6 +155,7 @@ TEXTS: dict[str, str] = {
     "kind_no_show_warning": "Sista uppropet",
     "kind_moved_by_staff": "Flyttad av personal",
     "kind_cancelled_by_staff": "Avbokad av personal",
+    "kind_closed_for_the_day": "Stängt för dagen",
     "kind_appointment_confirmation": "Bokning bekräftad",
     "kind_appointment_reminder": "Bokningspåminnelse",
     "kind_feedback": "Feedbackförfrågan",

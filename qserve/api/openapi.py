@@ -26,6 +26,11 @@ TICKET = {
         "estimated_wait": {"oneOf": [WAIT, {"type": "null"}]},
         "expected_call_at": {"type": ["string", "null"], "format": "date-time"},
         "counter": {"type": ["string", "null"]},
+        "cancel_code": {
+            "type": ["string", "null"],
+            "description": "why qserve itself cancelled the ticket: closed_for_the_day (still in line an hour"
+            " after the location closed)",
+        },
         "url": {"type": "string", "format": "uri"},
     },
 }

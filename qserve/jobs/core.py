@@ -1,4 +1,5 @@
-"""Core jobs: keep the stored estimates of waiting tickets fresh as time passes, and prune the outbox."""
+"""Core jobs: keep the stored estimates of waiting tickets fresh as time passes, prune the outbox, and close
+the tickets left in line once a location's day has ended."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import delete, distinct, select
 
 from qserve.db import read_session, transaction
 from qserve.models import OutboxMessage, Ticket
+from qserve.services.closing import close_ended_days
 
 OUTBOX_KEPT = timedelta(days=14)  # delivered, failed and skipped messages are kept this long for support
 PRUNE_BATCH = 1000
@@ -45,4 +47,8 @@ def prune_outbox(now: datetime) -> int:
             return removed
 
 
-JOBS = [("refresh-estimates", 30, refresh_waiting_locations), ("prune-outbox", 3600, prune_outbox)]
+JOBS = [
+    ("refresh-estimates", 30, refresh_waiting_locations),
+    ("prune-outbox", 3600, prune_outbox),
+    ("close-ended-days", 300, close_ended_days),
+]

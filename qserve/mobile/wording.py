@@ -50,6 +50,9 @@ def texts() -> dict:
         "status_done": t.ugettext("Your visit is finished. Thank you!"),
         "status_no_show": t.ugettext("You missed your turn. Please ask at the desk if you still need help."),
         "status_cancelled": t.ugettext("Your ticket is cancelled."),
+        "status_cancelled_closed_for_the_day": t.ugettext(
+            "We closed for the day before your turn came. We are sorry: please come again."
+        ),
         "turn_counter": t.ugettext("Counter %(counter)s"),
         "offline": t.ugettext("Reconnecting… the page will update by itself."),
         "updated": t.ugettext("Updated %(time)s"),
@@ -134,6 +137,8 @@ def appointment_text(phrases: dict, appointment_at: str | None, time_zone: str) 
 def status_text(phrases: dict, view: dict) -> str:
     """Say where a ticket is when it is no longer simply waiting."""
     key = f"status_{view['status']}"
+    if view.get("cancel_code") and f"{key}_{view['cancel_code']}" in phrases:
+        key = f"{key}_{view['cancel_code']}"
     if key not in phrases:
         return ""
     return phrases[key] % {"counter": view.get("counter") or "?"}

@@ -18,7 +18,7 @@ from qserve.notify.optouts import is_opted_out
 
 CALL_KINDS = frozenset({"called", "recalled", "no_show_warning"})
 WAITING_KINDS = frozenset({"position_reached", "time_left", "moved_by_staff"})
-AFTER_CLOSE_KINDS = frozenset({"feedback", "cancelled_by_staff"})
+AFTER_CLOSE_KINDS = frozenset({"feedback", "cancelled_by_staff", "closed_for_the_day"})
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,8 @@ def _on_cancelled(session, event, ticket, settings, now, log_id, base_url) -> li
     if (ticket.cancelled_by or "customer").startswith("customer"):
         return []  # the customer did it and already knows
     fields = {"number": ticket.number, "service": service_of(session, ticket).name(ticket.language)}
-    return [Draft(ticket, "cancelled_by_staff", f"ticket:{ticket.id}:cancelled", fields)]
+    kind = "closed_for_the_day" if ticket.cancel_reason == "closed_for_the_day" else "cancelled_by_staff"
+    return [Draft(ticket, kind, f"ticket:{ticket.id}:cancelled", fields)]
 
 
 def _on_finished(session, event, ticket, settings, now, log_id, base_url) -> list[Draft]:

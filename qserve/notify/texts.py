@@ -19,6 +19,7 @@ KINDS = (
     "no_show_warning",
     "moved_by_staff",
     "cancelled_by_staff",
+    "closed_for_the_day",
     "appointment_confirmation",
     "appointment_reminder",
     "feedback",
@@ -34,6 +35,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "no_show_warning": ("number", "counter"),
     "moved_by_staff": ("number", "service", "position"),
     "cancelled_by_staff": ("number", "service"),
+    "closed_for_the_day": ("number", "service"),
     "appointment_confirmation": ("number", "service", "location", "time"),
     "appointment_reminder": ("number", "service", "location", "time"),
     "feedback": ("number", "location"),
@@ -75,6 +77,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "title": "Your ticket was cancelled",
             "text": "{number}: staff cancelled your ticket for {service}. Please ask at the desk if this is "
             "a mistake.",
+        },
+        "closed_for_the_day": {
+            "title": "We have closed for today",
+            "text": "{number}: we closed for the day before your turn at {service}. We are sorry: please "
+            "come again.",
         },
         "appointment_confirmation": {
             "title": "Appointment booked",
@@ -126,6 +133,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "text": "{number}: henkilökunta perui vuorosi ({service}). Kysy palvelupisteestä, jos tämä on "
             "virhe.",
         },
+        "closed_for_the_day": {
+            "title": "Olemme sulkeneet tältä päivältä",
+            "text": "{number}: suljimme tältä päivältä ennen vuoroasi ({service}). Pahoittelemme, tervetuloa "
+            "uudelleen.",
+        },
         "appointment_confirmation": {
             "title": "Aika varattu",
             "text": "Varattu: {service}, {location}, {time}. Varauskoodi {number}.",
@@ -172,6 +184,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "title": "Din biljett avbokades",
             "text": "{number}: personalen avbokade din biljett för {service}. Fråga vid disken om det "
             "är fel.",
+        },
+        "closed_for_the_day": {
+            "title": "Vi har stängt för i dag",
+            "text": "{number}: vi stängde för i dag innan det blev din tur för {service}. Förlåt, välkommen "
+            "tillbaka.",
         },
         "appointment_confirmation": {
             "title": "Tid bokad",
@@ -223,6 +240,11 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "title": "Twój bilet anulowano",
             "text": "{number}: obsługa anulowała Twój bilet do: {service}. Zapytaj przy stanowisku, jeśli to "
             "pomyłka.",
+        },
+        "closed_for_the_day": {
+            "title": "Na dziś już zamknięte",
+            "text": "{number}: zamknęliśmy na dziś, zanim nadeszła Twoja kolej ({service}). Przepraszamy, "
+            "zapraszamy ponownie.",
         },
         "appointment_confirmation": {
             "title": "Wizyta zarezerwowana",

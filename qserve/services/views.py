@@ -67,6 +67,9 @@ def public_ticket(
         "called_at": iso(ticket.called_at),
         "appointment_at": iso(ticket.appointment_at),
         "recall_count": ticket.recall_count,
+        # Why the system closed it, as a code (e.g. closed_for_the_day); staff's and customers' own reasons
+        # stay private.
+        "cancel_code": ticket.cancel_reason if ticket.cancelled_by == "system" else None,
         "can_cancel": can(Action.CANCEL, ticket.status),
         "can_postpone": ticket.status == Status.WAITING
         and ticket.appointment_at is None  # called at its slot: more time would change nothing

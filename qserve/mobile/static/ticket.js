@@ -49,6 +49,7 @@
   }
   function statusText(v) {
     var key = "status_" + v.status;
+    if (v.cancel_code && T[key + "_" + v.cancel_code]) key = key + "_" + v.cancel_code;
     return T[key] ? fill(T[key], { counter: v.counter || "?" }) : "";
   }
   function setText(id, text) {

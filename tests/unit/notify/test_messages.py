@@ -21,7 +21,7 @@ LONG = {
     "location": "Helsinki Kamppi",
     "time": "24.11. klo 14.30",
 }
-LINKLESS = {"called", "recalled", "no_show_warning", "cancelled_by_staff"}
+LINKLESS = {"called", "recalled", "no_show_warning", "cancelled_by_staff", "closed_for_the_day"}
 
 
 def fields_of(kind: str) -> dict:
