@@ -18,6 +18,7 @@ from babel.units import format_unit
 
 LANGUAGES = ("en", "fi", "sv", "pl")
 DASH = "–"
+MIN_GROUPING_TWO = ("pl",)  # languages that leave four-digit figures ungrouped
 
 
 class Figures:
@@ -27,29 +28,34 @@ class Figures:
         self.language = language if language in LANGUAGES else "en"
         self._english = self.language == "en"
 
-    def _pattern(self, digits: int, *, optional: bool = False) -> str:
-        # English keeps its figures ungrouped, as they have always been written ("1439").
-        whole = "0" if self._english else "#,##0"
+    def _pattern(self, digits: int, *, optional: bool = False, value: float = 0) -> str:
+        # English keeps its figures ungrouped, as they have always been written ("1439"). Polish groups only
+        # from five digits ("1439", "12 345": CLDR's minimumGroupingDigits, which Babel does not apply).
+        ungrouped = self._english or (self.language in MIN_GROUPING_TWO and abs(value) < 10_000)
+        whole = "0" if ungrouped else "#,##0"
         return whole + ("." + ("#" if optional else "0") * digits if digits else "")
 
     def number(self, value: float | None, digits: int = 0) -> str:
         """Write a number with a fixed number of decimals ('1 439', '3,98')."""
         if value is None:
             return DASH
-        return format_decimal(_rounded(value, digits), self._pattern(digits), locale=self.language)
+        rounded = _rounded(value, digits)
+        return format_decimal(rounded, self._pattern(digits, value=rounded), locale=self.language)
 
     def amount(self, value: float | None) -> str:
         """Write a number with up to two decimals and none when it is whole ('10', '7,5')."""
         if value is None:
             return DASH
-        return format_decimal(_rounded(value, 2), self._pattern(2, optional=True), locale=self.language)
+        rounded = _rounded(value, 2)
+        return format_decimal(rounded, self._pattern(2, optional=True, value=rounded), locale=self.language)
 
     def minutes(self, seconds: float | None) -> str:
         """Write seconds as minutes with one decimal ('7,5 min'); never '-0,0 min'."""
         if seconds is None:
             return DASH
         value = _rounded(seconds / 60, 1)
-        return format_unit(value, "duration-minute", "short", format=self._pattern(1), locale=self.language)
+        pattern = self._pattern(1, value=value)
+        return format_unit(value, "duration-minute", "short", format=pattern, locale=self.language)
 
     def percent(self, share: float | None) -> str:
         """Write a share (0..1) as a whole percentage ('12 %' in Finnish and Swedish, '12%' in Polish)."""

@@ -23,7 +23,7 @@ def test_minutes_are_written_with_one_decimal_and_never_as_minus_zero(seconds, w
         ("en", "7.5 min", "13 %", "1439", "3.98"),
         ("fi", "7,5 min", f"13{NBSP}%", f"1{NBSP}439", "3,98"),
         ("sv", "7,5 min", f"13{NBSP}%", f"1{NBSP}439", "3,98"),
-        ("pl", "7,5 min", "13%", f"1{NBSP}439", "3,98"),
+        ("pl", "7,5 min", "13%", "1439", "3,98"),  # Polish groups from five digits
     ],
 )
 def test_each_language_writes_decimals_shares_and_thousands_its_own_way(
@@ -34,6 +34,18 @@ def test_each_language_writes_decimals_shares_and_thousands_its_own_way(
     assert figures.percent(0.134) == share
     assert figures.number(1439) == count
     assert figures.number(3.981, 2) == rating
+
+
+def test_polish_groups_thousands_only_from_five_digits():
+    figures = Figures("pl")
+    assert [figures.number(n) for n in (999, 9999, 10000, -12345)] == [
+        "999",
+        "9999",
+        f"10{NBSP}000",
+        f"-12{NBSP}345",
+    ]
+    assert figures.amount(1234.5) == "1234,5"
+    assert figures.minutes(12000 * 60) == f"12{NBSP}000,0 min"
 
 
 @pytest.mark.parametrize("language", ["en", "fi", "sv", "pl"])
