@@ -11,6 +11,7 @@ from qserve.domain.errors import ValidationFailed
 from qserve.extensions import limiter
 from qserve.services import tickets as ticket_service
 from qserve.services.locations import counter_view, location_by_slug, location_summary, services_with_waits
+from qserve.services.refresh import refreshed_view
 from qserve.services.views import ticket_with_place
 
 
@@ -136,8 +137,9 @@ def cancel_ticket(token: str):
 @bp.post("/tickets/<token>/postpone")
 def postpone_ticket(token: str):
     """Move a ticket back a few places because its holder needs more time."""
-    ticket_id = ticket_service.postpone_ticket(token=token, now=utcnow())
-    return jsonify(_ticket_view_by_id(ticket_id, utcnow()))
+    now = utcnow()
+    ticket_id = ticket_service.postpone_ticket(token=token, now=now)
+    return jsonify(refreshed_view(ticket_id, now=now))
 
 
 @bp.post("/tickets/<token>/language")

@@ -15,6 +15,7 @@ from qserve.extensions import LANGUAGES
 from qserve.mobile.blueprint import bp, language_asked, locale
 from qserve.mobile.wording import appointment_text, eta_text, position_text, status_text, texts, wait_text
 from qserve.services import tickets as ticket_service
+from qserve.services.refresh import refreshed_view
 from qserve.services.views import iso, late_booking, ticket_with_place
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "sw.js"
@@ -79,7 +80,8 @@ def _render_ticket(state: dict):
 def postpone(token: str):
     """Ask for more time without the page script, then show the ticket again."""
     try:
-        ticket_service.postpone_ticket(token=token, now=utcnow())
+        now = utcnow()
+        refreshed_view(ticket_service.postpone_ticket(token=token, now=now), now=now)  # the page's new wait
         note = "postponed"
     except (Conflict, InvalidTransition):
         note = "postpone_refused"

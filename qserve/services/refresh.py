@@ -125,6 +125,17 @@ def refresh_location(
     }
 
 
+def refreshed_view(ticket_id: int, *, now: datetime) -> dict:
+    """Return a ticket's public view with its place and estimate worked out afresh (and its location's moved
+    estimates stored): for the answer to a move the stored estimate does not know yet ("I need more time"),
+    which the page shows at once, before the coalesced refresh comes."""
+    with read_session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        location_id, token = ticket.location_id, ticket.public_token
+    (view,) = refresh_location(location_id=location_id, now=now, tokens={token}, listening={token})["tickets"]
+    return view
+
+
 def _key(row, places: dict, estimates: dict) -> tuple:
     place = places.get(row.id)
     estimate = estimates.get(row.id)

@@ -104,6 +104,24 @@ def test_the_customer_cancels_with_the_token_and_staff_cancel_with_the_id(client
     assert anonymous.status_code == 401, anonymous.get_json()
 
 
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": False}])
+def test_asking_for_more_time_answers_with_the_new_place_and_its_wait(app, client, staff, monkeypatch):
+    """The page shows the answer at once: its wait must be that of the new place, not the one stored
+    before the move (the refresh that would store it comes a moment later)."""
+    monkeypatch.setattr(app.extensions["qserve.publisher"], "flush", lambda: None)
+    location = staff["location"]
+    mine = join(client, location).get_json()
+    for _ in range(4):
+        join(client, location)
+    before = client.get(f"/api/v1/tickets/{mine['token']}").get_json()
+    moved = client.post(f"/api/v1/tickets/{mine['token']}/postpone").get_json()
+    assert (before["position"], moved["position"]) == (1, 4)
+    assert moved["estimated_wait"]["p50_s"] > before["estimated_wait"]["p50_s"]
+    assert (
+        client.get(f"/api/v1/tickets/{mine['token']}").get_json()["estimated_wait"] == moved["estimated_wait"]
+    )
+
+
 def test_staff_actions_cover_the_lifecycle(client, staff):
     location, headers = staff["location"], staff["headers"]
     join(client, location)
