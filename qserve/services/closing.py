@@ -37,20 +37,22 @@ IN_LINE = (Status.WAITING.value, Status.CALLED.value, Status.PARKED.value)
 
 
 def close_ended_days(now: datetime) -> int:
-    """Cancel the tickets left in line at every location whose day has ended; return how many."""
+    """Cancel the tickets left in line at every location whose day has ended; return how many. Only a
+    location with such tickets opens a write transaction (on SQLite every one takes the writer's lock)."""
     with read_session() as session:
         location_ids = session.scalars(
             select(Ticket.location_id).where(Ticket.status.in_(IN_LINE)).distinct()
         ).all()
-    return sum(_close_location_day(location_id, now) for location_id in location_ids)
+        cutoffs = {
+            location.id: cutoff
+            for location in session.scalars(select(Location).where(Location.id.in_(location_ids)))
+            if (cutoff := day_closed_before(location, now)) is not None
+        }
+    return sum(_close_location_day(location_id, cutoff, now) for location_id, cutoff in cutoffs.items())
 
 
-def _close_location_day(location_id: int, now: datetime) -> int:
+def _close_location_day(location_id: int, cutoff: datetime, now: datetime) -> int:
     with transaction() as tx:
-        location = tx.session.get(Location, location_id)
-        cutoff = day_closed_before(location, now)
-        if cutoff is None:
-            return 0
         left = tx.session.scalars(
             select(Ticket)
             .where(Ticket.location_id == location_id, Ticket.status.in_(IN_LINE), Ticket.joined_at < cutoff)
