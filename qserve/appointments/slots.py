@@ -1,8 +1,10 @@
 """Bookable slots: opening hours, counters, duration, hybrid share and on-site cap, in the location's zone.
 
-Pure Python: no qserve imports but the domain's reading of opening hours, no clock. Slots are stepped in
-absolute time between a window's opening and closing instants, so a day when daylight saving time changes
-has exactly as many slots as it has real minutes, and every slot is shown at its true local wall-clock time.
+Pure Python: no qserve imports but the domain's reading of opening hours, no clock. A window's first slot
+starts on the first round local time at or after it opens (":00, :15, :30, :45" for 15-minute slots, as
+booking systems offer them, even when the window opens at 08:10 or 23:06); from there slots are stepped in
+absolute time to the window's closing instant, so a day when daylight saving time changes has exactly as
+many slots as it has real minutes, and every slot is shown at its true local wall-clock time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from zoneinfo import ZoneInfo
 from qserve.domain.hours import intervals_on
 
 MODES = ("queue", "appointments", "hybrid")
+ROUND_S = 300  # a slot lasts whole five minutes: a 7-minute service is booked in 10-minute slots
+GRIDS_MIN = (60, 30, 20, 15, 10, 5)  # the round minutes a slot may start on, coarsest first
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class Slot:
     """One bookable start time and how many people it takes."""
 
     starts_at: datetime  # aware UTC
-    ends_at: datetime
+    ends_at: datetime  # when the visit ends; the next slot starts on the next round time
     capacity: int
 
 
@@ -75,18 +79,41 @@ def _closing_instant(day: date, closing: time, zone: ZoneInfo) -> datetime:
     return local_instant(day, closing, zone)
 
 
+def slot_length(duration_s: int) -> timedelta:
+    """Return how long a service's slot lasts: its duration rounded up to whole five minutes."""
+    return timedelta(seconds=-(-int(duration_s) // ROUND_S) * ROUND_S)
+
+
+def grid_minutes(length: timedelta) -> int:
+    """Return the round minutes slots of a length start on: the coarsest of 60, 30, 20, 15, 10, 5 that
+    divides it, so every slot of a window starts on a round time (45-minute slots on quarter hours)."""
+    minutes = int(length.total_seconds()) // 60
+    return next(grid for grid in GRIDS_MIN if minutes % grid == 0)
+
+
+def first_start(opening: time, grid: int) -> time | None:
+    """Return the first local time on the grid at or after an opening time, or None if that is midnight."""
+    minutes = opening.hour * 60 + opening.minute + (1 if (opening.second or opening.microsecond) else 0)
+    aligned = -(-minutes // grid) * grid
+    return time(aligned // 60, aligned % 60) if aligned < 24 * 60 else None
+
+
 def generate_slots(rules: SlotRules, day: date) -> list[Slot]:
     """Return a day's slots in order, with the seats each keeps for bookings (zero-seat slots left out)."""
     if rules.duration_s <= 0 or rules.counters <= 0 or rules.booking_share <= 0:
         return []
     zone = ZoneInfo(rules.time_zone)
-    step = timedelta(seconds=rules.duration_s)
+    visit, step = timedelta(seconds=rules.duration_s), slot_length(rules.duration_s)
+    grid = grid_minutes(step)
     per_slot = rules.counters * rules.booking_share
     credit = 0.0
     slots: list[Slot] = []
     for opening, closing in windows_of(rules.opening_hours, day):
-        start, end = local_instant(day, opening, zone), _closing_instant(day, closing, zone)
-        while start + step <= end:
+        aligned = first_start(opening, grid)
+        if aligned is None:
+            continue
+        start, end = local_instant(day, aligned, zone), _closing_instant(day, closing, zone)
+        while start + visit <= end:
             # Carry the fraction over, so a 50 % share of one counter books every other slot.
             credit += per_slot
             seats = int(credit + 1e-9)
@@ -94,7 +121,7 @@ def generate_slots(rules: SlotRules, day: date) -> list[Slot]:
             if rules.on_site_cap is not None:
                 seats = min(seats, rules.on_site_cap)
             if seats > 0:
-                slots.append(Slot(starts_at=start, ends_at=start + step, capacity=seats))
+                slots.append(Slot(starts_at=start, ends_at=start + visit, capacity=seats))
             start += step
     return slots
 

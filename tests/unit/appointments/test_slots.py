@@ -201,3 +201,36 @@ def test_a_location_open_until_24_00_is_bookable_to_the_end_of_its_day():
     assert len(slots) == 24
     assert local_times(slots, "Europe/Helsinki")[-1] == "23:00"
     assert windows_of({"mon": [["00:00", "24:00"]]}, date(2026, 12, 7)) == [(time(0, 0), time.max)]
+
+
+@pytest.mark.parametrize(
+    ("window", "duration_min", "first_starts"),
+    [
+        (["08:10", "09:30"], 15, ["08:15", "08:30", "08:45", "09:00", "09:15"]),
+        (["23:06", "24:00"], 15, ["23:15", "23:30", "23:45"]),  # not 23:06, 23:21, 23:36
+        (["08:00", "09:00"], 15, ["08:00", "08:15", "08:30", "08:45"]),
+        (["08:05", "10:30"], 45, ["08:15", "09:00", "09:45"]),  # a 45-minute slot starts on a quarter
+        (["08:10", "12:00"], 90, ["08:30", "10:00"]),
+        (["08:30", "11:00"], 60, ["09:00", "10:00"]),
+        (["08:01", "09:00"], 20, ["08:20", "08:40"]),
+        (["08:00", "08:40"], 7, ["08:00", "08:10", "08:20", "08:30"]),  # 7 minutes are booked in tens
+        (["08:00", "08:20"], 3, ["08:00", "08:05", "08:10", "08:15"]),
+    ],
+)
+def test_slots_start_on_round_times_whatever_minute_the_window_opens(window, duration_min, first_starts):
+    """Stepping from the opening minute offered 23:06, 23:21, ...; a customer expects :00, :15, :30, :45."""
+    hours = {"mon": [window]}
+    slots = generate_slots(
+        rules(opening_hours=hours, duration_s=duration_min * 60, counters=1), date(2026, 11, 23)
+    )
+    assert local_times(slots, "Europe/Helsinki") == first_starts
+    assert all(slot.ends_at - slot.starts_at == timedelta(minutes=duration_min) for slot in slots)
+
+
+def test_round_slot_times_are_round_in_local_time_in_a_half_hour_zone():
+    """India is UTC+05:30: a grid taken from UTC would start hourly slots at half past."""
+    slots = generate_slots(
+        rules(time_zone="Asia/Kolkata", opening_hours={"mon": [["08:20", "11:00"]]}, duration_s=3600),
+        date(2026, 11, 23),
+    )
+    assert local_times(slots, "Asia/Kolkata") == ["09:00", "10:00"]
