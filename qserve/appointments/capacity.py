@@ -114,18 +114,6 @@ def release_place(session: Session, *, scope: str, starts_at: datetime) -> None:
     )
 
 
-def taken_places(session: Session, *, scope: str, starts: list[datetime]) -> dict[datetime, int]:
-    """Return how many places are taken at each of some start times in a scope."""
-    if not starts:
-        return {}
-    rows = session.execute(
-        select(SlotLoad.starts_at, SlotLoad.taken).where(
-            SlotLoad.scope == scope, SlotLoad.starts_at.in_(starts)
-        )
-    )
-    return {row.starts_at: row.taken for row in rows}
-
-
 def site_ticks(starts_at: datetime, duration_s: int) -> list[datetime]:
     """Return the minute marks a visit from `starts_at` lasting `duration_s` covers (for the on-site cap)."""
     start = int(starts_at.timestamp())
@@ -146,7 +134,8 @@ def release_site_places(session: Session, *, scope: str, ticks: list[datetime]) 
 
 
 def site_load(session: Session, *, scope: str, start: datetime, end: datetime) -> dict[datetime, int]:
-    """Return the places taken at each minute mark between two instants."""
+    """Return the places taken in a scope at each start time (a service's) or minute mark (a location's)
+    between two instants."""
     rows = session.execute(
         select(SlotLoad.starts_at, SlotLoad.taken).where(
             SlotLoad.scope == scope,
@@ -162,3 +151,29 @@ def site_free(load: dict[datetime, int], *, starts_at: datetime, duration_s: int
     """Return the places left under the on-site cap for a visit: the fullest minute it covers decides."""
     busiest = max((load.get(tick, 0) for tick in site_ticks(starts_at, duration_s)), default=0)
     return capacity - busiest
+
+
+def free_places(session: Session, service: Service, slots: list[Slot]) -> list[int]:
+    """Return the places still free in each of a service's slots (given in time order), under the location's
+    on-site cap too: one read of the service's load and one of the location's, however many days they span."""
+    if not slots:
+        return []
+    start, end = slots[0].starts_at, slots[-1].ends_at
+    taken = site_load(session, scope=service_scope(service.id), start=start, end=end)
+    on_site = booking_settings(service.location).get("on_site_cap")
+    site_taken = (
+        site_load(session, scope=location_scope(service.location_id), start=start, end=end)
+        if on_site is not None
+        else {}
+    )
+    free = []
+    for slot in slots:
+        places = slot.capacity - taken.get(slot.starts_at, 0)
+        if on_site is not None:
+            duration_s = int((slot.ends_at - slot.starts_at).total_seconds())
+            places = min(
+                places,
+                site_free(site_taken, starts_at=slot.starts_at, duration_s=duration_s, capacity=int(on_site)),
+            )
+        free.append(max(0, places))
+    return free

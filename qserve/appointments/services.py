@@ -84,39 +84,16 @@ def list_slots(*, location_slug: str, service_id: int, day: date, now: datetime)
         location = _location(session, location_slug)
         service = _service(session, location, service_id)
         slots = [slot for slot in cap.slots_of(session, service, day) if slot.starts_at > now]
-        starts = [slot.starts_at for slot in slots]
-        taken = cap.taken_places(session, scope=cap.service_scope(service.id), starts=starts)
-        on_site = cap.booking_settings(location).get("on_site_cap")
-        site_taken = (
-            cap.site_load(
-                session,
-                scope=cap.location_scope(location.id),
-                start=slots[0].starts_at,
-                end=slots[-1].ends_at,
-            )
-            if slots and on_site is not None
-            else {}
-        )
-    views = []
-    for slot in slots:
-        free = slot.capacity - taken.get(slot.starts_at, 0)
-        if on_site is not None:
-            duration_s = int((slot.ends_at - slot.starts_at).total_seconds())
-            free = min(
-                free,
-                cap.site_free(
-                    site_taken, starts_at=slot.starts_at, duration_s=duration_s, capacity=int(on_site)
-                ),
-            )
-        views.append(
-            {
-                "starts_at": slot.starts_at.isoformat(),
-                "ends_at": slot.ends_at.isoformat(),
-                "capacity": slot.capacity,
-                "available": max(0, free),
-            }
-        )
-    return views
+        free = cap.free_places(session, service, slots)
+    return [
+        {
+            "starts_at": slot.starts_at.isoformat(),
+            "ends_at": slot.ends_at.isoformat(),
+            "capacity": slot.capacity,
+            "available": places,
+        }
+        for slot, places in zip(slots, free, strict=True)
+    ]
 
 
 def _reserve(session: Session, service: Service, starts_at: datetime, *, now: datetime) -> None:
