@@ -6,13 +6,23 @@ from contextlib import nullcontext
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-from flask import Blueprint, Response, redirect, render_template, request, url_for
-from flask_babel import force_locale, get_locale, gettext, refresh
+from babel.dates import format_date, get_timezone_location
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import LazyString, force_locale, get_locale, gettext, lazy_gettext, refresh
 from sqlalchemy import select
 
 from qserve.appointments import services
 from qserve.appointments.api import parse_day, parse_instant
+from qserve.appointments.days import day_states, first_open
 from qserve.appointments.ics import booking_calendar
 from qserve.appointments.refusals import shared_refusal
 from qserve.db import read_session, utcnow
@@ -26,7 +36,13 @@ from qserve.mobile.wording import LANGUAGE_NAMES
 from qserve.models import Location, Service, Ticket
 from qserve.services.views import public_link
 
-bp = Blueprint("appointments", __name__, template_folder="templates")
+bp = Blueprint(
+    "appointments",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/appointments/static",
+)
 DAYS_SHOWN = 14
 
 
@@ -51,9 +67,15 @@ def language_link(code: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **values)
 
 
-def day_label(day) -> str:
-    """Return a short day in the page's language ("ti 24.11.", "Tue 24.11.")."""
-    return format_date(day, "ccc d.M.", locale=str(get_locale() or "en"))
+def day_label(day) -> tuple[str, str]:
+    """Return a day's short weekday and date in the page's language (("ti", "24.11."), ("Tue", "24.11."))."""
+    language = str(get_locale() or "en")
+    return format_date(day, "ccc", locale=language), format_date(day, "d.M.", locale=language)
+
+
+def zone_city(time_zone: str) -> str:
+    """Return the city a time zone is named after, in the page's language ("Helsingfors" in Swedish)."""
+    return get_timezone_location(time_zone, locale=str(get_locale() or "en"), return_city=True)
 
 
 def when_label(moment) -> str:
@@ -72,6 +94,7 @@ def page_context() -> dict:
         "language_link": language_link,
         "day_label": day_label,
         "when_label": when_label,
+        "zone_city": zone_city,
     }
 
 
@@ -120,28 +143,56 @@ def _slot_page(
     form: JoinForm | None = None,
 ):
     facts = _service_facts(slug, service_id)
-    zone, questions = facts["zone"], facts["questions"]
-    today = utcnow().astimezone(ZoneInfo(zone)).date()
-    day = parse_day(request.values.get("date")) if request.values.get("date") else today
-    found = services.list_slots(location_slug=slug, service_id=service_id, day=day, now=utcnow())
+    moving = _booking_to_move(request.values.get("reschedule"), service_id)
+    if moving is not None and moving["status"] != "booked":  # cancelled or checked in meanwhile
+        return redirect(url_for("appointments.booking", code=moving["code"]), code=303)
+    with _speaking(moving or {}):
+        return _render_slots(slug, service_id, facts, moving, error=error, form=form), status
+
+
+def _booking_to_move(code: str | None, service_id: int) -> dict | None:
+    """Return the booking a reschedule link names, or None; a code of another service's booking is not
+    found here (its times would be the wrong service's)."""
+    if not code:
+        return None
+    view = services.get_appointment(code=code)
+    if view["service_id"] != service_id:
+        raise NotFound("no booking with this code for this service", field="code")
+    return view
+
+
+def _render_slots(slug: str, service_id: int, facts: dict, moving: dict | None, *, error, form) -> str:
+    zone, now = ZoneInfo(facts["zone"]), utcnow()
+    today = now.astimezone(zone).date()
+    days = [today + timedelta(days=offset) for offset in range(DAYS_SHOWN)]
+    states = day_states(location_slug=slug, service_id=service_id, days=days, now=now)
+    current = parse_instant(moving["starts_at"]).astimezone(zone) if moving else None
+    if request.values.get("date"):
+        day = parse_day(request.values.get("date"))
+    else:  # not a closed or full day: the booking's own day when moving it, else the first with a time
+        day = first_open(states, preferred=current.date() if current else None) or today
+    found = services.list_slots(location_slug=slug, service_id=service_id, day=day, now=now)
     for slot in found:
-        slot["local"] = _local(parse_instant(slot["starts_at"]), zone)
-    page = render_template(
+        slot["local"] = _local(parse_instant(slot["starts_at"]), facts["zone"])
+    return render_template(
         "appointments/slots.html",
         slug=slug,
         location_name=facts["location_name"],
+        zone=facts["zone"],
         service_id=service_id,
         service_name=facts["service_name"],
-        questions=questions,
+        questions=facts["questions"],
         day=day,
-        days=[today + timedelta(days=offset) for offset in range(DAYS_SHOWN)],
+        days=days,
+        states=states,
         slots=found,
-        reschedule=request.values.get("reschedule"),
+        reschedule=moving["code"] if moving else None,
+        booking=moving,
+        starts=current,
         error=error,
         chosen=request.form.get("starts_at"),
         form=form or JoinForm(str(get_locale() or "en")),
     )
-    return page, status
 
 
 @bp.get("/book/<slug>/<int:service_id>")
@@ -179,14 +230,17 @@ def book(slug: str, service_id: int):
             return _slot_page(slug, service_id, status=error.http_status, form=form)
         message = _slot_error(error) if error.field == "starts_at" else error.message
         return _slot_page(slug, service_id, error=message, status=error.http_status, form=form)
+    if rescheduling:
+        flash("moved", "appointment")  # the booking's page says it was moved, once
     return redirect(url_for("appointments.booking", code=view["code"]), code=303)
 
 
-def _slot_error(error: QServeError) -> str:
-    """Say in the page's language why the chosen time could not be booked."""
+def _slot_error(error: QServeError) -> LazyString:
+    """Say in the page's language (a moved booking's, unless the visitor chose one) why the chosen time
+    could not be booked."""
     if isinstance(error, Conflict):
-        return gettext("This time has just been taken. Please choose another time.")
-    return gettext("Please choose one of the free times.")
+        return lazy_gettext("This time has just been taken. Please choose another time.")
+    return lazy_gettext("Please choose one of the free times.")
 
 
 @bp.get("/booking/<code>")
@@ -201,7 +255,13 @@ def booking(code: str):
         with read_session() as session:
             token = session.scalar(select(Ticket.public_token).where(Ticket.id == view["ticket_id"]))
     with _speaking(view):
-        return render_template("appointments/booking.html", booking=view, starts=starts, ticket_token=token)
+        return render_template(
+            "appointments/booking.html",
+            booking=view,
+            starts=starts,
+            ticket_token=token,
+            moved="moved" in get_flashed_messages(category_filter=["appointment"]),
+        )
 
 
 def _speaking(view: dict):

@@ -307,7 +307,7 @@ def test_a_closed_day_says_so_and_asks_for_no_details_that_could_not_be_sent(app
     client = app.test_client()
     page = client.get(f"/book/{place['slug']}/{place['service_ids'][0]}?date={tomorrow()}&lang=sv")
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Inga lediga tider den här dagen." in text
+    assert page.status_code == 200 and "Stängt den här dagen. Välj en annan dag." in text
     assert 'name="name"' not in text and 'name="phone"' not in text and 'id="book"' not in text
 
 

@@ -1,0 +1,44 @@
+"""The booking page's days: which of them a customer can book, is closed, or has every time taken."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from qserve.appointments import capacity as cap
+from qserve.appointments.slots import generate_slots
+from qserve.db import read_session
+from qserve.domain.errors import NotFound
+from qserve.models import Location, Service
+
+OPEN, FULL, CLOSED = "open", "full", "closed"
+
+
+def day_states(*, location_slug: str, service_id: int, days: list[date], now: datetime) -> dict[date, str]:
+    """Tell for each day (in order) whether it has a free time ("open"), times that are all taken ("full"),
+    or no time left to book at all ("closed": the location is closed, or today's last time has passed)."""
+    with read_session() as session:
+        location = session.scalar(select(Location).where(Location.slug == location_slug))
+        service = session.get(Service, service_id)
+        if location is None or service is None or service.location_id != location.id:
+            raise NotFound("no such service at this location", field="service_id")
+        rules = cap.rules_for(session, service)
+        upcoming = {day: _later(generate_slots(rules, day), now) for day in days}
+        free = iter(cap.free_places(session, service, [slot for day in days for slot in upcoming[day]]))
+    states = {}
+    for day in days:
+        places = [next(free) for _slot in upcoming[day]]
+        states[day] = OPEN if any(places) else FULL if places else CLOSED
+    return states
+
+
+def first_open(states: dict[date, str], *, preferred: date | None = None) -> date | None:
+    """Return the day to show first: the preferred one if it can be booked, else the earliest that can."""
+    if preferred is not None and states.get(preferred) == OPEN:
+        return preferred
+    return next((day for day, state in sorted(states.items()) if state == OPEN), None)
+
+
+def _later(slots: list, now: datetime) -> list:
+    return [slot for slot in slots if slot.starts_at > now]
