@@ -172,6 +172,8 @@ def _render_slots(slug: str, service_id: int, facts: dict, moving: dict | None, 
     else:  # not a closed or full day: the booking's own day when moving it, else the first with a time
         day = first_open(states, preferred=current.date() if current else None) or today
     found = services.list_slots(location_slug=slug, service_id=service_id, day=day, now=now)
+    if current is not None:  # moving a booking to the time it has already is no choice
+        found = [slot for slot in found if parse_instant(slot["starts_at"]) != current]
     for slot in found:
         slot["local"] = _local(parse_instant(slot["starts_at"]), facts["zone"])
     return render_template(

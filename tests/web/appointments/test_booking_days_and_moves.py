@@ -99,6 +99,18 @@ def test_moving_a_booking_shows_which_booking_first_in_its_language(app, place):
     assert '<dd id="place">Location ' in current and f'id="code">{code}<' in current
     assert f'<a href="?date={tomorrow()}&amp;reschedule={code}" aria-current="date">' in html  # its day
     assert "<h1>Valitse toinen aika</h1>" in html and 'id="keep"' in html
+    assert "Siirrä varaukseni" in html  # was "Siirrä varaustani", "move my booking a bit"
+
+
+def test_moving_a_booking_does_not_offer_the_time_it_has(app, make):
+    place = make_bookable(make, settings=EARLY, counters=2)  # its time still has a free place
+    set_hours(place, ALL_DAY)
+    client = app.test_client()
+    code = book_first_slot(client, place, language="en")
+    own, other = (slot["starts_at"] for slot in slots(client, place)[:2])
+    html = slot_page(client, place, f"?reschedule={code}")
+    assert f'value="{own}"' not in html and f'value="{other}"' in html
+    assert f'value="{own}"' in slot_page(client, place, f"?date={tomorrow()}")  # others may book it
 
 
 def test_a_booking_no_longer_open_is_not_offered_new_times(app, place):
