@@ -88,3 +88,35 @@ def test_the_local_time_note_shows_only_on_a_phone_whose_clock_is_elsewhere(
             page.locator("input[name=starts_at]").first.check()
             page.click("#book")
             page.wait_for_url("**/booking/*")
+
+
+AXE = "() => axe.run(document).then((result) => result.violations.map((violation) => violation.id))"
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    return page.evaluate(AXE)
+
+
+def test_the_booking_flow_passes_axe_and_a_refused_form_takes_the_reader_to_its_errors(
+    live_server, browser, branch
+):
+    """The error summary was not focused (the join page's is), and the buttons fell back to the browser's
+    own font beside the page's."""
+    page = phone(browser)
+    page.goto(f"{live_server.url}/book/{branch['slug']}/{branch['service_ids'][0]}?date={tomorrow()}&lang=fi")
+    assert axe_violations(page) == []
+    page.locator("input[name=starts_at]").first.check()
+    page.fill("#phone", "12")
+    page.click("#book")
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert axe_violations(page) == []
+    page.fill("#phone", "")
+    page.click("#book")
+    page.wait_for_url("**/booking/*")
+    assert axe_violations(page) == []
+    font = "(selector) => getComputedStyle(document.querySelector(selector)).fontFamily"
+    assert page.evaluate(font, "#here") == page.evaluate(font, "body")
+    page.click("#reschedule")
+    expect(page.locator("section.current #code")).to_be_visible()
+    assert axe_violations(page) == []
