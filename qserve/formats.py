@@ -9,10 +9,11 @@ Only text for people comes through here: JSON, CSV, form values and data attribu
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from babel.dates import format_date, format_interval, format_time
+from babel.dates import format_date, format_interval, format_time, get_time_format
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
@@ -86,11 +87,25 @@ class Figures:
     def clock(self, moment: time | datetime) -> str:
         """Write a local clock time ('9.00' in Finnish, '09:00' otherwise)."""
         local = moment.time() if isinstance(moment, datetime) else moment
-        return format_time(local, "HH:mm" if self._english else "short", locale=self.language)
+        return format_time(local, self.clock_pattern(), locale=self.language)
+
+    def clock_pattern(self) -> str:
+        """Return the CLDR pattern of a clock time ('H.mm' in Finnish), for scripts that write clocks too."""
+        return "HH:mm" if self._english else get_time_format("short", locale=self.language).pattern
+
+    def clock_at(self, hour: int, minute: int = 0) -> str:
+        """Write an hour and minute by the clock pattern, also the day's end ('24.00' in Finnish)."""
+        return fill_clock(self.clock_pattern(), hour, minute)
 
     def hour(self, hour: int) -> str:
         """Write the start of an hour of the day as a clock time."""
         return self.clock(time(hour))
+
+
+def fill_clock(pattern: str, hour: int, minute: int) -> str:
+    """Fill a clock pattern's hour ('H', or 'HH' zero-padded) and minutes ('mm'), as the page scripts do."""
+    fields = {"HH": f"{hour:02d}", "H": str(hour), "mm": f"{minute:02d}"}
+    return re.sub("HH|H|mm", lambda match: fields[match.group()], pattern)
 
 
 def _rounded(value: float, digits: int) -> float:

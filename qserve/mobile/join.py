@@ -13,6 +13,7 @@ from qserve.db import read_session, utcnow
 from qserve.domain.contact import normalize_phone
 from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
 from qserve.extensions import LANGUAGES, limiter
+from qserve.formats import fill_clock
 from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S, bp, locale
 from qserve.mobile.form import JoinForm, check, explain
 from qserve.mobile.overview import location_overview
@@ -53,7 +54,7 @@ def _decorate(overview: dict) -> dict:
     overview["open_all_day"] = closes_at is not None and closes_at.time() == time.max
     overview["closes_text"] = clock_text(phrases, closes_at, overview["time_zone"]) if closes_at else None
     if overview["open_all_day"]:  # open until 24:00 (kept as the day's last instant, 23:59:59.999999)
-        overview["closes_text"] = phrases["clock"] % {"hour": "24", "minute": "00"}
+        overview["closes_text"] = fill_clock(phrases["clock"], 24, 0)
     opens_at = overview["hours"].opens_at
     overview["opens_text"] = clock_text(phrases, opens_at, overview["time_zone"]) if opens_at else None
     overview["opens_on"] = opening_day(opens_at, overview["time_zone"], overview["now"]) if opens_at else None

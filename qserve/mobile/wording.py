@@ -10,7 +10,9 @@ import math
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
+
+from qserve.formats import Figures, fill_clock
 
 LANGUAGE_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska", "pl": "Polski"}
 SAMPLES = (1, 2, 5)
@@ -43,7 +45,8 @@ def texts() -> dict:
         "wait_upto": t.ugettext("up to %(high)d minutes"),
         "wait_range": t.ugettext("%(low)d–%(high)d minutes"),
         "eta": t.ugettext("Probably around %(time)s"),
-        "clock": t.ugettext("%(hour)s:%(minute)s"),
+        # Babel's clock pattern for the language ('H.mm' in Finnish), which the page script fills in too.
+        "clock": Figures(str(get_locale() or "en")).clock_pattern(),
         "status_called": t.ugettext("Go to counter %(counter)s."),
         "status_serving": t.ugettext("You are being served at counter %(counter)s."),
         "status_parked": t.ugettext("Your ticket is on hold. Staff will call you back."),
@@ -116,7 +119,7 @@ def clock_text(phrases: dict, moment: datetime, time_zone: str, *, round_to_min:
         local = local.replace(minute=0, second=0, microsecond=0) + timedelta(
             seconds=round(seconds / step) * step
         )
-    return phrases["clock"] % {"hour": f"{local.hour:02d}", "minute": f"{local.minute:02d}"}
+    return fill_clock(phrases["clock"], local.hour, local.minute)
 
 
 def eta_text(phrases: dict, expected_call_at: str | None, time_zone: str) -> str:

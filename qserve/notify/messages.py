@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from qserve.formats import Figures
 from qserve.notify.texts import LINK_LABELS, TEXTS, TIME_FORMATS
 
 GSM7_BASIC = frozenset(
@@ -84,7 +85,8 @@ class Rendered:
 def format_time(moment: datetime, language: str, time_zone: str) -> str:
     """Format an appointment time in a location's time zone, the language's way."""
     local = moment.astimezone(ZoneInfo(time_zone))
-    return local.strftime(TIME_FORMATS.get(language, TIME_FORMATS["en"]))
+    language = language if language in TIME_FORMATS else "en"
+    return local.strftime(TIME_FORMATS[language]).format(clock=Figures(language).clock(local))
 
 
 def render(kind: str, language: str, fields: dict, url: str | None = None) -> Rendered:

@@ -270,10 +270,11 @@ LINK_LABELS = {
     "pl": ("Otwórz swój bilet", "Oceń wizytę"),
 }
 
-# Appointment times in the location's time zone, with numbers only (no locale-dependent month names).
+# Appointment times in the location's time zone, with numbers only (no locale-dependent month names); the
+# clock is written as on every page (qserve.formats: "9.30" in Finnish, "09:30" otherwise).
 TIME_FORMATS = {
-    "en": "%d/%m at %H:%M",
-    "fi": "%d.%m. klo %H.%M",
-    "sv": "%d/%m kl. %H:%M",
-    "pl": "%d.%m godz. %H:%M",
+    "en": "%d/%m at {clock}",
+    "fi": "%d.%m. klo {clock}",
+    "sv": "%d/%m kl. {clock}",
+    "pl": "%d.%m godz. {clock}",
 }

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_babel import force_locale
 
 from qserve.db import read_session, utcnow
+from qserve.formats import Figures
 from qserve.staff.strings import display_strings
 from qserve.staff.views import announcements, display_state
 
@@ -22,6 +23,7 @@ def page(slug: str):
         config = {
             "location": slug,
             "language": language,
+            "clock": Figures(language).clock_pattern(),
             "speech": announcements(state["languages"]),
             "strings": display_strings(),
             "state": state,

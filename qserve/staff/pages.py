@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import NotFound, QServeError
+from qserve.formats import Figures
 from qserve.models import Counter, Location
 from qserve.services import counters
 from qserve.services.accounts import actor_for
@@ -102,6 +103,7 @@ def tablet(slug: str, counter_id: int):
             "no_show_grace_s": int((location.settings or {}).get("no_show_grace_s", 0)),
             "undo_s": int((location.settings or {}).get("undo_s", 8)),
             "locale": str(get_locale() or "en"),
+            "clock": Figures(str(get_locale() or "en")).clock_pattern(),
             "strings": tablet_strings(),
         }
         return render_template(

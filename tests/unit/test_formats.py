@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from qserve.formats import Figures
+from qserve.formats import Figures, fill_clock
 
 NBSP = "\u00a0"
 
@@ -74,3 +74,27 @@ def test_dates_ranges_and_clock_times_follow_the_language(language, period, day,
 
 def test_an_unknown_language_is_written_as_english():
     assert Figures("de").minutes(450) == "7.5 min" and Figures(None).percent(0.5) == "50 %"
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv", "pl"])
+def test_the_clock_pattern_page_scripts_fill_in_writes_every_hour_as_the_server_does(language):
+    figures = Figures(language)
+    for hour in range(24):
+        assert fill_clock(figures.clock_pattern(), hour, 5) == figures.clock(time(hour, 5))
+
+
+def test_a_finnish_clock_time_has_one_form_cldrs_without_a_leading_zero():
+    """The phone's live ticket and the printed ticket wrote "09.30", the booking pages "9.30"."""
+    finnish = Figures("fi")
+    assert finnish.clock_pattern() == "H.mm"
+    assert (finnish.clock(time(9, 30)), finnish.clock_at(24), finnish.clock_at(0, 5)) == (
+        "9.30",
+        "24.00",
+        "0.05",
+    )
+    assert (
+        Figures("sv").clock_at(9, 30)
+        == Figures("pl").clock_at(9, 30)
+        == Figures("en").clock_at(9, 30)
+        == "09:30"
+    )

@@ -36,11 +36,13 @@
     if (low === 0) return fill(T.wait_upto, { high: high });
     return fill(T.wait_range, { low: low, high: high });
   }
+  /** Write a local clock time by the server's pattern for the language ("H.mm" in Finnish: "9.05"). */
   function clock(date) {
     var parts = {};
     new Intl.DateTimeFormat("en-GB", { timeZone: data.tz, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
       .formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
-    return fill(T.clock, { hour: parts.hour, minute: parts.minute });
+    var fields = { HH: parts.hour, H: String(Number(parts.hour)), mm: parts.minute };
+    return T.clock.replace(/HH|H|mm/g, function (field) { return fields[field]; });
   }
   function etaText(iso) {
     if (!iso) return "";

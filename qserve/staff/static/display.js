@@ -1,7 +1,7 @@
 /* The waiting-room display: latest calls, waiting counts, clock, message line, chime and spoken calls. */
 (function () {
   "use strict";
-  const { h, format, request, live } = window.QServe;
+  const { h, format, request, live, clock } = window.QServe;
   const cfg = JSON.parse(document.getElementById("display-config").textContent);
   const T = cfg.strings;
   const $ = (id) => document.getElementById(id);
@@ -88,7 +88,7 @@
   function tickClock() {
     const now = new Date(Date.now() + offsetMs);
     const zone = { timeZone: state.time_zone };
-    $("clock-time").textContent = now.toLocaleTimeString(cfg.language, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", ...zone });
+    $("clock-time").textContent = clock(now, cfg.clock, state.time_zone);
     $("clock-date").textContent = now.toLocaleDateString(cfg.language, {
       weekday: "long", day: "numeric", month: "long", ...zone,
     });

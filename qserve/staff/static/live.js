@@ -88,5 +88,17 @@
     return socket;
   }
 
-  global.QServe = { h, format, request, live };
+  /**
+   * Write a moment as a clock time in a time zone, by the server's CLDR pattern for the page's language
+   * ("H.mm" in Finnish: "9.05", "HH:mm" otherwise), so scripts and server pages write the same.
+   */
+  function clock(moment, pattern, timeZone) {
+    const parts = {};
+    new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone })
+      .formatToParts(moment).forEach((part) => { parts[part.type] = part.value; });
+    const fields = { HH: parts.hour, H: String(Number(parts.hour)), mm: parts.minute };
+    return pattern.replace(/HH|H|mm/g, (field) => fields[field]);
+  }
+
+  global.QServe = { h, format, request, live, clock };
 })(window);

@@ -2,7 +2,7 @@
    Loaded before tablet.js, which owns the state, the requests and the keys. */
 (function (global) {
   "use strict";
-  const { h, format } = global.QServe;
+  const { h, format, clock } = global.QServe;
   const $ = (id) => document.getElementById(id);
 
   /**
@@ -18,14 +18,10 @@
       serving: ["finish", "park", "transfer"],
     };
 
-    const timeFormat = new Intl.DateTimeFormat(cfg.locale, {
-      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: cfg.time_zone,
-    });
-
     /* ---------- small helpers ---------- */
 
     const serverNow = () => Date.now() + state.offsetMs;
-    const clockTime = (iso) => (iso ? timeFormat.format(new Date(iso)) : "");
+    const clockTime = (iso) => (iso ? clock(new Date(iso), cfg.clock, cfg.time_zone) : "");
     const secondsSince = (iso) => Math.max(0, Math.floor((serverNow() - Date.parse(iso)) / 1000));
 
     function duration(seconds) {

@@ -125,7 +125,7 @@ def test_the_kiosk_screen_and_its_printed_ticket_say_the_bookings_time(make, est
     walk_in = make.ticket(location=location, now=now)
     with read_session() as session:
         by_booking, walked = session.get(Ticket, ticket_id), session.get(Ticket, walk_in)
-        assert screen_ticket(session, by_booking, now=now)["appointment_text"] == "Varattu aikasi: klo 09.20"
+        assert screen_ticket(session, by_booking, now=now)["appointment_text"] == "Varattu aikasi: klo 9.20"
         assert printable_ticket(session, by_booking, now=now).appointment_at.strftime("%H:%M") == "09:20"
         assert screen_ticket(session, walked, now=now)["appointment_text"] is None
 

@@ -156,3 +156,15 @@ def test_times_are_local_rounded_and_written_the_local_way(babel_app):
     assert wording.wait_text(phrases_in(babel_app, "pl"), {"p10_s": 600, "p50_s": 900, "p90_s": 1500}) == (
         "10–25 minut"
     )
+
+
+def test_a_finnish_clock_time_on_the_phone_has_no_leading_zero(babel_app):
+    """CLDR writes a Finnish clock "9.05" (Babel's format_time short), as the booking pages do; the phone
+    wrote "09.05"."""
+    expected = helsinki(9, 4).isoformat()
+    phrases = phrases_in(babel_app, "fi")
+    assert wording.eta_text(phrases, expected, "Europe/Helsinki") == "Todennäköisesti noin klo 9.05"
+    assert wording.appointment_text(phrases, helsinki(9, 20).isoformat(), "Europe/Helsinki") == "9.20"
+    assert (
+        wording.appointment_text(phrases_in(babel_app, "sv"), helsinki(9, 20).isoformat(), "UTC") == "07:20"
+    )

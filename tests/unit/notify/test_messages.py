@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import UTC, datetime
 
 import pytest
 
-from qserve.notify.messages import fit_sms, gsm7_length, render, sms_segments, to_gsm7
+from qserve.notify.messages import fit_sms, format_time, gsm7_length, render, sms_segments, to_gsm7
 from qserve.notify.texts import FIELDS, KINDS, LANGUAGES, LINK_LABELS, TEXTS, TIME_FORMATS
 
 # A realistic worst case: a long public address, a long service name, a two-digit counter and position.
@@ -96,3 +97,16 @@ def test_the_email_html_escapes_names_and_links_the_ticket():
     rendered = render("joined", "en", fields_of("joined") | {"service": "<b>Loans</b>"}, URL)
     assert "&lt;b&gt;Loans&lt;/b&gt;" in rendered.html and "<b>Loans" not in rendered.html
     assert f'href="{URL}"' in rendered.html and "Open your ticket" in rendered.html
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        ("en", "15/01 at 09:05"),
+        ("fi", "15.01. klo 9.05"),
+        ("sv", "15/01 kl. 09:05"),
+        ("pl", "15.01 godz. 09:05"),
+    ],
+)
+def test_a_booking_time_in_a_message_has_the_clock_every_page_writes(language, written):
+    assert format_time(datetime(2026, 1, 15, 7, 5, tzinfo=UTC), language, "Europe/Helsinki") == written

@@ -231,3 +231,17 @@ def test_a_customer_answers_the_services_questions_on_the_kiosk_before_the_ticke
         )
         assert ticket.answers == {"kind": "cold", "first": False, "note": "KUUME 2"}
     page.close()
+
+
+def test_the_kiosks_clock_is_written_as_the_server_writes_each_language(browser, kiosk_url):
+    """CLDR's Finnish clock is "9.05" (Babel's format_time short, as on the booking pages); the kiosk
+    wrote "09.05"."""
+    url, _location = kiosk_url
+    page = browser.new_page(viewport=LANDSCAPE)
+    page.clock.set_fixed_time("2026-01-15T07:05:00Z")  # 9.05 in Helsinki
+    page.goto(url)
+    page.wait_for_selector(".service-button")
+    for language, written in (("fi", "9.05"), ("sv", "09:05"), ("en", "09:05")):
+        page.click(f".language[data-lang={language}]")
+        page.wait_for_function("text => document.getElementById('clock').textContent === text", arg=written)
+    page.close()

@@ -239,3 +239,13 @@ def test_the_service_worker_shows_a_push_as_a_notification(live_server, phone, m
             break
         page.wait_for_timeout(100)
     assert shown == [[payload["title"], payload["body"], ticket["url"]]]
+
+
+def test_the_live_ticket_writes_a_finnish_clock_time_as_the_server_does(live_server, phone, make):
+    """CLDR's Finnish clock is "9.05" (Babel's format_time short, as on the booking pages); the script
+    wrote "09.05"."""
+    branch, ticket, _staff = line_of(make, live_server, ahead=1)
+    page = phone("fi")
+    page.clock.set_fixed_time("2026-01-15T07:05:00Z")  # 9.05 in Helsinki
+    page.goto(ticket["url"] + "?lang=fi")
+    expect(page.locator("#live")).to_have_text("Päivitetty klo 9.05")
