@@ -49,16 +49,22 @@
     $("counters-open").textContent = format(T.counters_open, { count: state.counters_open });
     showMessage(state.message || "");
     highlight();
+    layout();
+  }
+
+  /** Fit the calls and the waiting list to the screen, as it is now (landscape or portrait). */
+  function layout() {
     fit($("now"));
     for (const item of $("previous-list").children) fit(item);
+    fitList($("waiting-list"));
   }
 
   /** Show the message line; one too long for the screen slides slowly back and forth. */
-  function showMessage(text) {
+  function showMessage(text, resized = false) {
     const box = $("message");
     const line = box.firstElementChild;
     box.hidden = !text;
-    if (line.textContent === text) return; // keep a sliding line sliding
+    if (line.textContent === text && !resized) return; // keep a sliding line sliding
     line.textContent = text;
     box.classList.remove("long");
     const overflow = line.offsetWidth - box.clientWidth;
@@ -69,15 +75,37 @@
     }
   }
 
-  /** Shrink a box's type until its line (the .fit span inside) fits (long numbers or counter names). */
+  /** Shrink a box's type until its call (the .fit span inside) fits its width and height (long numbers,
+   *  counter names, or a number standing over its counter in portrait). */
   function fit(box) {
     box.style.fontSize = "";
     const line = box.querySelector(".fit");
     const style = getComputedStyle(box);
-    const available = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const needed = line ? line.offsetWidth : 0;
-    if (needed > available && available > 0) {
-      box.style.fontSize = `${Math.floor((parseFloat(style.fontSize) * available) / needed * 0.97)}px`;
+    const width = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const height = box.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    if (!line || width <= 0 || height <= 0) return;
+    const scale = Math.min(width / line.offsetWidth, height / line.offsetHeight);
+    if (scale < 1) box.style.fontSize = `${Math.floor(parseFloat(style.fontSize) * scale * 0.97)}px`;
+  }
+
+  /** Fit a long list of services with every name whole: first in slightly smaller type, then, when the
+   *  list is wide (a portrait screen), in two columns, then in smaller type down to 60 %. */
+  function fitList(list) {
+    list.style.fontSize = "";
+    list.classList.remove("columns");
+    const base = parseFloat(getComputedStyle(list).fontSize);
+    const wide = list.clientWidth > 20 * base;
+    const cut = (element) => element.scrollHeight > element.clientHeight + 1;
+    const fits = () => !cut(list) && ![...list.querySelectorAll(".name")].some(cut);
+    const scales = [1, 0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6];
+    const tries = [
+      ...scales.slice(1, 5).map((scale) => [false, scale]),
+      ...(wide ? scales : scales.slice(5)).map((scale) => [wide, scale]),
+    ];
+    for (const [columns, scale] of tries) {
+      if (fits()) return;
+      list.classList.toggle("columns", columns);
+      list.style.fontSize = `${base * scale}px`;
     }
   }
 
@@ -289,6 +317,10 @@
   setInterval(nightlyReload, 10 * 60 * 1000);
 
   pointerMoved();
+  window.addEventListener("resize", () => {
+    layout();
+    showMessage(state.message || "", true);
+  });
   render();
   tickClock();
   showSound();
