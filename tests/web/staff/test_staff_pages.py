@@ -203,3 +203,19 @@ def test_the_on_hold_section_is_headed_for_the_many_tickets_it_holds(client, bra
     for language, heading in (("pl", "Wstrzymane"), ("sv", "Pausade"), ("en", "On hold")):
         page = client.get(f"{url}?lang={language}").get_data(as_text=True)
         assert f'<h3 id="parked-title">{heading}</h3>' in page, language
+
+
+# Polish forms that take the customer, whose gender the tablet and the display do not know, for a man (a
+# ticket's "Wezwany", "Nieobecny" agree with its number, "numer").
+MASCULINE = ("klient", "następnego", "Oczekujący", "Czekający", "Teraz obsługiwany", "wyszedł", "Powracający")
+
+
+def test_the_polish_tablet_and_display_do_not_take_the_customer_for_a_man(client, branch, make):
+    location = branch["location"]
+    sign_in(client, branch["user"]["email"])
+    tablet = client.get(f"/staff/{location['slug']}/{location['counter_ids'][0]}/?lang=pl")
+    display = client.get(f"/display/{make.location(languages=['pl', 'en'])['slug']}")
+    for page in (tablet, display):
+        text = page.get_data(as_text=True)
+        assert '<html lang="pl"' in text
+        assert [word for word in MASCULINE if word in text] == []
