@@ -96,10 +96,13 @@
     }
 
     function queueSection(service, servedHere) {
-      const title = h("h3", {},
-        h("span", { class: "prefix" }, service.prefix), " ", serviceName(service), " ",
+      // Prefix, name (wrapping in its own column) and count; "not served here" on a line of its own, so no
+      // separator is left at the end or the start of a wrapped line.
+      const title = h("h3", { class: "queue-title" },
+        h("span", { class: "prefix" }, service.prefix), " ",
+        h("span", { class: "name" }, serviceName(service)), " ",
         h("span", { class: "count" }, format(T.waiting_count, { count: service.waiting_count })),
-        servedHere ? null : h("span", { class: "not-here" }, " · " + T.not_here));
+        servedHere ? null : [" ", h("span", { class: "not-here" }, T.not_here)]);
       const rows = service.waiting.slice(0, 40).map((t) => queueRow(t));
       const list = rows.length ? h("ol", { class: "rows" }, rows) : h("p", { class: "empty small" }, T.empty_queue);
       return h("section", { class: "queue" + (servedHere ? "" : " elsewhere"), dataset: { service: service.id } },
@@ -142,16 +145,19 @@
         list.replaceChildren(h("li", { class: "empty small" }, T.no_parked));
         return;
       }
+      // The buttons keep their words on one line and move under the ticket when the row is too narrow for
+      // them and the service's name.
       list.replaceChildren(...parked.map((t) => h("li", { class: "row" },
         h("span", { class: "number" }, t.number),
         h("span", { class: "service-small" }, serviceName(serviceOf(t.service_id))),
         h("span", { class: "waited", dataset: { since: t.joined_at } }, duration(secondsSince(t.joined_at))),
-        h("button", {
-          type: "button", class: "small primary", dataset: { key: "back-" + t.id }, onclick: () => handlers.callBack(t),
-        }, T.call_back, srOnly(t.number)),
-        h("button", {
-          type: "button", class: "small", dataset: { key: "resume-" + t.id }, onclick: () => handlers.resume(t),
-        }, T.to_queue, srOnly(t.number)))));
+        h("span", { class: "row-actions" },
+          h("button", {
+            type: "button", class: "small primary", dataset: { key: "back-" + t.id }, onclick: () => handlers.callBack(t),
+          }, T.call_back, srOnly(t.number)),
+          h("button", {
+            type: "button", class: "small", dataset: { key: "resume-" + t.id }, onclick: () => handlers.resume(t),
+          }, T.to_queue, srOnly(t.number))))));
     }
 
 

@@ -17,13 +17,24 @@ window.speechSynthesis.speak = (utterance) => {
 """
 
 
-def open_tablet(browser, base_url: str, user: dict, location: dict, counter_index: int = 0):
-    """Sign a staff member in on a tablet-sized page, open a counter and return the tablet page."""
+def open_tablet(
+    browser,
+    base_url: str,
+    user: dict,
+    location: dict,
+    counter_index: int = 0,
+    serving: list[int] | None = None,
+):
+    """Sign a staff member in on a tablet-sized page, open a counter (serving only some of its services when
+    asked) and return the tablet page."""
     context = browser.new_context(viewport=TABLET)
     page = context.new_page()
     sign_in(page, base_url, user["email"], PASSWORD)
     counter_id = location["counter_ids"][counter_index]
     page.goto(f"{base_url}/staff/{location['slug']}/{counter_id}/open")
+    if serving:
+        for box in page.locator("input[name=service_ids]").all():
+            box.set_checked(int(box.get_attribute("value")) in serving)
     page.click("button[type=submit].primary")
     page.wait_for_selector("#connection[data-online='1']")
     return page
