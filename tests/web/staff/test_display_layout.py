@@ -43,6 +43,7 @@ MEASURE = """() => {
         place_cut: cut(document.querySelector(".place")),
         out_of_sight: ["#now", "#now-number", "#now-counter", ".clock", "#sound", "#counters-open"]
             .filter((selector) => !inSight(document.querySelector(selector))),
+        message: box(document.getElementById("message")).width / innerWidth,
         number: box(document.getElementById("now-number")).height / short,
         counter: box(document.getElementById("now-counter")).height / short,
         previous: previous.length,
@@ -57,8 +58,15 @@ MEASURE = """() => {
 
 
 def crowded_location(make, live_server, language: str, services: int) -> dict:
-    """A location in a language with long service names, people in every line and seven calls made."""
-    location = make.location(services=services, counters=7, opening_hours=ALL_DAY, languages=[language, "en"])
+    """A location in a language with long service names, a long message, people in every line and seven
+    calls made."""
+    location = make.location(
+        services=services,
+        counters=7,
+        opening_hours=ALL_DAY,
+        languages=[language, "en"],
+        display_message="Please have your ID card or passport and your health insurance card ready.",
+    )
     for service_id, names in zip(location["service_ids"], LONG_NAMES, strict=False):
         change_service(service_id, names=names)
     for index in range(services * 3):
@@ -75,13 +83,13 @@ def looks_right(display, size: tuple[int, int]) -> dict:
     display.set_viewport_size({"width": width, "height": height})
     display.wait_for_timeout(200)
     seen = display.evaluate(MEASURE)
-    wrong = {
-        key: value for key, value in seen.items() if key not in ("number", "counter", "previous") and value
-    }
+    measured = ("number", "counter", "previous", "message")
+    wrong = {key: value for key, value in seen.items() if key not in measured and value}
     if seen["previous"] != 6:
         wrong["previous"] = seen["previous"]
-    # The current number stands at least 15 % of the short side tall, its counter 6 %.
-    for key, least in (("number", 0.15), ("counter", 0.06)):
+    # The current number stands at least 15 % of the short side tall, its counter 6 %; the message line has
+    # at least half the screen's width beside the sound hint.
+    for key, least in (("number", 0.15), ("counter", 0.06), ("message", 0.5)):
         if not seen[key] >= least:
             wrong[key] = round(seen[key], 3)
     return wrong
