@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.web.mobile.helpers import LOAN_ANSWERS, Staff, bank_branch, change_service
@@ -132,4 +134,34 @@ def test_the_queue_column_reads_cleanly_on_a_small_tablet(live_server, browser, 
         seen = tablet.evaluate(LINES)
         assert seen["stranded"] == [] and seen["prefix_alone"] == [], (width, seen)
         assert seen["parked_name_lines"] <= 2 and seen["parked_buttons_wrapped"] == [], (width, seen)
+    tablet.context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_a_ticket_with_priority_and_a_booking_keeps_its_call_button_in_the_column(
+    live_server, browser, make, language, artifacts
+):
+    """Beside a row's number, 'Priorytet' and 'Wizyta 09:20' pushed the Call button out of the queue column
+    on a 1024 px tablet ('Wezw')."""
+    branch = bank_branch(make, services=2)
+    soon = datetime.now(UTC) + timedelta(minutes=10)
+    make.ticket(location=branch, service_index=1, priority=1, channel="appointment", appointment_at=soon)
+    make.ticket(location=branch, service_index=1)
+    user = make.user(organization_id=branch["organization_id"], location_ids=[branch["id"]])
+    tablet = open_tablet(browser, live_server.url, user, branch)
+    tablet.goto(tablet.url + f"?lang={language}")
+    tablet.wait_for_selector("#queues .mark.appointment")
+    inside = """() => {
+        const column = document.querySelector(".lists").getBoundingClientRect();
+        return [...document.querySelectorAll("#queues .row button")]
+            .every((button) => button.getBoundingClientRect().right <= column.right + 0.5);
+    }"""
+    for width, height in [(1024, 768), (1280, 800)]:
+        tablet.set_viewport_size({"width": width, "height": height})
+        tablet.wait_for_timeout(100)
+        tablet.screenshot(path=artifacts / f"staff-tablet-marks-{language}-{width}x{height}.png")
+        assert tablet.evaluate(inside), width
+        assert tablet.evaluate(
+            "() => { const l = document.querySelector('.lists'); return l.scrollWidth <= l.clientWidth; }"
+        )
     tablet.context.close()
