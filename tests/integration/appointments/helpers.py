@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from qserve.db import transaction
 from qserve.models import Location
@@ -34,3 +34,16 @@ def booked(location, starts_at, **contact) -> str:
         now=MONDAY_MORNING,
         **contact,
     )["code"]
+
+
+def slot_times(location, service_index: int = 0, day: date | None = None) -> list[datetime]:
+    """Return the start times of a service's free slots on Monday (or another day), seen on Monday morning."""
+    from qserve.appointments.services import list_slots
+
+    slots = list_slots(
+        location_slug=location["slug"],
+        service_id=location["service_ids"][service_index],
+        day=day or MONDAY_MORNING.date(),
+        now=MONDAY_MORNING,
+    )
+    return [datetime.fromisoformat(slot["starts_at"]) for slot in slots]

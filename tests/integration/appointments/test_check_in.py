@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -11,7 +11,6 @@ from qserve.appointments.services import (
     cancel_appointment,
     check_in,
     get_appointment,
-    list_slots,
     switch_mode,
 )
 from qserve.db import read_session
@@ -19,20 +18,10 @@ from qserve.domain.errors import Conflict
 from qserve.kiosk.checkin import check_in_at_kiosk
 from qserve.models import Ticket
 from qserve.services.calling import call_next
-from tests.integration.appointments.helpers import MONDAY_MORNING, booked, make_bookable
+from tests.integration.appointments.helpers import MONDAY_MORNING, booked, make_bookable, slot_times
 from tests.integration.kiosk.kiosk_helpers import make_kiosk
 
 DAY = date(2026, 11, 23)
-
-
-def slot_times(location, service_index=0):
-    slots = list_slots(
-        location_slug=location["slug"],
-        service_id=location["service_ids"][service_index],
-        day=DAY,
-        now=MONDAY_MORNING,
-    )
-    return [datetime.fromisoformat(slot["starts_at"]) for slot in slots]
 
 
 def load(ticket_id):

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from qserve.appointments.services import book_appointment, check_in, get_appointment, list_slots
+from qserve.appointments.services import book_appointment, check_in, get_appointment
 from qserve.db import read_session
 from qserve.domain.errors import Conflict
 from qserve.models import Ticket
 from qserve.services.admission import JoinRequest
 from qserve.services.joining import join_queues
-from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable
+from tests.integration.appointments.helpers import MONDAY_MORNING, make_bookable, slot_times
 
 PHONE = "+358401234567"
 DAY = date(2026, 11, 23)
-
-
-def slot_times(location, service_index=0):
-    slots = list_slots(
-        location_slug=location["slug"],
-        service_id=location["service_ids"][service_index],
-        day=DAY,
-        now=MONDAY_MORNING,
-    )
-    return [datetime.fromisoformat(slot["starts_at"]) for slot in slots]
 
 
 def book(location, starts_at, *, service_index=0, phone=PHONE) -> str:

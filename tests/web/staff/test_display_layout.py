@@ -95,16 +95,21 @@ def looks_right(display, size: tuple[int, int]) -> dict:
     return wrong
 
 
+def reads_well_at_every_size(display, artifacts, name: str) -> None:
+    """Once six calls are on the board, check the layout at every size (a screenshot of each kept)."""
+    display.wait_for_function("() => document.querySelectorAll('#previous-list li').length === 6")
+    for size in SIZES:
+        wrong = looks_right(display, size)
+        display.screenshot(path=artifacts / f"{name}-{size[0]}x{size[1]}.png")
+        assert wrong == {}, size
+    display.context.close()
+
+
 @pytest.mark.parametrize("language", ["en", "pl"])
 def test_the_display_reads_well_in_landscape_and_in_portrait(live_server, browser, make, language, artifacts):
     location = crowded_location(make, live_server, language, services=4)
     display = open_display(browser, live_server.url, location)
-    display.wait_for_function("() => document.querySelectorAll('#previous-list li').length === 6")
-    for size in SIZES:
-        wrong = looks_right(display, size)
-        display.screenshot(path=artifacts / f"display-layout-{language}-{size[0]}x{size[1]}.png")
-        assert wrong == {}, size
-    display.context.close()
+    reads_well_at_every_size(display, artifacts, f"display-layout-{language}")
 
 
 def test_a_portrait_display_lists_eight_services_whole(live_server, browser, make, artifacts):
@@ -112,9 +117,4 @@ def test_a_portrait_display_lists_eight_services_whole(live_server, browser, mak
     their type smaller, and never cuts a row or a name."""
     location = crowded_location(make, live_server, "pl", services=8)
     display = open_display(browser, live_server.url, location)
-    display.wait_for_function("() => document.querySelectorAll('#previous-list li').length === 6")
-    for size in SIZES:
-        wrong = looks_right(display, size)
-        display.screenshot(path=artifacts / f"display-layout-8-services-{size[0]}x{size[1]}.png")
-        assert wrong == {}, size
-    display.context.close()
+    reads_well_at_every_size(display, artifacts, "display-layout-8-services")
