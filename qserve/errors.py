@@ -39,7 +39,10 @@ PAGE_MESSAGES = {
 
 
 def page_message(message: str, status: int) -> str:
-    """Return what an error page says: the detailed message in English, the status's own words otherwise."""
+    """Return what an error page says: the detailed message in English, the status's own words otherwise
+    (and always for 429, whose detail, "10 per 1 minute", is the limiter's, not words for a person)."""
+    if status == 429:
+        return str(PAGE_MESSAGES[status])
     if str(get_locale() or "en") == "en" or status not in PAGE_MESSAGES:
         return message
     return str(PAGE_MESSAGES[status])

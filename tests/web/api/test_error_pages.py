@@ -34,3 +34,18 @@ def test_the_api_answers_in_json_with_the_detailed_english_message_whatever_the_
         "code": "method_not_allowed",
         "message": "The method is not allowed for the requested URL.",
     }
+
+
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True}])
+@pytest.mark.parametrize(
+    ("headers", "words"),
+    [(ENGLISH, "Too many tries. Please wait a moment and try again."), (FINNISH, "Liian monta yritystä")],
+)
+def test_a_page_tried_too_often_asks_the_person_to_wait_in_their_words(client, make, headers, words):
+    location = make.location()
+    booking = f"/book/{location['slug']}/{location['service_ids'][0]}"
+    answers = [client.post(booking, data={}, headers=headers | {"Accept": "text/html"}) for _ in range(11)]
+    refused = answers[-1]
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert words in html and "per 1 minute" not in html
