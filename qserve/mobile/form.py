@@ -6,11 +6,12 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import Request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from qserve.domain.contact import normalize_email, normalize_phone
 from qserve.domain.errors import Conflict, QServeError, ValidationFailed
 from qserve.domain.questions import MAX_TEXT, clean_answers
+from qserve.domain.texts import in_language
 from qserve.extensions import LANGUAGES
 
 ANSWER_PREFIX = "answers."
@@ -97,8 +98,15 @@ def explain(error: QServeError, form: JoinForm, questions: list[dict]) -> dict[s
 
 def _explain_answer(question_id: str, form: JoinForm, questions: list[dict]) -> str:
     question = next((q for q in questions if q["id"] == question_id), None)
-    if question is None or form.answers.get(question_id, "") == "":
+    if question is None:
         return gettext("Please answer this question.")
+    if form.answers.get(question_id, "") == "":  # the summary above the form names the question it means
+        text = in_language(question.get("label"), str(get_locale() or "en")).strip()
+        return (
+            gettext("Please answer: %(question)s", question=text)
+            if text
+            else gettext("Please answer this question.")
+        )
     if question["type"] == "yesno":
         return gettext("Choose yes or no.")
     if question["type"] == "choice":

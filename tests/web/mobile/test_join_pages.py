@@ -191,7 +191,7 @@ def test_refused_fields_are_all_explained_and_what_was_typed_is_kept(client, mak
     html, page = response.get_data(as_text=True), text_of(response)
     assert "This does not look like a phone number." in page
     assert "This does not look like an e-mail address." in page
-    assert "Please answer this question." in page  # the required choice
+    assert "Please answer: What is the loan for?" in page  # the required choice, named in the summary
     assert 'value="Ada Lovelace"' in html and 'value="12"' in html and 'value="late"' in html
     assert 'aria-invalid="true"' in html and 'href="#answers-purpose"' in html
 
