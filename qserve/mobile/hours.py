@@ -4,12 +4,10 @@ opens next, in its own time zone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from qserve.domain.hours import DAYS, intervals_on
-
-LOOK_AHEAD_DAYS = 14  # how far ahead a closed location's next opening is looked for
+from qserve.domain.hours import DAYS, closure_around, intervals_on
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,7 @@ class DayHours:
     closes_at: datetime | None = (
         None  # end of today's last opening interval still ahead; None: closed for today
     )
-    opens_at: datetime | None = None  # while closed: when it next opens (None: not within LOOK_AHEAD)
+    opens_at: datetime | None = None  # while closed: when it next opens (None: not within LOOK_AROUND_DAYS)
 
     def may_run_past_closing(self, now: datetime, wait_s: float) -> bool:
         """Tell whether a wait starting now may end after today's closing time."""
@@ -40,16 +38,5 @@ def day_hours(opening_hours: dict | None, time_zone: str, now: datetime) -> DayH
     is_open = any(start <= local.time() < end for start, end in intervals)
     ends = [end for _start, end in intervals if end > local.time()]
     closes_at = datetime.combine(local.date(), max(ends), zone) if ends else None
-    opens_at = None if is_open else _next_opening(opening_hours, local)
+    opens_at = None if is_open else closure_around(opening_hours, time_zone, now)[1]
     return DayHours(known=True, is_open=is_open, closes_at=closes_at, opens_at=opens_at)
-
-
-def _next_opening(opening_hours: dict, local: datetime) -> datetime | None:
-    """Return when a closed location next opens: later today (after a break, or before the day's first
-    hours), else on the first day ahead with hours."""
-    for offset in range(LOOK_AHEAD_DAYS + 1):
-        day: date = local.date() + timedelta(days=offset)
-        starts = [start for start, _end in intervals_on(opening_hours, day) if offset or start > local.time()]
-        if starts:
-            return datetime.combine(day, min(starts), local.tzinfo)
-    return None

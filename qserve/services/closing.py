@@ -15,14 +15,13 @@ closed the same way.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from qserve.db import read_session, transaction
 from qserve.domain.actors import Actor
-from qserve.domain.hours import DAYS, intervals_on
+from qserve.domain.hours import DAYS, closure_around
 from qserve.domain.lifecycle import Action, Status
 from qserve.models import Location, Ticket
 from qserve.services.transitions import apply_transition
@@ -31,7 +30,6 @@ log = logging.getLogger(__name__)
 DAY_CLOSED = "closed_for_the_day"  # the cancel reason, a code the pages and messages know
 DEFAULT_GRACE = timedelta(hours=1)
 WITHOUT_HOURS = timedelta(days=1)
-LOOK_AROUND_DAYS = 14
 BREAK = timedelta(hours=3)  # closed for less than this (lunch), the day goes on; longer, it has ended
 IN_LINE = (Status.WAITING.value, Status.CALLED.value, Status.PARKED.value)
 
@@ -86,31 +84,3 @@ def day_closed_before(location: Location, now: datetime) -> datetime | None:
     if opens_at is not None and opens_at - closed_at < BREAK:
         return None  # a break (lunch): the day goes on after it
     return closed_at
-
-
-def closure_around(
-    opening_hours: dict, time_zone: str, now: datetime
-) -> tuple[datetime | None, datetime | None]:
-    """Return when a location last closed and when it opens next, as of `now`; (None, None) while it is
-    open. Back-to-back intervals (open until 24:00, again from 00:00) are one opening."""
-    zone = ZoneInfo(time_zone)
-    local = now.astimezone(zone)
-    openings: list[list[datetime]] = []
-    for offset in range(-LOOK_AROUND_DAYS, LOOK_AROUND_DAYS + 1):
-        day = local.date() + timedelta(days=offset)
-        for start, end in intervals_on(opening_hours, day):
-            opens = datetime.combine(day, start, zone)
-            closes = (
-                datetime.combine(day + timedelta(days=1), time.min, zone)
-                if end == time.max
-                else (datetime.combine(day, end, zone))
-            )
-            if openings and opens <= openings[-1][1]:
-                openings[-1][1] = max(openings[-1][1], closes)
-            else:
-                openings.append([opens, closes])
-    if any(opens <= local < closes for opens, closes in openings):
-        return None, None
-    closed = [closes for _opens, closes in openings if closes <= local]
-    upcoming = [opens for opens, _closes in openings if opens > local]
-    return (max(closed) if closed else None), (min(upcoming) if upcoming else None)
