@@ -17,14 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from qserve.printing import fonts
-from qserve.printing.labels import (
-    format_appointment,
-    format_issued_at,
-    format_late_booking,
-    format_people_ahead,
-    format_wait,
-    labels_for,
-)
+from qserve.printing.labels import labels_for
 from qserve.printing.layout import PrintableTicket
 
 REGULAR, BOLD = "QServeDejaVuSans", "QServeDejaVuSans-Bold"
@@ -130,19 +123,17 @@ def render_ticket_pdf(ticket: PrintableTicket, *, width_mm: int = 80) -> bytes:
     builder.text(labels["your_number"], size=9)
     builder.number(ticket.number, largest=54 if narrow else 64)
     builder.text(ticket.service_name, size=11 if narrow else 13, bold=True)
-    appointment = format_appointment(ticket.appointment_at, ticket.language)
-    if appointment is not None:
-        builder.text(appointment, size=10, bold=True)
-    late = format_late_booking(ticket.late_booking, ticket.language)
-    if late is not None:
-        builder.text(late, size=9)
-    builder.text(format_issued_at(ticket.issued_at, ticket.language), size=9)
+    texts = ticket.texts
+    if texts.appointment is not None:
+        builder.text(texts.appointment, size=10, bold=True)
+    if texts.late_booking is not None:
+        builder.text(texts.late_booking, size=9)
+    builder.text(texts.issued_at, size=9)
     builder.rule()
-    builder.text(format_people_ahead(ticket.people_ahead, ticket.language), size=10, bold=True)
-    wait = format_wait(ticket.wait_p10_s, ticket.wait_p90_s, ticket.language)
-    if wait is not None:
+    builder.text(texts.people_ahead, size=10, bold=True)
+    if texts.wait is not None:
         builder.text(labels["estimated_wait"], size=9, space_after=0)
-        builder.text(wait, size=11, bold=True)
+        builder.text(texts.wait, size=11, bold=True)
     builder.qr(ticket.url, side=(34 if narrow else 42) * mm)
     builder.text(labels["follow"], size=9)
     for paragraph in filter(None, ticket.footer.splitlines()):

@@ -45,6 +45,29 @@ class PrintableTicket:
     appointment_at: datetime | None = None  # a checked-in booking's slot, in local time
     late_booking: datetime | None = None  # a booking checked in after its grace: its lost slot, local time
 
+    @property
+    def texts(self) -> TicketTexts:
+        """Return the ticket's sentences in its language, as every rendering (ESC/POS, PDF) prints them."""
+        language = self.language
+        return TicketTexts(
+            appointment=format_appointment(self.appointment_at, language),
+            late_booking=format_late_booking(self.late_booking, language),
+            issued_at=format_issued_at(self.issued_at, language),
+            people_ahead=format_people_ahead(self.people_ahead, language),
+            wait=format_wait(self.wait_p10_s, self.wait_p90_s, language),
+        )
+
+
+@dataclass(frozen=True)
+class TicketTexts:
+    """The formatted sentences of a ticket; None where a line is left out (no booking, no estimate)."""
+
+    appointment: str | None
+    late_booking: str | None
+    issued_at: str
+    people_ahead: str
+    wait: str | None
+
 
 def paper_width_px(profile: str | None = None) -> int:
     """Return the printable width in dots for an escpos profile (576 when the profile does not say)."""
@@ -133,19 +156,17 @@ def render_escpos(ticket: PrintableTicket, *, profile: str | None = None) -> byt
     writer.line(labels["your_number"])
     writer.number(ticket.number)
     writer.line(ticket.service_name, bold=True, tall=True)
-    appointment = format_appointment(ticket.appointment_at, ticket.language)
-    if appointment is not None:
-        writer.line(appointment, bold=True)
-    late = format_late_booking(ticket.late_booking, ticket.language)
-    if late is not None:
-        writer.line(late)
-    writer.line(format_issued_at(ticket.issued_at, ticket.language))
+    texts = ticket.texts
+    if texts.appointment is not None:
+        writer.line(texts.appointment, bold=True)
+    if texts.late_booking is not None:
+        writer.line(texts.late_booking)
+    writer.line(texts.issued_at)
     writer.rule()
-    writer.line(format_people_ahead(ticket.people_ahead, ticket.language), bold=True)
-    wait = format_wait(ticket.wait_p10_s, ticket.wait_p90_s, ticket.language)
-    if wait is not None:
+    writer.line(texts.people_ahead, bold=True)
+    if texts.wait is not None:
         writer.line(labels["estimated_wait"])
-        writer.line(wait, bold=True)
+        writer.line(texts.wait, bold=True)
     writer.blank()
     writer.qr(ticket.url)
     writer.line(labels["follow"])
