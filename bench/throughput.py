@@ -21,7 +21,6 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -32,18 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 def seed(url: str) -> tuple[dict, str]:
     """Create a location with one service and four counters, a staff member and a token."""
-    from qserve import create_app
-    from qserve.config import TestConfig
-    from qserve.services.accounts import create_token
-    from tests.factories import Factory
+    from tests.factories import seed_staffed_location
 
-    app = create_app(TestConfig(database_url=url))
-    with app.app_context():
-        factory = Factory()
-        location = factory.location(services=1, counters=4)
-        staff = factory.user(organization_id=location["organization_id"], location_ids=[location["id"]])
-        token = create_token(email=staff["email"], now=datetime.now(UTC))
-    app.extensions["qserve.db"].dispose()
+    location, _staff, token = seed_staffed_location(url, counters=4)
     return location, token
 
 

@@ -117,3 +117,21 @@ class Factory:
             "now": now or datetime.now(UTC),
         } | overrides
         return issue_ticket(**arguments)
+
+
+def seed_staffed_location(database_url: str, *, counters: int) -> tuple[dict, dict, str]:
+    """Create, in a database a server process will use, a location with one service and `counters`
+    counters, a staff member working there and their API token; return the three (for benchmarks and tests
+    that run servers of their own)."""
+    from qserve import create_app
+    from qserve.config import TestConfig
+    from qserve.services.accounts import create_token
+
+    app = create_app(TestConfig(database_url=database_url))
+    with app.app_context():
+        factory = Factory()
+        location = factory.location(services=1, counters=counters)
+        staff = factory.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+        token = create_token(email=staff["email"], now=datetime.now(UTC))
+    app.extensions["qserve.db"].dispose()
+    return location, staff, token

@@ -23,9 +23,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from qserve.services.accounts import create_token
 from tests.conftest import REDIS_UP, REDIS_URL
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, seed_staffed_location
 from tests.web.conftest import LiveServer, free_port, sign_in
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -187,18 +186,7 @@ def cluster(tmp_path_factory, request):
 @pytest.fixture
 def seeded(cluster, postgres_database):
     """A location with one service and two counters, and a staff member, in the cluster's database."""
-    from qserve import create_app
-    from qserve.config import TestConfig
-    from tests.factories import Factory
-
-    app = create_app(TestConfig(database_url=postgres_database))
-    with app.app_context():
-        factory = Factory()
-        location = factory.location(services=1, counters=2)
-        staff = factory.user(organization_id=location["organization_id"], location_ids=[location["id"]])
-        token = create_token(email=staff["email"], now=datetime.now(UTC))
-    app.extensions["qserve.db"].dispose()
-    return location, staff, token
+    return seed_staffed_location(postgres_database, counters=2)
 
 
 def upstream_of(cluster, path_prefix: str) -> int:
