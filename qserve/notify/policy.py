@@ -43,7 +43,7 @@ def ticket_link(token: str, base_url: str) -> str:
 
 def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
     """Turn one recorded event into outbox rows in the same transaction (register with bus.add_handler)."""
-    if _is_booking_change(event):
+    if isinstance(event, ev.AppointmentChanged):
         if event.change in ("booked", "rescheduled"):
             enqueue_booking_confirmation(
                 uow.session,
@@ -81,10 +81,6 @@ def enqueue_notifications(event: ev.DomainEvent, uow: UnitOfWork) -> None:
         enqueue_threshold_messages(
             session, location=ticket.location, now=now, public_url=base_url, stale_estimates=stale
         )
-
-
-def _is_booking_change(event: ev.DomainEvent) -> bool:
-    return isinstance(event, ev.AppointmentChanged)
 
 
 def _may_have_address(session: Session, event: ev.TicketChanged, ticket: Ticket) -> bool:
