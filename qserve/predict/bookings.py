@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ HORIZON = timedelta(hours=4)  # bookings further ahead than this cannot move a w
 HISTORY = timedelta(days=60)
 PRIOR_KEPT = 0.85  # the share of bookings kept on time where a location has no history yet
 PRIOR_WEIGHT = 10  # ...weighed as this many bookings
+KEPT_SHARE_KEPT = timedelta(minutes=10)  # how long a location's share is used before it is read again
 
 
 def expected_bookings(session: Session, location: Location, now: datetime) -> tuple[ExpectedBooking, ...]:
@@ -41,11 +43,22 @@ def expected_bookings(session: Session, location: Location, now: datetime) -> tu
     ).all()
     if not rows:
         return ()
-    kept = kept_share(session, location.id, now)
+    kept = _recent_kept_share(session, location.id, now)
     return tuple(
         ExpectedBooking(id_, service_id, starts_at, kept * _still_possible(starts_at, now, grace))
         for id_, service_id, starts_at in rows
     )
+
+
+def _recent_kept_share(session: Session, location_id: int, now: datetime) -> float:
+    """Return kept_share as worked out within KEPT_SHARE_KEPT: a refresh runs several times a second on a
+    busy location, and the share of the last 60 days does not move between two of them."""
+    remembered = current_app.extensions.setdefault("qserve.kept_share", {})
+    at, share = remembered.get(location_id, (None, None))
+    if at is None or not timedelta(0) <= now - at < KEPT_SHARE_KEPT:
+        share = kept_share(session, location_id, now)
+        remembered[location_id] = (now, share)
+    return share
 
 
 def kept_share(session: Session, location_id: int, now: datetime) -> float:

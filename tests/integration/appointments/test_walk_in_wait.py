@@ -91,3 +91,19 @@ def test_the_share_of_bookings_kept_is_learned_from_the_locations_recent_booking
         share = kept_share(session, location["id"], slots[-1] + timedelta(hours=2))
     assert before == PRIOR_KEPT
     assert share == pytest.approx((2 + PRIOR_KEPT * PRIOR_WEIGHT) / (4 + PRIOR_WEIGHT))
+
+
+def test_the_share_of_bookings_kept_is_read_once_in_ten_minutes_not_at_every_refresh(make, monkeypatch):
+    from qserve.models import Location
+    from qserve.predict import bookings
+
+    location = open_branch(make)
+    booked(location, slot_at(location, 2))
+    reads = []
+    real = bookings.kept_share
+    monkeypatch.setattr(bookings, "kept_share", lambda *args: reads.append(args[2]) or real(*args))
+    with read_session() as session:
+        place = session.get(Location, location["id"])
+        for minutes in (0, 1, 9, 11):
+            bookings.expected_bookings(session, place, MONDAY_MORNING + timedelta(minutes=minutes))
+    assert reads == [MONDAY_MORNING, MONDAY_MORNING + timedelta(minutes=11)]
