@@ -36,6 +36,7 @@ class ServiceSpec:
     duration_s: int
     arrivals_per_hour: float
     questions: tuple = ()
+    mode: str | None = None  # None: as its location; "hybrid": bookable too
 
 
 ACCOUNTS = ServiceSpec(
@@ -81,6 +82,7 @@ LOANS = ServiceSpec(
             },
         },
     ),
+    mode="hybrid",  # loan advice by appointment, or walk in and wait
 )
 CASH = ServiceSpec(
     "C",
@@ -133,6 +135,7 @@ def load_demo(*, days: int = 21, seed: int = 7, now: datetime | None = None) -> 
             staff = [u for u in users if u.role == "staff" and location in u.locations]
             _history(tx.session, location, spec, staff, rng=rng, days=days, now=now)
         _add_kiosks(tx.session)
+    _book_coming_days(now=now, rng=rng)
     return _logins()
 
 
@@ -141,6 +144,13 @@ def _add_kiosks(session) -> None:
     from qserve.kiosk.demo import add_demo_kiosks
 
     add_demo_kiosks(session)
+
+
+def _book_coming_days(*, now: datetime, rng: random.Random) -> None:
+    """Book customers into the bookable services' slots of the coming week."""
+    from qserve.appointments.demo import book_demo_days
+
+    book_demo_days(now=now, rng=rng)
 
 
 def _logins() -> list[tuple[str, str, str]]:
@@ -177,6 +187,7 @@ def _location(session, org: Organization, spec: dict) -> Location:
             questions=list(service_spec.questions),
             position=position,
             daily_cap=300,
+            mode=service_spec.mode,
         )
         session.add(service)
         by_prefix[service_spec.prefix] = service
