@@ -62,6 +62,7 @@ lint:
 
 bench: install-test
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/batch.py
 
 clean:
 	rm -rf $(VENV) node_modules qserve/static/vendor var
