@@ -19,7 +19,7 @@ from qserve.services.refresh import refreshed_view
 from qserve.services.views import iso, late_booking, ticket_with_place
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "sw.js"
-NOTES = ("postponed", "postpone_refused", "cancel_refused")
+NOTES = ("postponed", "postpone_refused", "postpone_last", "cancel_refused")
 START_PREFIXES = ("/t/", "/join/")
 
 
@@ -83,6 +83,8 @@ def postpone(token: str):
         now = utcnow()
         refreshed_view(ticket_service.postpone_ticket(token=token, now=now), now=now)  # the page's new wait
         note = "postponed"
+    except ticket_service.NobodyBehind:
+        note = "postpone_last"
     except (Conflict, InvalidTransition):
         note = "postpone_refused"
     return redirect(url_for("mobile.ticket_page", token=token, note=note), code=303)

@@ -61,6 +61,10 @@ def texts() -> dict:
         "updated": t.ugettext("Updated %(time)s"),
         "postponed": t.ugettext("Done: you have a little more time."),
         "postpone_refused": t.ugettext("You cannot ask for more time again."),
+        "postpone_last": t.ugettext(
+            "Nobody is waiting behind you yet, so you already have the most time. Ask again once others "
+            "have joined."
+        ),
         "cancel_refused": t.ugettext("Your ticket can no longer be cancelled."),
         "action_failed": t.ugettext("That did not work. Check your connection and try again."),
         "push_on": t.ugettext("Notifications are on for this phone."),

@@ -120,12 +120,14 @@ def _cancel(sender: Sender) -> str:
 
 
 def _late(sender: Sender) -> str:
-    from qserve.services.tickets import postpone_ticket
+    from qserve.services.tickets import NobodyBehind, postpone_ticket
 
     if sender.token is None:
         return reply_text("no_ticket", sender.language)
     try:
         postpone_ticket(token=sender.token, now=sender.now)
+    except NobodyBehind:
+        return reply_text("last_in_line", sender.language, number=sender.number)
     except QServeError:
         return reply_text("refused", sender.language, number=sender.number)
     return reply_text("postponed", sender.language, number=sender.number)

@@ -21,6 +21,12 @@ from qserve.services.transitions import apply_transition
 POSTPONE_PLACES = 3
 
 
+class NobodyBehind(Conflict):
+    """More time is asked by the last in line: nobody could go ahead, so nothing would change (409)."""
+
+    code = "nobody_behind"
+
+
 def issue_ticket(**arguments) -> int:
     """Join a customer to a service's queue and return the new ticket's id (see join_queue)."""
     return join_queue(**arguments)["id"]
@@ -81,17 +87,19 @@ def _postpone(*, token: str, now: datetime, places: int) -> int:
             raise Conflict("a booked visit is called at its booked time; ask at the desk to change it")
         if ticket.postpone_count >= limit:
             raise Conflict(f"more time can be asked at most {limit} times")
+        line = waiting_tickets(tx.session, service_ids=[ticket.service_id])
+        # In line order, ties of the clock broken by id as everywhere: one who joined in the same instant
+        # but later stands behind.
         behind = sorted(
-            (
-                t
-                for t in waiting_tickets(tx.session, service_ids=[ticket.service_id])
-                if t.queued_at > ticket.queued_at
-            ),
+            (t for t in line if (t.queued_at, t.id) > (ticket.queued_at, ticket.id)),
             key=lambda t: (t.queued_at, t.id),
         )
-        if behind:
-            target = behind[min(places, len(behind)) - 1]
-            ticket.queued_at = target.queued_at + timedelta(microseconds=1)
+        if not behind:  # refused, not counted: it must not use up one of the customer's few requests
+            raise NobodyBehind(
+                "nobody waits behind you yet, so you already have the most time; ask again once others join"
+            )
+        target = behind[min(places, len(behind)) - 1]
+        ticket.queued_at = target.queued_at + timedelta(microseconds=1)
         ticket.postpone_count += 1
         apply_transition(
             tx,
@@ -116,4 +124,4 @@ def set_ticket_language(*, token: str, language: str, now: datetime) -> int:
         return ticket.id
 
 
-__all__ = ["AppointmentsOnly", "SiteFull", "issue_ticket", "join_queue", "ticket_by_token"]
+__all__ = ["AppointmentsOnly", "NobodyBehind", "SiteFull", "issue_ticket", "join_queue", "ticket_by_token"]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from qserve.db import read_session, transaction
 from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
 from qserve.models import Service, Ticket, TicketEvent
-from qserve.services.tickets import cancel_ticket_by_customer, postpone_ticket
+from qserve.services.tickets import NobodyBehind, cancel_ticket_by_customer, postpone_ticket
 
 
 def load(ticket_id):
@@ -100,6 +100,24 @@ def test_more_time_moves_the_ticket_back_a_bounded_number_of_times(make, clock):
     postpone_ticket(token=token, now=clock())
     with pytest.raises(Conflict):
         postpone_ticket(token=token, now=clock())
+
+
+def test_the_last_in_line_is_told_nobody_is_behind_and_keeps_every_request_for_more_time(make, clock):
+    location = make.location()
+    first = make.ticket(location=location, now=clock())
+    token = load(first).public_token
+    with pytest.raises(NobodyBehind) as refused:
+        postpone_ticket(token=token, now=clock())
+    assert refused.value.code == "nobody_behind" and refused.value.http_status == 409
+    assert load(first).postpone_count == 0
+    second = make.ticket(location=location, now=clock())  # joins in the very same instant, after it
+    postpone_ticket(token=token, now=clock())
+    with read_session() as session:
+        order = session.scalars(select(Ticket.id).order_by(Ticket.queued_at, Ticket.id)).all()
+    assert order == [second, first] and load(first).postpone_count == 1
+    with pytest.raises(NobodyBehind):  # last again: the second request is still there for later
+        postpone_ticket(token=token, now=clock())
+    assert load(first).postpone_count == 1
 
 
 def test_a_customer_cancels_and_the_log_says_who(make, clock):

@@ -177,13 +177,16 @@
     $("turn-ok").focus();
   }
 
+  // onRefused: the note for a refusal, or an object of notes by error code with a "default".
   function act(path, onRefused) {
     $("note").textContent = "";
     return fetch(data.api + path, { method: "POST", headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.json().then(function (body) {
           if (r.ok) { update(body); return true; }
-          $("note").textContent = onRefused || T.action_failed;
+          var code = body && body.error && body.error.code;
+          var notes = typeof onRefused === "object" ? onRefused : { "default": onRefused };
+          $("note").textContent = notes[code] || notes["default"] || T.action_failed;
           refresh();
           return false;
         });
@@ -243,7 +246,7 @@
   $("postpone-form").addEventListener("submit", function (event) {
     event.preventDefault();
     $("postpone").disabled = true;
-    act("/postpone", T.postpone_refused).then(function (ok) {
+    act("/postpone", { nobody_behind: T.postpone_last, "default": T.postpone_refused }).then(function (ok) {
       $("postpone").disabled = false;
       if (ok) $("note").textContent = T.postponed;
     });

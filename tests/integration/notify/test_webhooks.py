@@ -95,7 +95,8 @@ def test_cancel_in_any_language_cancels_the_phones_ticket_and_replies_in_its_lan
 def test_late_gives_more_time_a_bounded_number_of_times(client, desk):
     location = desk.location()
     ticket_id = desk.join(location, phone=PHONE, language="fi")
-    for _ in range(3):
+    for _ in range(6):  # enough behind for two moves of three places, each joining a little later
+        desk.clock.advance(seconds=30)
         desk.join(location)
     first = reply_of(sms(client, "Myöhässä", sid="SM1"))
     second = reply_of(sms(client, "MYOHASSA", sid="SM2"))
@@ -103,6 +104,14 @@ def test_late_gives_more_time_a_bounded_number_of_times(client, desk):
     assert first.startswith("A001: saat lisäaikaa") and second == first
     assert third.startswith("A001: tämä ei ole nyt mahdollista")
     assert desk.ticket(ticket_id).postpone_count == 2
+
+
+def test_late_from_the_last_in_line_says_nobody_is_behind_and_counts_nothing(client, desk):
+    location = desk.location()
+    ticket_id = desk.join(location, phone=PHONE, language="sv")
+    reply = reply_of(sms(client, "SEN", sid="SM1"))
+    assert reply == "A001: ingen står bakom dig i kön än, så du har redan mest tid."
+    assert desk.ticket(ticket_id).postpone_count == 0
 
 
 def test_a_retried_webhook_acts_once_and_answers_the_same(client, desk):

@@ -122,6 +122,16 @@ def test_asking_for_more_time_answers_with_the_new_place_and_its_wait(app, clien
     )
 
 
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": False}])
+def test_more_time_for_the_last_in_line_is_a_409_saying_nobody_is_behind(client, staff):
+    mine = join(client, staff["location"]).get_json()
+    refused = client.post(f"/api/v1/tickets/{mine['token']}/postpone")
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "nobody_behind"
+    assert "nobody waits behind you" in refused.get_json()["error"]["message"]
+    assert client.get(f"/api/v1/tickets/{mine['token']}").get_json()["can_postpone"] is True
+
+
 def test_staff_actions_cover_the_lifecycle(client, staff):
     location, headers = staff["location"], staff["headers"]
     join(client, location)

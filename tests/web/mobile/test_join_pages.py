@@ -295,6 +295,14 @@ def test_without_script_the_customer_can_ask_for_more_time_and_cancel(client, ma
     assert "Your ticket is cancelled." in text_of(cancelled)
 
 
+def test_without_script_the_last_in_line_hears_that_nobody_is_behind(client, make):
+    branch = bank_branch(make)
+    token = _join(client.application, branch, service_index=1)
+    refused = text_of(client.post(f"/t/{token}/postpone?lang=fi", follow_redirects=True))
+    assert "Takanasi ei ole vielä ketään, joten sinulla on jo eniten aikaa." in refused
+    assert "Lisäaikaa ei voi pyytää enää." not in refused
+
+
 def test_without_script_a_cancel_sent_after_serving_began_says_it_was_not_done(client, make):
     branch = bank_branch(make)
     staff = make.user(organization_id=branch["organization_id"], location_ids=[branch["id"]])

@@ -151,3 +151,30 @@ def test_a_customer_asks_for_more_time_and_then_cancels_with_confirmation(
     expect(page.locator("#again")).to_be_visible()
     expect(page.locator("#cancel")).to_be_hidden()
     shots(page, f"{lang}-10-cancelled")
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_the_last_in_line_asking_for_more_time_is_told_nobody_is_behind(
+    live_server, phone, make, shots, lang
+):
+    notes = {
+        "en": "Nobody is waiting behind you yet, so you already have the most time. Ask again once others "
+        "have joined.",
+        "pl": "Nikt jeszcze nie czeka za tobą, więc masz już najwięcej czasu. Poproś ponownie, gdy dołączą "
+        "inne osoby.",
+    }
+    branch = bank_branch(make)
+    make.ticket(location=branch, service_index=1)
+    joined = requests.post(
+        f"{live_server.url}/api/v1/locations/{branch['slug']}/tickets",
+        json={"service_id": branch["service_ids"][1], "language": lang},
+        timeout=10,
+    ).json()
+    page = phone(lang)
+    page.goto(joined["url"])
+    expect(page.locator("#position")).to_have_text(SAY[lang]["ahead_1"])
+    page.click("#postpone")
+    expect(page.locator("#note")).to_have_text(notes[lang])
+    expect(page.locator("#position")).to_have_text(SAY[lang]["ahead_1"])  # nothing moved
+    expect(page.locator("#postpone")).to_be_enabled()  # and the request is still there for later
+    shots(page, f"{lang}-11-last-in-line")
