@@ -137,6 +137,9 @@ PATHS = {
     "/tickets/{token}/postpone": {
         "post": {
             "summary": "I need more time",
+            "description": "Moves a waiting ticket back three places (behind everyone, when fewer wait behind"
+            " it), at most max_postpones times. 409 with code nobody_behind when nobody waits behind it yet:"
+            " nothing would move, and the request is not counted.",
             "parameters": [TOKEN],
             "responses": {"200": _json(_ref("Ticket")), **ERRORS},
         }
