@@ -43,7 +43,13 @@ def _render(token: str, *, status: int = 200, note: str | None = None, error: st
     texts = page_texts(state["language"])
     with force_locale(state["language"]):  # <html lang> says the language the visit's texts are in
         page = render_template(
-            "insights/feedback.html", state=state, texts=texts, localized=in_language, note=note, error=error
+            "insights/feedback.html",
+            state=state,
+            texts=texts,
+            localized=in_language,
+            note=note,
+            error=error,
+            languages=LANGUAGES,
         )
     return page, status
 

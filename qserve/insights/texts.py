@@ -20,6 +20,7 @@ PAGE = {
         "erased": "Your personal data of this visit has been deleted.",
         "visit": "Ticket %(number)s, %(service)s",
         "optional": "optional",
+        "language": "Language",
     },
     "fi": {
         "title": "Millainen käyntisi oli?",
@@ -36,6 +37,7 @@ PAGE = {
         "erased": "Tämän käynnin henkilötietosi on poistettu.",
         "visit": "Vuoronumero %(number)s, %(service)s",
         "optional": "vapaaehtoinen",
+        "language": "Kieli",
     },
     "sv": {
         "title": "Hur var ditt besök?",
@@ -52,6 +54,7 @@ PAGE = {
         "erased": "Dina personuppgifter för det här besöket har raderats.",
         "visit": "Nummer %(number)s, %(service)s",
         "optional": "frivilligt",
+        "language": "Språk",
     },
     "pl": {
         "title": "Jak oceniasz swoją wizytę?",
@@ -68,6 +71,7 @@ PAGE = {
         "erased": "Twoje dane osobowe z tej wizyty zostały usunięte.",
         "visit": "Numer %(number)s, %(service)s",
         "optional": "opcjonalnie",
+        "language": "Język",
     },
 }
 

@@ -127,3 +127,35 @@ def test_the_page_after_erasing_ones_data_has_a_heading_and_passes_the_accessibi
     assert (headless, violations) == ([], [])
     assert phone.locator("h1").inner_text() == page_texts(language)["answered"]
     phone.close()
+
+
+def test_the_feedback_page_is_a_phone_page_with_the_bar_languages_and_thumb_sized_answers(
+    live_server, browser, make, artifacts
+):
+    location = make.location(services=1, counters=1, name="Kamppi")
+    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
+    ticket_id = serve(
+        make, location, staff, joined=datetime.now(UTC) - timedelta(minutes=30), wait_s=60, service_s=60
+    )
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    phone.goto(f"{live_server.url}/feedback/{token}")
+    assert phone.inner_text("header.bar .brand") == "Kamppi"  # where the visit was, as on the ticket page
+    phone.click("header.bar a[hreflang=sv]")
+    phone.wait_for_selector("h1:has-text('Hur var ditt besök?')")
+    assert phone.get_attribute("header.bar a[aria-current]", "hreflang") == "sv"
+    phone.screenshot(path=str(artifacts / "feedback-phone-page-sv.png"), full_page=True)
+    answers = phone.eval_on_selector_all(
+        ".scale span",
+        "spans => spans.map(s => { const r = s.getBoundingClientRect(); return [r.width, r.height] })",
+    )
+    assert len(answers) == 5 + 11
+    assert all(width >= 44 and height >= 44 for width, height in answers)  # a thumb's target, every one
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    send = phone.eval_on_selector(
+        "#feedback-form button[type=submit]", "b => b.getBoundingClientRect().width"
+    )
+    assert send > 280  # the one thing to press: across the card, as the phone pages' main buttons
+    phone.close()
