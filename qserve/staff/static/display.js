@@ -36,6 +36,8 @@
       setText($("now-number"), newest.number);
       setText($("now-counter"), newest.counter || "");
     }
+    // Until a second call, "Previous calls" would head an empty area: the current call takes its place.
+    document.body.classList.toggle("no-previous", !earlier.length);
     $("previous-list").replaceChildren(...earlier.slice(0, SHOWN - 1).map((call) =>
       h("li", {}, h("span", { class: "fit" },
         h("span", { class: "number" }, call.number),

@@ -118,3 +118,34 @@ def test_a_portrait_display_lists_eight_services_whole(live_server, browser, mak
     location = crowded_location(make, live_server, "pl", services=8)
     display = open_display(browser, live_server.url, location)
     reads_well_at_every_size(display, artifacts, "display-layout-8-services")
+
+
+def previous_shown(display) -> bool:
+    """Tell whether the "Previous calls" heading is on the screen."""
+    return display.locator("#previous-title").is_visible()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_previous_calls_appear_only_once_there_is_an_earlier_call(
+    live_server, browser, make, size, artifacts
+):
+    """ "Previous calls" headed an empty area until the second call of the day: the current call takes the
+    area until then, and the heading comes in live with the second call."""
+    location = make.location(counters=2, opening_hours=ALL_DAY)
+    for _ in range(2):
+        make.ticket(location=location)
+    staff = Staff(make, location, live_server.url)
+    display = open_display(browser, live_server.url, location)
+    display.set_viewport_size({"width": size[0], "height": size[1]})
+    assert not previous_shown(display)
+    display.screenshot(path=artifacts / f"display-no-calls-{size[0]}x{size[1]}.png")
+    staff.call_next(location["counter_ids"][0])
+    display.wait_for_function("() => document.getElementById('now-number').textContent === 'A001'")
+    assert not previous_shown(display)
+    assert display.evaluate(MEASURE)["number"] >= 0.15
+    display.screenshot(path=artifacts / f"display-first-call-{size[0]}x{size[1]}.png")
+    staff.call_next(location["counter_ids"][1])
+    display.wait_for_function("() => document.querySelectorAll('#previous-list li').length === 1")
+    assert previous_shown(display)
+    display.screenshot(path=artifacts / f"display-second-call-{size[0]}x{size[1]}.png")
+    display.context.close()
