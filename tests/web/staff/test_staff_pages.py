@@ -219,3 +219,20 @@ def test_the_polish_tablet_and_display_do_not_take_the_customer_for_a_man(client
         text = page.get_data(as_text=True)
         assert '<html lang="pl"' in text
         assert [word for word in MASCULINE if word in text] == []
+
+
+def test_the_tablets_transfer_and_on_hold_buttons_begin_with_different_words(client, branch):
+    """In Finnish both began "Siirrä" ("Siirrä…", "Siirrä odotukseen"), and staff tapped the wrong one."""
+    sign_in(client, branch["user"]["email"])
+    location = branch["location"]
+    url = f"/staff/{location['slug']}/{location['counter_ids'][0]}/"
+    for language in ("en", "fi", "sv", "pl"):
+        page = client.get(f"{url}?lang={language}").get_data(as_text=True)
+        words = {
+            action: re.search(rf'data-action="{action}"[^>]*>([^<]+)<kbd', page)
+            .group(1)
+            .split()[0]
+            .strip("…")
+            for action in ("park", "transfer")
+        }
+        assert words["park"] != words["transfer"], (language, words)
