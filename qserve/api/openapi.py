@@ -26,6 +26,18 @@ TICKET = {
         "estimated_wait": {"oneOf": [WAIT, {"type": "null"}]},
         "expected_call_at": {"type": ["string", "null"], "format": "date-time"},
         "counter": {"type": ["string", "null"]},
+        "appointment_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "the booked time a checked-in booking is called at; null for walk-ins",
+        },
+        "late_booking_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "a booking checked in after its grace period: its booked time, which it lost;"
+            " it waits in order of arrival like a walk-in. Null for walk-ins and bookings that kept"
+            " their slot",
+        },
         "cancel_code": {
             "type": ["string", "null"],
             "description": "why qserve itself cancelled the ticket: closed_for_the_day (still in line an hour"

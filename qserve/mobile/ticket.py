@@ -16,7 +16,7 @@ from qserve.mobile.blueprint import bp, language_asked, locale
 from qserve.mobile.wording import appointment_text, eta_text, position_text, status_text, texts, wait_text
 from qserve.services import tickets as ticket_service
 from qserve.services.refresh import refreshed_view
-from qserve.services.views import iso, late_booking, ticket_with_place
+from qserve.services.views import ticket_with_place
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "sw.js"
 NOTES = ("postponed", "postpone_refused", "postpone_last", "cancel_refused")
@@ -27,9 +27,10 @@ def _ticket_state(token: str) -> dict:
     """Read a ticket's public view and what its page needs around it."""
     with read_session() as session:
         ticket = ticket_service.ticket_by_token(session, token)
+        view = ticket_with_place(session, ticket, now=utcnow())
         return {
-            "view": ticket_with_place(session, ticket, now=utcnow()),
-            "late_booking": iso(late_booking(session, ticket)),
+            "view": view,
+            "late_booking": view["late_booking_at"],
             "names": dict(ticket.service.names),
             "time_zone": ticket.location.time_zone,
         }

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from qserve.domain.lifecycle import Action, Status, can
 from qserve.domain.ordering import before_slot
@@ -66,6 +66,7 @@ def public_ticket(
         "joined_at": iso(ticket.joined_at),
         "called_at": iso(ticket.called_at),
         "appointment_at": iso(ticket.appointment_at),
+        "late_booking_at": iso(_late_booking_of(ticket)),
         "recall_count": ticket.recall_count,
         # Why the system closed it, as a code (e.g. closed_for_the_day); staff's and customers' own reasons
         # stay private.
@@ -133,10 +134,24 @@ def ticket_with_place(session: Session, ticket: Ticket, *, now: datetime) -> dic
     return public_ticket(ticket, place, now=now, estimate=estimate)
 
 
+def _checked_in_without_slot(ticket: Ticket) -> bool:
+    """Tell, from the ticket alone, whether it may be a booking checked in late: every other ticket (a
+    walk-in, a booking that kept its slot) is answered without a query."""
+    return ticket.channel == "appointment" and ticket.appointment_at is None
+
+
+def _late_booking_of(ticket: Ticket) -> datetime | None:
+    """Return late_booking for a ticket read in a session (a ticket being issued has no log entry yet)."""
+    if not _checked_in_without_slot(ticket):
+        return None
+    session = object_session(ticket)
+    return late_booking(session, ticket) if session is not None else None
+
+
 def late_booking(session: Session, ticket: Ticket) -> datetime | None:
     """Return the booked time of a ticket checked in after its slot's grace period (it waits in order of
     arrival, without the slot), or None for any other ticket."""
-    if ticket.channel != "appointment" or ticket.appointment_at is not None:
+    if not _checked_in_without_slot(ticket):
         return None  # a walk-in, or a booking that kept its slot
     # The check-in wrote its outcome and booking into the ticket's first log entry (indexed by ticket).
     issued = session.scalar(

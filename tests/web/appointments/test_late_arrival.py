@@ -119,3 +119,47 @@ def test_a_late_check_in_at_the_kiosk_shows_and_prints_that_it_is_served_in_orde
     assert response.status_code == 201 and response.get_json()["appointment_text"] == said
     [printed] = printer.wait_for_jobs(1)
     assert said in " ".join(decode_text(printed.data))  # wrapped across lines at spaces
+
+
+def statements_run(session, action) -> int:
+    """Count the SQL statements a call sends through a session's connection."""
+    from sqlalchemy import event
+
+    engine, sent = session.get_bind(), []
+    listener = lambda *arguments: sent.append(arguments[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(sent)
+
+
+def test_the_public_ticket_view_gives_a_late_check_in_its_lost_booked_time_and_costs_walk_ins_nothing(
+    app, make
+):
+    """GET /api/v1/tickets/{token} said nothing of it, while the phone page, the kiosk and the print did."""
+    from qserve.services.views import public_ticket
+
+    settings = {"appointments": {"grace_s": 600, "hybrid_share": 1}}  # hybrid: walk-ins join too
+    location = make_bookable(make, mode="hybrid", counters=2, settings=settings)
+    slot = first_slot(location)
+    late = check_in(code=book(location, slot, "en"), now=slot + timedelta(minutes=20), channel="phone")
+    on_time = check_in(code=book(location, slot, "en"), now=slot + timedelta(minutes=5))
+    walk_in = make.ticket(location=location, now=MONDAY_MORNING)
+    client = app.test_client()
+
+    views = {
+        ticket: client.get(f"/api/v1/tickets/{token_of(ticket)}").get_json() for ticket in (late, on_time)
+    }
+    views[walk_in] = client.get(f"/api/v1/tickets/{token_of(walk_in)}").get_json()
+
+    assert datetime.fromisoformat(views[late]["late_booking_at"]) == slot
+    assert views[late]["appointment_at"] is None
+    assert views[on_time]["late_booking_at"] is None and views[walk_in]["late_booking_at"] is None
+    described = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Ticket"]
+    assert "late_booking_at" in described["properties"]
+    with read_session() as session:  # the join path's view of a walk-in or a kept slot reads nothing more
+        for ticket_id in (walk_in, on_time):
+            ticket = session.get(Ticket, ticket_id)
+            assert statements_run(session, lambda: public_ticket(ticket, None, now=utcnow())) == 0  # noqa: B023
