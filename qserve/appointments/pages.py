@@ -25,8 +25,9 @@ from qserve.appointments.api import parse_day, parse_instant
 from qserve.appointments.days import day_states, first_open
 from qserve.appointments.ics import booking_calendar
 from qserve.appointments.refusals import shared_refusal
+from qserve.appointments.unknown import booking_not_found, find_booking
 from qserve.db import read_session, utcnow
-from qserve.domain.errors import Conflict, NotFound, QServeError
+from qserve.domain.errors import BookingNotFound, Conflict, NotFound, QServeError
 from qserve.domain.texts import in_language
 from qserve.extensions import limiter
 from qserve.formats import Figures
@@ -44,6 +45,8 @@ bp = Blueprint(
     static_url_path="/appointments/static",
 )
 DAYS_SHOWN = 14
+bp.register_error_handler(BookingNotFound, booking_not_found)  # "check the code", not "no such page"
+bp.add_url_rule("/booking", view_func=find_booking)
 
 
 @bp.before_request
@@ -157,7 +160,7 @@ def _booking_to_move(code: str | None, service_id: int) -> dict | None:
         return None
     view = services.get_appointment(code=code)
     if view["service_id"] != service_id:
-        raise NotFound("no booking with this code for this service", field="code")
+        raise BookingNotFound("no booking of this service has this code; check the code")
     return view
 
 

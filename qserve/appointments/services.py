@@ -13,7 +13,7 @@ from qserve.appointments.slots import MODES, ArrivalPolicy, arrival_outcome, fin
 from qserve.db import UnitOfWork, read_session, transaction
 from qserve.domain.actors import Actor
 from qserve.domain.contact import normalize_email, normalize_language, normalize_phone
-from qserve.domain.errors import Conflict, NotFound, ValidationFailed
+from qserve.domain.errors import BookingNotFound, Conflict, NotFound, ValidationFailed
 from qserve.domain.events import AppointmentChanged, DomainEvent, TicketChanged
 from qserve.domain.questions import clean_answers
 from qserve.models import Location, Service, Ticket
@@ -46,12 +46,18 @@ def _service(session: Session, location: Location, service_id: int) -> Service:
 
 
 def _by_code(session: Session, code: str, *, lock: bool = False) -> Appointment:
-    query = select(Appointment).where(Appointment.code == cap.normalize_code(code))
+    """Return the booking with a code, or raise BookingNotFound: a code that cannot be one (mistyped, a
+    letter short) is not found either, which is what its holder needs to hear."""
+    try:
+        stored = cap.normalize_code(code)
+    except ValidationFailed as error:
+        raise BookingNotFound(f"no booking has this code; {error.message}") from error
+    query = select(Appointment).where(Appointment.code == stored)
     if lock:
         query = query.with_for_update(of=Appointment.__table__).execution_options(populate_existing=True)
     appointment = session.scalar(query)
     if appointment is None:
-        raise NotFound("no booking with this code", field="code")
+        raise BookingNotFound()
     return appointment
 
 
@@ -233,7 +239,7 @@ def check_in(
         appointment = _by_code(session, code)
         location = appointment.location
         if location_slug is not None and location.slug != location_slug:
-            raise NotFound("no booking with this code here", field="code")
+            raise BookingNotFound("no booking has this code at this location; check the code")
         if actor is not None:
             actor.require_location(location.id, location.organization_id)
         if appointment.status == "checked_in" and appointment.ticket_id is not None:

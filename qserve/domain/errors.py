@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+NO_BOOKING = "no booking has this code; check the code in the booking's confirmation message"
+
 
 class QServeError(Exception):
     """Base of every error qserve reports to a user."""
@@ -34,6 +36,16 @@ class NotFound(QServeError):
 
     code = "not_found"
     http_status = 404
+
+
+class BookingNotFound(NotFound):
+    """No booking has the code given: mistyped, or another location's (404). Its own code lets a page or
+    a kiosk tell the customer to check the code rather than say that the page does not exist."""
+
+    code = "booking_not_found"
+
+    def __init__(self, message: str = NO_BOOKING, *, field: str | None = "code") -> None:
+        super().__init__(message, field=field)
 
 
 class Unauthorized(QServeError):

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from importlib import import_module
 
-from qserve.domain.errors import NotFound, ValidationFailed
+from qserve.domain.errors import BookingNotFound, ValidationFailed
 
 CODE = re.compile(r"^[A-Z0-9-]{3,32}$")
 
@@ -37,7 +37,7 @@ def check_in_at_kiosk(*, location_slug: str, kiosk_id: int, code: str, language:
     """Check a booked customer in by their code and return their ticket's id."""
     check_in = _appointments_check_in()
     if check_in is None:
-        raise NotFound("no booking with this code", field="code")
+        raise BookingNotFound()
     offered = {
         "location_slug": location_slug,
         "code": code,

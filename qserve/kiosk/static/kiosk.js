@@ -152,6 +152,7 @@
     if (error.code === "check_in_too_early") return "check_in_too_early";
     if (error.code === "check_in_too_late") return "check_in_too_late";
     if (error.code === "check_in_not_booked") return "check_in_not_booked";
+    if (error.code === "booking_not_found") return "no_booking";
     if (error.field === "phone") return error.code === "conflict" ? "phone_taken" : "phone_invalid";
     if (error.field === "code" || error.code === "not_found") return "no_booking";
     return "error";

@@ -90,7 +90,7 @@ def test_a_code_from_another_location_is_not_found_there(make):
     code = booked(location, slot_times(location)[0])
     with pytest.raises(Exception) as refused:
         check_in(code=code, now=MONDAY_MORNING, location_slug=other["slug"])
-    assert refused.value.code == "not_found"
+    assert refused.value.code == "booking_not_found"  # a NotFound of its own: pages say "check the code"
 
 
 def test_a_cancelled_booking_at_the_kiosk_is_refused_as_not_booked_not_as_unknown(make):

@@ -117,10 +117,13 @@ def test_bad_booking_input_names_the_field(app, place, body, field):
     assert response.get_json()["error"]["field"] == field
 
 
-def test_unknown_and_malformed_codes_are_404_and_422(app):
+def test_unknown_and_malformed_codes_are_both_a_booking_not_found(app):
+    """A malformed code is a mistyped one to its holder: not found either, the message naming the shape."""
     client = app.test_client()
     assert client.get("/api/v1/appointments/ABCD-2345").status_code == 404
-    assert client.post("/api/v1/appointments/nonsense/check-in").status_code == 422
+    malformed = client.post("/api/v1/appointments/nonsense/check-in")
+    assert malformed.status_code == 404 and malformed.get_json()["error"]["code"] == "booking_not_found"
+    assert "8 letters and digits" in malformed.get_json()["error"]["message"]
 
 
 def test_booking_on_the_phone_gives_a_code_a_calendar_file_and_a_ticket_that_is_called(app, place, make):

@@ -167,8 +167,8 @@ def test_check_in_answers_no_booking_with_this_code(client, kiosk):
 
     assert response.status_code == 404
     assert response.get_json()["error"] == {
-        "code": "not_found",
-        "message": "no booking with this code",
+        "code": "booking_not_found",
+        "message": "no booking has this code; check the code in the booking's confirmation message",
         "field": "code",
     }
     assert client.post(kiosk["api"] + "/check-in", json={"code": "?"}).status_code == 422
