@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from qserve.appointments import capacity as cap
-from qserve.appointments.slots import generate_slots
+from qserve.appointments.slots import bookable, generate_slots
 from qserve.db import read_session
 from qserve.domain.errors import NotFound
 from qserve.models import Location, Service
 
 OPEN, FULL, CLOSED = "open", "full", "closed"
+DAYS_SHOWN = 14  # the day picker shows two weeks at a time, a week a row
 
 
 def day_states(*, location_slug: str, service_id: int, days: list[date], now: datetime) -> dict[date, str]:
     """Tell for each day (in order) whether it has a free time ("open"), times that are all taken ("full"),
-    or no time left to book at all ("closed": the location is closed, or today's last time has passed)."""
+    or no time left to book at all ("closed": the location is closed, today's last time has passed, or the
+    day's times are further ahead than bookings are taken)."""
     with read_session() as session:
         location = session.scalar(select(Location).where(Location.slug == location_slug))
         service = session.get(Service, service_id)
         if location is None or service is None or service.location_id != location.id:
             raise NotFound("no such service at this location", field="service_id")
         rules = cap.rules_for(session, service)
-        upcoming = {day: _later(generate_slots(rules, day), now) for day in days}
+        upcoming = {day: _bookable(generate_slots(rules, day), now) for day in days}
         free = iter(cap.free_places(session, service, [slot for day in days for slot in upcoming[day]]))
     states = {}
     for day in days:
@@ -40,5 +42,15 @@ def first_open(states: dict[date, str], *, preferred: date | None = None) -> dat
     return next((day for day, state in sorted(states.items()) if state == OPEN), None)
 
 
-def _later(slots: list, now: datetime) -> list:
-    return [slot for slot in slots if slot.starts_at > now]
+def fortnight(*, today: date, last: date, around: date) -> list[date]:
+    """Return the two weeks of the day picker that hold a day: fortnights are counted from today, and none
+    of their days is past the last day that takes bookings (a day before today, or past the last, is taken
+    for the nearer of the two)."""
+    around = min(max(around, today), last)
+    first = today + timedelta(days=(around - today).days // DAYS_SHOWN * DAYS_SHOWN)
+    days = (first + timedelta(days=offset) for offset in range(DAYS_SHOWN))
+    return [day for day in days if day <= last]
+
+
+def _bookable(slots: list, now: datetime) -> list:
+    return [slot for slot in slots if bookable(slot.starts_at, now)]

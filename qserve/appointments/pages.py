@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_timezone_location
@@ -22,9 +22,10 @@ from sqlalchemy import select
 
 from qserve.appointments import services
 from qserve.appointments.api import parse_day, parse_instant
-from qserve.appointments.days import day_states, first_open
+from qserve.appointments.days import DAYS_SHOWN, day_states, first_open, fortnight
 from qserve.appointments.ics import booking_calendar
 from qserve.appointments.refusals import shared_refusal
+from qserve.appointments.slots import last_bookable_day
 from qserve.appointments.unknown import booking_not_found, find_booking
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import BookingNotFound, Conflict, NotFound, QServeError
@@ -44,7 +45,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/appointments/static",
 )
-DAYS_SHOWN = 14
 bp.register_error_handler(BookingNotFound, booking_not_found)  # "check the code", not "no such page"
 bp.add_url_rule("/booking", view_func=find_booking)
 
@@ -166,14 +166,16 @@ def _booking_to_move(code: str | None, service_id: int) -> dict | None:
 
 def _render_slots(slug: str, service_id: int, facts: dict, moving: dict | None, *, error, form) -> str:
     zone, now = ZoneInfo(facts["zone"]), utcnow()
-    today = now.astimezone(zone).date()
-    days = [today + timedelta(days=offset) for offset in range(DAYS_SHOWN)]
-    states = day_states(location_slug=slug, service_id=service_id, days=days, now=now)
+    today, last = now.astimezone(zone).date(), last_bookable_day(now, facts["zone"])
     current = parse_instant(moving["starts_at"]).astimezone(zone) if moving else None
-    if request.values.get("date"):
-        day = parse_day(request.values.get("date"))
-    else:  # not a closed or full day: the booking's own day when moving it, else the first with a time
-        day = first_open(states, preferred=current.date() if current else None) or today
+    asked = _query_day("date")
+    asked = asked if asked and today <= asked <= last else None  # a stale link's day is not offered
+    # The two weeks of the day asked for, else of ?from= (Earlier, Later), else of the booking being moved.
+    around = asked or _query_day("from") or (current.date() if current else today)
+    days = fortnight(today=today, last=last, around=around)
+    states = day_states(location_slug=slug, service_id=service_id, days=days, now=now)
+    # Not a closed or full day: the booking's own day when moving it, else the first with a time.
+    day = asked or first_open(states, preferred=current.date() if current else None) or days[0]
     found = services.list_slots(location_slug=slug, service_id=service_id, day=day, now=now)
     if current is not None:  # moving a booking to the time it has already is no choice
         found = [slot for slot in found if parse_instant(slot["starts_at"]) != current]
@@ -190,6 +192,8 @@ def _render_slots(slug: str, service_id: int, facts: dict, moving: dict | None, 
         day=day,
         days=days,
         states=states,
+        earlier=days[0] - timedelta(days=DAYS_SHOWN) if days[0] > today else None,
+        later=days[-1] + timedelta(days=1) if days[-1] < last else None,
         slots=found,
         reschedule=moving["code"] if moving else None,
         booking=moving,
@@ -198,6 +202,11 @@ def _render_slots(slug: str, service_id: int, facts: dict, moving: dict | None, 
         chosen=request.form.get("starts_at"),
         form=form or JoinForm(str(get_locale() or "en")),
     )
+
+
+def _query_day(name: str) -> date | None:
+    """Return the day a form or query value names (YYYY-MM-DD), None when it has none."""
+    return parse_day(request.values.get(name)) if request.values.get(name) else None
 
 
 @bp.get("/book/<slug>/<int:service_id>")

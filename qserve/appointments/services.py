@@ -9,7 +9,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from qserve.appointments import capacity as cap
-from qserve.appointments.slots import MODES, ArrivalPolicy, arrival_outcome, find_slot, service_day_of
+from qserve.appointments.slots import (
+    MAX_DAYS_AHEAD,
+    MODES,
+    ArrivalPolicy,
+    arrival_outcome,
+    bookable,
+    find_slot,
+    service_day_of,
+)
 from qserve.db import UnitOfWork, read_session, transaction
 from qserve.domain.actors import Actor
 from qserve.domain.contact import normalize_email, normalize_language, normalize_phone
@@ -18,8 +26,6 @@ from qserve.domain.events import AppointmentChanged, DomainEvent, TicketChanged
 from qserve.domain.questions import clean_answers
 from qserve.models import Location, Service, Ticket
 from qserve.models.appointment import Appointment
-
-MAX_DAYS_AHEAD = 60
 
 
 class CheckInRefused(Conflict):
@@ -85,11 +91,12 @@ def get_appointment(*, code: str) -> dict:
 
 
 def list_slots(*, location_slug: str, service_id: int, day: date, now: datetime) -> list[dict]:
-    """Return a service's slots on a local day with the places still free (past slots left out)."""
+    """Return a service's slots on a local day with the places still free (those begun, or further ahead
+    than bookings are taken, left out)."""
     with read_session() as session:
         location = _location(session, location_slug)
         service = _service(session, location, service_id)
-        slots = [slot for slot in cap.slots_of(session, service, day) if slot.starts_at > now]
+        slots = [slot for slot in cap.slots_of(session, service, day) if bookable(slot.starts_at, now)]
         free = cap.free_places(session, service, slots)
     return [
         {

@@ -18,6 +18,7 @@ from qserve.domain.hours import intervals_on
 MODES = ("queue", "appointments", "hybrid")
 ROUND_S = 300  # a slot lasts whole five minutes: a 7-minute service is booked in 10-minute slots
 GRIDS_MIN = (60, 30, 20, 15, 10, 5)  # the round minutes a slot may start on, coarsest first
+MAX_DAYS_AHEAD = 60  # a slot is booked at most this long ahead, to the minute
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,18 @@ def generate_slots(rules: SlotRules, day: date) -> list[Slot]:
                 slots.append(Slot(starts_at=start, ends_at=start + visit, capacity=seats))
             start += step
     return slots
+
+
+def bookable(starts_at: datetime, now: datetime) -> bool:
+    """Tell whether a slot starting at an instant can be booked now: it has not begun, and it is no further
+    ahead than MAX_DAYS_AHEAD."""
+    return now < starts_at <= now + timedelta(days=MAX_DAYS_AHEAD)
+
+
+def last_bookable_day(now: datetime, time_zone: str) -> date:
+    """Return the last local day that has a time bookable now (its times up to the moment of the
+    horizon)."""
+    return (now + timedelta(days=MAX_DAYS_AHEAD)).astimezone(ZoneInfo(time_zone)).date()
 
 
 def find_slot(slots: list[Slot], starts_at: datetime) -> Slot | None:

@@ -120,3 +120,24 @@ def test_the_booking_flow_passes_axe_and_a_refused_form_takes_the_reader_to_its_
     page.click("#reschedule")
     expect(page.locator("section.current #code")).to_be_visible()
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_later_and_earlier_move_the_days_two_weeks_without_the_page_script(
+    live_server, browser, branch, shots, language
+):
+    """The picker ended two weeks ahead while bookings are taken 60 days ahead."""
+    context = browser.new_context(viewport=PHONE_SIZE, is_mobile=True, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/book/{branch['slug']}/{branch['service_ids'][0]}?lang={language}")
+    today = utcnow().astimezone(ZoneInfo("Europe/Helsinki")).date()
+    expect(page.locator("#earlier")).to_have_count(0)
+    page.click("#later")
+    page.wait_for_url(f"**from={today + timedelta(days=14)}**")
+    expect(page.locator("#days li")).to_have_count(14)
+    assert page.evaluate(OVERFLOWING, ".weeks, .weeks a") == []
+    shots(page, f"phone-later-weeks-{language}-390x844")
+    page.click("#earlier")
+    page.wait_for_url(f"**from={today}**")
+    expect(page.locator("#earlier")).to_have_count(0)
+    context.close()
