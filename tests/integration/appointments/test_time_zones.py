@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time as systime
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from qserve.notify.usecases import enqueue_timed_messages
 from tests.integration.appointments.helpers import make_bookable
 
 NEW_YORK = "America/New_York"
-LONG_BEFORE = datetime(2026, 2, 1, tzinfo=UTC)
+WEEK_BEFORE = timedelta(days=7)  # slots are listed as seen a week ahead: every one still to come and bookable
 BOOKED_AT = datetime(2026, 10, 30, 12, 0, tzinfo=UTC)
 
 
@@ -36,7 +36,8 @@ def new_york(make):
     return make_bookable(make, time_zone=NEW_YORK, counters=1)
 
 
-def first_and_last(location, day: date, now=LONG_BEFORE) -> tuple[datetime, datetime, int]:
+def first_and_last(location, day: date) -> tuple[datetime, datetime, int]:
+    now = datetime.combine(day, time(0, 0), tzinfo=UTC) - WEEK_BEFORE
     slots = list_slots(
         location_slug=location["slug"], service_id=location["service_ids"][0], day=day, now=now
     )
