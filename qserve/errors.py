@@ -48,12 +48,14 @@ def page_message(message: str, status: int) -> str:
     return str(PAGE_MESSAGES[status])
 
 
-def error_response(code: str, message: str, status: int, field: str | None = None):
-    """Build the JSON error body, or a friendly page, for a status."""
+def error_response(code: str, message: str, status: int, field: str | None = None, extra: dict | None = None):
+    """Build the JSON error body (with what an error carries beyond its code and message, `extra`), or a
+    friendly page, for a status."""
     if wants_json():
         body = {"error": {"code": code, "message": message}}
         if field:
             body["error"]["field"] = field
+        body["error"].update(extra or {})
         return jsonify(body), status
     page = render_template("error.html", code=code, message=page_message(message, status), status=status)
     return page, status
@@ -64,7 +66,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(QServeError)
     def _qserve_error(error: QServeError):
-        return error_response(error.code, error.message, error.http_status, error.field)
+        return error_response(error.code, error.message, error.http_status, error.field, error.extra)
 
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(error: RateLimitExceeded):

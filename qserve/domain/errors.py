@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 NO_BOOKING = "no booking has this code; check the code in the booking's confirmation message"
 
 
@@ -15,6 +17,11 @@ class QServeError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    @property
+    def extra(self) -> dict:
+        """Return what the JSON error carries beyond its code, message and field (most errors: nothing)."""
+        return {}
 
 
 class ValidationFailed(QServeError):
@@ -81,6 +88,33 @@ class ServiceClosed(QServeError):
 
     code = "service_closed"
     http_status = 409
+
+
+class LocationClosed(ServiceClosed):
+    """A walk-in tried to join while the location is closed (409); the error says when it opens next."""
+
+    code = "location_closed"
+
+    def __init__(self, location_name: str, *, opens_at: datetime | None, now: datetime) -> None:
+        super().__init__(_closed_message(location_name, opens_at, now))
+        self.opens_at = opens_at
+
+    @property
+    def extra(self) -> dict:
+        """Return when the location opens next, in its own zone's offset (null when not known)."""
+        return {"opens_at": self.opens_at.isoformat() if self.opens_at else None}
+
+
+def _closed_message(name: str, opens_at: datetime | None, now: datetime) -> str:
+    """Say, in English for developers, that a location is closed and when it opens (its local time)."""
+    if opens_at is None:
+        return f"{name} is closed now"
+    days = (opens_at.date() - now.astimezone(opens_at.tzinfo).date()).days
+    if days < 2:
+        day = ("today", "tomorrow")[max(days, 0)]
+    else:
+        day = f"on {opens_at:%A}" if days < 7 else f"on {opens_at:%Y-%m-%d}"
+    return f"{name} is closed now; it opens {day} at {opens_at:%H:%M}"
 
 
 class ServiceFull(QServeError):

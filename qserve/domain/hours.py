@@ -1,11 +1,13 @@
 """Opening hours as a location stores them: {"mon": [["08:00", "16:00"], ...], "exceptions": {date: [...]}}.
 
 One reading for every place that needs opening intervals (the phone's "open until" and "opens at", bookable
-slots, the end of a location's day):
+slots, the end of a location's day, whether walk-ins may join and which day a ticket taken while closed
+belongs to):
 "24:00" closes at the end of the day, and a malformed interval is skipped rather than breaking a page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,13 +36,40 @@ def intervals_on(opening_hours: dict, day: date) -> list[tuple[time, time]]:
     return sorted(intervals)
 
 
-def closure_around(
-    opening_hours: dict, time_zone: str, now: datetime
-) -> tuple[datetime | None, datetime | None]:
-    """Return when a location last closed and when it opens next, as of `now`; (None, None) while it is
-    open. Back-to-back intervals (open until 24:00, again from 00:00) are one opening."""
-    zone = ZoneInfo(time_zone)
-    local = now.astimezone(zone)
+def has_hours(opening_hours: dict | None) -> bool:
+    """Tell whether a location has opening hours at all (without them it is always open)."""
+    return bool(opening_hours) and any(key in opening_hours for key in DAYS)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time a location stays open, or stays closed: from `start` until `end` (either None when
+    not within LOOK_AROUND_DAYS). A closed span's end is the next opening."""
+
+    is_open: bool
+    start: datetime | None
+    end: datetime | None
+
+    def holds_at(self, moment: datetime) -> bool:
+        """Tell whether a moment falls in this span (so what it says still holds then)."""
+        return (self.start is None or self.start <= moment) and (self.end is None or moment < self.end)
+
+    @property
+    def next_opening(self) -> datetime | None:
+        """Return when a closed location opens next (None while open, or when not known)."""
+        return None if self.is_open else self.end
+
+    def admits_walk_ins(self, moment: datetime, early: timedelta) -> bool:
+        """Tell whether walk-ins may join at a moment of this span: while open, or within `early` of the
+        next opening."""
+        if self.is_open:
+            return True
+        return self.end is not None and self.end - moment <= early
+
+
+def _openings(opening_hours: dict, zone: ZoneInfo, local: datetime) -> list[list[datetime]]:
+    """Return the openings around a local moment, [opens, closes], in order; back-to-back intervals (open
+    until 24:00, again from 00:00) are one opening."""
     openings: list[list[datetime]] = []
     for offset in range(-LOOK_AROUND_DAYS, LOOK_AROUND_DAYS + 1):
         day = local.date() + timedelta(days=offset)
@@ -55,8 +84,27 @@ def closure_around(
                 openings[-1][1] = max(openings[-1][1], closes)
             else:
                 openings.append([opens, closes])
-    if any(opens <= local < closes for opens, closes in openings):
-        return None, None
+    return openings
+
+
+def span_at(opening_hours: dict, time_zone: str, now: datetime) -> Span:
+    """Return the open or closed span of a location's hours that `now` falls in, its bounds in the
+    location's zone."""
+    zone = ZoneInfo(time_zone)
+    local = now.astimezone(zone)
+    openings = _openings(opening_hours, zone, local)
+    for opens, closes in openings:
+        if opens <= local < closes:
+            return Span(True, opens, closes)
     closed = [closes for _opens, closes in openings if closes <= local]
     upcoming = [opens for opens, _closes in openings if opens > local]
-    return (max(closed) if closed else None), (min(upcoming) if upcoming else None)
+    return Span(False, max(closed) if closed else None, min(upcoming) if upcoming else None)
+
+
+def closure_around(
+    opening_hours: dict, time_zone: str, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """Return when a location last closed and when it opens next, as of `now`; (None, None) while it is
+    open."""
+    span = span_at(opening_hours, time_zone, now)
+    return (None, None) if span.is_open else (span.start, span.end)

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 PREFIX_PATTERN = re.compile(r"^[A-Z]{1,3}$")
 
 
-def service_day(moment: datetime, time_zone: str) -> date:
-    """Return the calendar day a moment belongs to in a location's time zone."""
+def service_day(moment: datetime, time_zone: str, *, next_opening: datetime | None = None) -> date:
+    """Return the service day a ticket taken at a moment belongs to, whose numbers it takes: its calendar
+    day in the location's time zone, or, taken while the location is closed, the day of its next opening
+    (so a ticket taken in the evening for the morning never shares a number with the morning's)."""
     if moment.tzinfo is None:
         raise ValueError("moment must be timezone-aware")
-    return moment.astimezone(ZoneInfo(time_zone)).date()
+    return (next_opening or moment).astimezone(ZoneInfo(time_zone)).date()
 
 
 def format_number(prefix: str, sequence: int) -> str:

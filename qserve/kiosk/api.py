@@ -23,14 +23,14 @@ from qserve.services.tickets import issue_ticket, ticket_by_token
 bp = Blueprint("kiosk_api", __name__, url_prefix="/kiosk/api")
 
 
-def _json_error(code: str, message: str, status: int, field: str | None = None):
-    body = {"error": {"code": code, "message": message} | ({"field": field} if field else {})}
+def _json_error(code: str, message: str, status: int, field: str | None = None, extra: dict | None = None):
+    body = {"error": {"code": code, "message": message} | ({"field": field} if field else {}) | (extra or {})}
     return jsonify(body), status
 
 
 @bp.errorhandler(QServeError)
 def _qserve_error(error: QServeError):
-    return _json_error(error.code, error.message, error.http_status, error.field)
+    return _json_error(error.code, error.message, error.http_status, error.field, error.extra)
 
 
 @bp.errorhandler(HTTPException)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from qserve.domain.hours import DAYS, closure_around, intervals_on
+from qserve.domain.hours import closure_around, has_hours, intervals_on
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class DayHours:
 
 def day_hours(opening_hours: dict | None, time_zone: str, now: datetime) -> DayHours:
     """Describe today's hours at a location at the moment `now` (an aware datetime)."""
-    if not opening_hours or not any(key in opening_hours for key in DAYS):
+    if not has_hours(opening_hours):
         return DayHours(known=False)
     zone = ZoneInfo(time_zone)
     local = now.astimezone(zone)

@@ -1,6 +1,8 @@
 """Admission: the rules a join is held to, checked one join at a time in the order of their clocks, with
 what the joins before it in the same batch already took (numbers under a daily cap, room under a site cap,
-a phone number, an idempotency key). Reads only; qserve.services.joining writes what it admits."""
+a phone number, an idempotency key), and the location's opening hours (qserve.services.opening: walk-ins
+only while open, and a ticket taken while closed numbered in the day of the next opening). Reads only;
+qserve.services.joining writes what it admits."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from sqlalchemy.orm import Session
 from qserve.domain.actors import Actor
 from qserve.domain.contact import normalize_email, normalize_language, normalize_phone
 from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
+from qserve.domain.hours import Span
 from qserve.domain.lifecycle import OPEN_STATUSES, Status
-from qserve.domain.numbering import service_day
 from qserve.domain.questions import clean_answers
 from qserve.models import Location, Service, Ticket, TicketNumberCounter
+from qserve.services.opening import hours_span, refuse_walk_in_while_closed, ticket_day
 
 CHANNELS = ("kiosk", "remote", "staff", "appointment")
 ON_SITE_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING, Status.PARKED)
@@ -113,6 +116,7 @@ class JoinRules:
         self.phones: set[tuple[int, str]] = set()  # (location id, phone) taken by this batch
         self.keys: dict[tuple[int, str], Admitted] = {}  # idempotency keys used by this batch
         self.left: dict[tuple[int, date], int] = {}  # numbers still under a service's daily cap
+        self.hours: dict[int, Span | None] = {}  # location id -> the span of its hours the joins fall in
 
     def admit(self, request: JoinRequest) -> Admitted | Replayed:
         """Check one join against every rule, in the order a single join checks them."""
@@ -127,9 +131,10 @@ class JoinRules:
         actor = request.actor
         if actor is not None and actor.kind == "staff":
             actor.require_location(location.id, location.organization_id)
+        hours = self._hours(location, request.now)
         walk_in = is_walk_in(request.channel, actor=actor, details=request.details)
         if walk_in:
-            self._refuse_walk_in(location, service, now=request.now)
+            self._refuse_walk_in(location, service, hours, now=request.now)
         contact = _contact(location, request)
         answers = clean_answers(service.questions, request.answers)
         # One ticket per phone holds joins; a check-in redeems a booking already made (the same customer may
@@ -138,7 +143,7 @@ class JoinRules:
         several = location.settings.get("allow_several_per_phone", False)
         if contact["phone"] and not several and not checking_in:
             self._refuse_second_ticket(location.id, contact["phone"])
-        day = service_day(request.now, location.time_zone)
+        day = ticket_day(location, hours, request.now)
         self._take_number_under_cap(service, day)
         admitted = Admitted(request, location, service, day, contact, answers)
         self._count_in(location, admitted)
@@ -155,13 +160,26 @@ class JoinRules:
         )
         return Replayed(request.now, ticket_id=existing) if existing else None
 
-    def _refuse_walk_in(self, location: Location, service: Service, *, now: datetime) -> None:
-        """Send walk-ins to the booking page where only appointments are taken, and away when the site is
-        full."""
+    def _hours(self, location: Location, now: datetime) -> Span | None:
+        """Return the span of a location's hours a join at `now` falls in (None without hours), read once a
+        batch: its joins are milliseconds apart, so the span read for the first nearly always holds them
+        all."""
+        span = self.hours.get(location.id)
+        if location.id not in self.hours or (span is not None and not span.holds_at(now)):
+            span = self.hours[location.id] = hours_span(location, now)
+        return span
+
+    def _refuse_walk_in(
+        self, location: Location, service: Service, hours: Span | None, *, now: datetime
+    ) -> None:
+        """Send walk-ins to the booking page where only appointments are taken, away while the location is
+        closed (outside the early window before it opens), and away when the site is full."""
         if (service.mode or location.mode) == "appointments":
             raise AppointmentsOnly(
                 f"{service.name()} takes customers by appointment only; book a time instead"
             )
+        if hours is not None:
+            refuse_walk_in_while_closed(location, hours, now)
         cap = ((location.settings or {}).get("appointments") or {}).get("on_site_cap")
         if cap is None:
             return

@@ -5,7 +5,9 @@ be called by the first counter to open and show beside a new ticket of the same 
 been closed for `end_of_day_grace_s` (its settings; an hour by default, so staff can still serve whoever is
 left), every ticket that joined before it closed and is still waiting, called or on hold is cancelled by
 the system with the reason `closed_for_the_day`; its customer is told (qserve.notify) and its page says so.
-Tickets taken after closing (for the next morning) stay, and one being served is left to its staff.
+Tickets taken after closing stay (staff letting someone in for the next morning, early joiners: they belong
+to the day of the next opening and carry its numbers, see qserve.services.opening), and one being served is
+left to its staff.
 A closure shorter than three hours is a break (lunch), not the end of the day.
 
 A location without opening hours has no closing time: there, a ticket still open a day after it joined is
@@ -21,7 +23,7 @@ from sqlalchemy import select
 
 from qserve.db import read_session, transaction
 from qserve.domain.actors import Actor
-from qserve.domain.hours import DAYS, closure_around
+from qserve.domain.hours import closure_around, has_hours
 from qserve.domain.lifecycle import Action, Status
 from qserve.models import Location, Ticket
 from qserve.services.transitions import apply_transition
@@ -74,7 +76,7 @@ def day_closed_before(location: Location, now: datetime) -> datetime | None:
     before the location last closed for the night, and the grace after closing has run), or None while the
     location is open, closed only for a break, or within that grace."""
     hours = location.opening_hours or {}
-    if not any(key in hours for key in DAYS):
+    if not has_hours(hours):
         return now - WITHOUT_HOURS
     settings = location.settings or {}
     grace = timedelta(seconds=int(settings.get("end_of_day_grace_s", DEFAULT_GRACE.total_seconds())))

@@ -1,0 +1,46 @@
+"""Opening hours at joining time: whether a location takes walk-ins at a moment, and which service day a
+ticket taken then belongs to. One reading for the join path (qserve.services.admission), the phone's join
+pages and the kiosk, so that what a page offers is what a join is then allowed.
+
+A location without opening hours is always open. With hours, walk-ins join while it is open and, when its
+`join_before_opening_s` setting says so, that long before it opens; staff letting someone in and bookings
+checking in are never held to the hours. A ticket taken while the location is closed (staff after hours,
+an early joiner) belongs to the day of the next opening and takes that day's numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from qserve.domain.errors import LocationClosed
+from qserve.domain.hours import Span, has_hours, span_at
+from qserve.domain.numbering import service_day
+from qserve.models import Location
+
+
+def hours_span(location: Location, now: datetime) -> Span | None:
+    """Return the open or closed span of a location's hours that `now` falls in; None without hours."""
+    hours = location.opening_hours
+    return span_at(hours, location.time_zone, now) if has_hours(hours) else None
+
+
+def join_before_opening(location: Location) -> timedelta:
+    """Return how long before opening walk-ins may already join (a location setting; none by default)."""
+    return timedelta(seconds=int((location.settings or {}).get("join_before_opening_s") or 0))
+
+
+def admits_walk_ins(location: Location, span: Span | None, now: datetime) -> bool:
+    """Tell whether walk-ins may join a location at `now`, given the span of its hours (hours_span)."""
+    return span is None or span.admits_walk_ins(now, join_before_opening(location))
+
+
+def refuse_walk_in_while_closed(location: Location, span: Span | None, now: datetime) -> None:
+    """Raise LocationClosed, saying when the location opens, unless walk-ins may join at `now`."""
+    if not admits_walk_ins(location, span, now):
+        raise LocationClosed(location.name, opens_at=span.next_opening if span else None, now=now)
+
+
+def ticket_day(location: Location, span: Span | None, now: datetime) -> date:
+    """Return the service day of a ticket taken at `now`: the calendar day in the location's zone, or, while
+    the location is closed, the day of its next opening (kept as the calendar day when none is known)."""
+    return service_day(now, location.time_zone, next_opening=span.next_opening if span else None)
