@@ -57,7 +57,12 @@ def feedback_rows(form: MultiDict) -> list[dict]:
 def location_form(location: Location | None) -> dict:
     """Return a location's settings as the form shows them."""
     if location is None:
-        return {"time_zone": "Europe/Helsinki", "languages": ["en"], "fairness_kind": "strict"}
+        return {
+            "time_zone": "Europe/Helsinki",
+            "languages": ["en"],
+            "fairness_kind": "strict",
+            "join_before_opening_min": 0,
+        }
     hours = location.opening_hours or {}
     fairness = location.fairness or {}
     return {
@@ -67,6 +72,7 @@ def location_form(location: Location | None) -> dict:
         "languages": list(location.languages or []),
         "display_message": location.display_message or "",
         "exceptions": rules.format_exceptions(hours.get("exceptions")),
+        "join_before_opening_min": int((location.settings or {}).get("join_before_opening_s") or 0) // 60,
         "fairness_kind": fairness.get("kind", "strict"),
         "fairness_max_in_row": fairness.get("max_in_row", 3),
         "fairness_credit_min": int(fairness.get("credit_s", 600)) // 60,
@@ -87,6 +93,7 @@ def location_arguments(values: dict) -> dict:
         "time_zone": values.get("time_zone", ""),
         "weekday_hours": {day: values.get(f"hours_{day}", "") for day in rules.WEEKDAYS},
         "exceptions": values.get("exceptions", ""),
+        "join_before_opening_min": values.get("join_before_opening_min", ""),
         "languages": values.get("languages", []),
         "display_message": values.get("display_message", ""),
         "fairness": {

@@ -1,5 +1,5 @@
-"""Pure checks of what administrators type: slugs, time zones, opening hours, fairness, printers (questions
-are qserve.admin.question_rules).
+"""Pure checks of what administrators type: slugs, time zones, opening hours, fairness, printers, a
+location's whole settings form (questions are qserve.admin.question_rules).
 
 Each function turns form text into the structure the rest of qserve reads, or raises ValidationFailed with
 the form field to mark. No database, no clock, no Flask.
@@ -158,6 +158,38 @@ def parse_opening_hours(weekdays: dict[str, str], exceptions_text: str) -> dict:
     if exceptions:
         hours["exceptions"] = exceptions
     return hours
+
+
+def location_values(
+    *,
+    name: str,
+    slug: str,
+    time_zone: str,
+    weekday_hours: dict[str, str],
+    exceptions: str,
+    languages: list[str],
+    display_message: str,
+    fairness: dict,
+    join_before_opening_min: str = "",
+) -> dict:
+    """Check a location's settings as typed and return them in the stored shape (join_before_opening_s is
+    kept in Location.settings: how long before opening walk-ins may already join, none by default)."""
+    message = (display_message or "").strip()
+    if len(message) > 500:
+        raise ValidationFailed("write at most 500 characters", field="display_message")
+    return {
+        "name": check_name(name),
+        "slug": check_slug(slug),
+        "time_zone": check_time_zone(time_zone),
+        "opening_hours": parse_opening_hours(weekday_hours, exceptions),
+        "languages": check_languages(languages),
+        "display_message": message,
+        "fairness": parse_fairness(
+            fairness.get("kind", ""), fairness.get("max_in_row"), fairness.get("credit_min")
+        ),
+        "join_before_opening_s": 60
+        * check_int(join_before_opening_min, field="join_before_opening_min", low=0, high=720, blank=0),
+    }
 
 
 def parse_fairness(kind: str, max_in_row: object, credit_min: object) -> dict:

@@ -23,6 +23,7 @@ from qserve.domain.questions import validate_questions
 from qserve.models import Counter, Kiosk, Location, Service
 
 LOCATION_FIELDS = ("name", "slug", "time_zone", "opening_hours", "languages", "display_message", "fairness")
+LOCATION_SETTINGS = ("join_before_opening_s",)  # kept in Location.settings
 SERVICE_FIELDS = ("names", "prefix", "default_duration_s", "daily_cap", "is_open", "position", "questions")
 
 
@@ -45,41 +46,28 @@ def _slug_free(session: Session, model, slug: str, *, own_id: int | None, **scop
 # --- locations -----------------------------------------------------------------------------------------
 
 
-def location_values(
-    *,
-    name: str,
-    slug: str,
-    time_zone: str,
-    weekday_hours: dict[str, str],
-    exceptions: str,
-    languages: list[str],
-    display_message: str,
-    fairness: dict,
-) -> dict:
-    """Check a location's settings as typed and return them in the stored shape."""
-    message = (display_message or "").strip()
-    if len(message) > 500:
-        raise ValidationFailed("write at most 500 characters", field="display_message")
-    return {
-        "name": rules.check_name(name),
-        "slug": rules.check_slug(slug),
-        "time_zone": rules.check_time_zone(time_zone),
-        "opening_hours": rules.parse_opening_hours(weekday_hours, exceptions),
-        "languages": rules.check_languages(languages),
-        "display_message": message,
-        "fairness": rules.parse_fairness(
-            fairness.get("kind", ""), fairness.get("max_in_row"), fairness.get("credit_min")
-        ),
-    }
+def _location_snapshot(location: Location) -> dict:
+    """Return a location's columns, and the settings its form edits, as rules.location_values shapes them."""
+    settings = location.settings or {}
+    return _snapshot(location, LOCATION_FIELDS) | {key: settings.get(key, 0) for key in LOCATION_SETTINGS}
+
+
+def _apply_location(location: Location, values: dict) -> None:
+    """Write a location's columns, and its settings beside those that other pages keep in `settings`."""
+    columns = {key: value for key, value in values.items() if key not in LOCATION_SETTINGS}
+    edited = {key: values[key] for key in LOCATION_SETTINGS}
+    location.settings = dict(location.settings or {}) | edited
+    _apply(location, columns)
 
 
 def create_location(*, editor: Editor, now: datetime, **typed) -> int:
     """Create a location of the editor's organization (admins only) and return its id."""
     editor.require_admin()
-    values = location_values(**typed)
+    values = rules.location_values(**typed)
     with transaction() as tx:
         _slug_free(tx.session, Location, values["slug"], own_id=None)
-        location = Location(organization_id=editor.organization_id, mode="queue", **values)
+        location = Location(organization_id=editor.organization_id, mode="queue")
+        _apply_location(location, values)
         tx.session.add(location)
         tx.session.flush()
         changes = {key: [None, value] for key, value in values.items()}
@@ -98,13 +86,14 @@ def create_location(*, editor: Editor, now: datetime, **typed) -> int:
 
 
 def update_location(*, editor: Editor, location_id: int, now: datetime, **typed) -> None:
-    """Change a location's name, address, zone, hours, languages, display message and fairness rule."""
-    values = location_values(**typed)
+    """Change a location's name, address, zone, hours (and how early before opening walk-ins may join),
+    languages, display message and fairness rule."""
+    values = rules.location_values(**typed)
     with transaction() as tx:
         location = managed_location(tx.session, editor, location_id)
         _slug_free(tx.session, Location, values["slug"], own_id=location.id)
-        changes = rules.diff(_snapshot(location, LOCATION_FIELDS), values)
-        _apply(location, values)
+        changes = rules.diff(_location_snapshot(location), values)
+        _apply_location(location, values)
         record(
             tx.session,
             editor,

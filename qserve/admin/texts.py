@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "location_ids": "works_at",
     "password": "new_password",
     "fairness": "fairness",
+    "join_before_opening_s": "join_before_opening_min",
     "hybrid_share": "hybrid_share",
     "time_left_s": "time_left_min",
     "reminders_s": "reminders_h",

@@ -80,6 +80,37 @@ def test_location_settings_are_stored_as_the_app_reads_them_and_audited(org, clo
     assert "slug" not in entry.changes  # unchanged fields are left out
 
 
+def test_how_early_walk_ins_may_join_is_a_location_setting_kept_beside_the_others(org, clock):
+    from qserve.db import transaction
+
+    admin = editor_of(org["admin"]["id"])
+    north = org["north"]["id"]
+    with transaction() as tx:
+        tx.session.get(Location, north).settings = {"phone_region": "SE", "no_show_grace_s": 30}
+    services.update_location(
+        editor=admin, location_id=north, now=clock(), **location_typed(join_before_opening_min="15")
+    )
+    assert _location(north).settings == {
+        "phone_region": "SE",
+        "no_show_grace_s": 30,
+        "join_before_opening_s": 900,
+    }
+    [entry] = audit_rows()
+    assert entry.changes["join_before_opening_s"] == [0, 900]
+    services.update_location(editor=admin, location_id=north, now=clock(), **location_typed())  # blank: 0
+    assert _location(north).settings["join_before_opening_s"] == 0
+    for typed in ("-5", "721", "soon"):
+        with pytest.raises(ValidationFailed) as error:
+            services.update_location(
+                editor=admin, location_id=north, now=clock(), **location_typed(join_before_opening_min=typed)
+            )
+        assert error.value.field == "join_before_opening_min"
+    created = services.create_location(
+        editor=admin, now=clock(), **location_typed(slug="east", join_before_opening_min="30")
+    )
+    assert _location(created).settings == {"join_before_opening_s": 1800}
+
+
 def test_saving_unchanged_settings_writes_no_audit_entry(org, clock):
     admin = editor_of(org["admin"]["id"])
     services.update_location(editor=admin, location_id=org["north"]["id"], now=clock(), **location_typed())

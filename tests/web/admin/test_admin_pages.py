@@ -116,6 +116,32 @@ def test_errors_are_explained_in_the_page_language(client, org):
     assert response.status_code == 422 and "Valitse aikavyöhyke" in response.text
 
 
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("en", "Walk-ins may join before opening (min)"),
+        ("fi", "Jonoon ennen avaamista (min)"),
+        ("sv", "Köa före öppning (min)"),
+        ("pl", "Dołączanie przed otwarciem (min)"),
+    ],
+)
+def test_a_manager_sets_how_early_walk_ins_may_join_in_minutes(client, org, lang, label):
+    sign_in(client, org["manager"]["email"])
+    client.set_cookie("lang", lang)
+    url = f"/admin/locations/{org['north']['id']}"
+    assert client.post(url, data=location_form(join_before_opening_min="20")).status_code == 303
+    page = client.get(url).text
+    assert label in page
+    assert re.search(
+        r'id="join_before_opening_min"[^>]*value="20"|value="20"[^>]*id="join_before_opening_min"', page
+    )
+    with read_session() as session:
+        assert session.get(Location, org["north"]["id"]).settings["join_before_opening_s"] == 1200
+    refused = client.post(url, data=location_form(join_before_opening_min="721"))
+    assert refused.status_code == 422 and 'value="721"' in refused.text
+    assert re.search(r'id="join_before_opening_min"[^>]*aria-invalid="true"', refused.text)
+
+
 def test_saving_a_service_with_a_question_shows_it_on_the_join_page(client, org):
     sign_in(client, org["manager"]["email"])
     service_id = org["north"]["service_ids"][0]
