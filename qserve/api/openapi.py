@@ -56,6 +56,12 @@ ERROR = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "field": {"type": "string"},
+                "opens_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "with location_closed only: when the location opens next, in its own"
+                    " time zone's offset (null when no opening is known)",
+                },
             },
         }
     },
@@ -127,9 +133,22 @@ PATHS = {
     "/locations/{slug}/tickets": {
         "post": {
             "summary": "Join a queue",
+            "description": "Customers' own joins (channel remote or kiosk) are refused with 409"
+            " location_closed while a location with opening hours is closed, except within its"
+            " join_before_opening_s setting before it opens; the error says when it opens (opens_at). Staff"
+            " sending their bearer token with channel staff may issue at any hour. A ticket issued while the"
+            " location is closed belongs to the day of its next opening and takes that day's numbers.",
             "parameters": [SLUG],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Join")}}},
-            "responses": {"201": _json(_ref("Ticket"), "the new ticket"), **ERRORS},
+            "responses": {
+                "201": _json(_ref("Ticket"), "the new ticket"),
+                **ERRORS,
+                "409": _json(
+                    _ref("Error"),
+                    "refused: location_closed (with opens_at), service_closed, appointments_only,"
+                    " service_full, site_full, or a collision",
+                ),
+            },
         }
     },
     "/tickets/{token}": {

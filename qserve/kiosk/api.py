@@ -14,7 +14,7 @@ from qserve.kiosk.delivery import kick_delivery
 from qserve.kiosk.kiosks import KioskSettings, kiosk_at, settings_of
 from qserve.kiosk.printers import printer_overview
 from qserve.kiosk.printjobs import ensure_print_job, print_state, reprint_ticket
-from qserve.kiosk.screen import kiosk_services
+from qserve.kiosk.screen import closed_notice, kiosk_services
 from qserve.kiosk.tickets import screen_ticket
 from qserve.models import Ticket
 from qserve.services.locations import location_by_slug
@@ -63,10 +63,13 @@ def _language(body: dict, settings: KioskSettings) -> str:
 
 @bp.get("/<location_slug>/<kiosk_slug>/services")
 def services(location_slug: str, kiosk_slug: str):
-    """List the kiosk's services with their current waits."""
+    """List the kiosk's services with their current waits and, while the location is closed, when it opens."""
+    now = utcnow()
     with read_session() as session:
         kiosk = kiosk_at(session, location_slug, kiosk_slug)
-        return jsonify({"services": kiosk_services(session, kiosk, now=utcnow())})
+        return jsonify(
+            {"services": kiosk_services(session, kiosk, now=now), "closed": closed_notice(kiosk, now=now)}
+        )
 
 
 @bp.post("/<location_slug>/<kiosk_slug>/tickets")

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.dates import format_date
 from flask import url_for
 from sqlalchemy.orm import Session
 
 from qserve.domain.texts import in_language
+from qserve.formats import Figures
 from qserve.kiosk.kiosks import settings_of
-from qserve.kiosk.texts import LANGUAGE_NAMES, SPEECH_LOCALES, texts_for
+from qserve.kiosk.texts import LANGUAGE_NAMES, SPEECH_LOCALES, TEXTS, texts_for
 from qserve.models.kiosk import Kiosk
 from qserve.printing.labels import format_wait
 from qserve.services.locations import services_with_waits
+from qserve.services.opening import admits_walk_ins, hours_span
 
 
 def kiosk_services(session: Session, kiosk: Kiosk, *, now: datetime) -> list[dict]:
@@ -36,6 +39,35 @@ def kiosk_services(session: Session, kiosk: Kiosk, *, now: datetime) -> list[dic
             }
         )
     return services
+
+
+def closed_notice(kiosk: Kiosk, *, now: datetime) -> dict | None:
+    """Return, while the kiosk's location takes no walk-ins (closed, and not yet within its early window
+    before opening), when it opens next and the sentence saying so in each of the kiosk's languages; None
+    while walk-ins may join. Booked customers still check in meanwhile."""
+    location = kiosk.location
+    span = hours_span(location, now)
+    if admits_walk_ins(location, span, now):
+        return None
+    opens_at = span.next_opening if span else None
+    return {
+        "opens_at": opens_at.isoformat() if opens_at else None,
+        "texts": {lang: opening_sentence(opens_at, now, lang) for lang in settings_of(kiosk).languages},
+    }
+
+
+def opening_sentence(opens_at: datetime | None, now: datetime, language: str) -> str:
+    """Say that the location is closed and when it opens ("Closed now. Opens tomorrow at 08:00."), in the
+    location's own time (`opens_at` carries its zone)."""
+    words = TEXTS["en"] | TEXTS.get(language, {})
+    if opens_at is None:
+        return words["closed_no_opening"]
+    days = (opens_at.date() - now.astimezone(opens_at.tzinfo).date()).days
+    clock = Figures(language).clock(opens_at)
+    if days < 2:
+        return words[("opens_today", "opens_tomorrow")[max(days, 0)]].format(time=clock)
+    day = format_date(opens_at.date(), "EEEE" if days < 7 else "long", locale=language)
+    return words["opens_on"].format(day=day, time=clock)
 
 
 def _labels(value: object, languages: tuple[str, ...]) -> dict[str, str]:
@@ -77,5 +109,6 @@ def kiosk_state(session: Session, kiosk: Kiosk, *, now: datetime) -> dict:
         "language_names": {lang: LANGUAGE_NAMES[lang] for lang in settings.languages},
         "speech_locales": {lang: SPEECH_LOCALES[lang] for lang in settings.languages},
         "services": kiosk_services(session, kiosk, now=now),
+        "closed": closed_notice(kiosk, now=now),
         "urls": urls,
     }

@@ -51,6 +51,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "site_full": "It is full here at the moment. Please come back a little later or ask staff.",
         "error": "Something went wrong. Please try again or ask staff.",
         "offline": "No connection. Please ask staff.",
+        "opens_today": "Closed now. Opens today at {time}.",
+        "opens_tomorrow": "Closed now. Opens tomorrow at {time}.",
+        "opens_on": "Closed now. Opens {day} at {time}.",
+        "closed_no_opening": "Closed now.",
+        "location_closed": "We are closed now, so no numbers are given. Please come back when we open.",
     },
     "fi": {
         "welcome": "Tervetuloa",
@@ -100,6 +105,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "site_full": "Täällä on juuri nyt täyttä. Tule hetken kuluttua uudelleen tai kysy henkilökunnalta.",
         "error": "Jokin meni vikaan. Yritä uudelleen tai kysy henkilökunnalta.",
         "offline": "Ei yhteyttä. Kysy henkilökunnalta.",
+        "opens_today": "Nyt suljettu. Avataan tänään klo {time}.",
+        "opens_tomorrow": "Nyt suljettu. Avataan huomenna klo {time}.",
+        "opens_on": "Nyt suljettu. Avataan {day} klo {time}.",
+        "closed_no_opening": "Nyt suljettu.",
+        "location_closed": "Olemme nyt suljettuna, joten vuoronumeroita ei anneta. Tervetuloa, kun avaamme.",
     },
     "sv": {
         "welcome": "Välkommen",
@@ -147,6 +157,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "site_full": "Det är fullt här just nu. Kom tillbaka lite senare eller fråga personalen.",
         "error": "Något gick fel. Försök igen eller fråga personalen.",
         "offline": "Ingen anslutning. Fråga personalen.",
+        "opens_today": "Stängt nu. Öppnar i dag kl. {time}.",
+        "opens_tomorrow": "Stängt nu. Öppnar i morgon kl. {time}.",
+        "opens_on": "Stängt nu. Öppnar {day} kl. {time}.",
+        "closed_no_opening": "Stängt nu.",
+        "location_closed": "Vi har stängt nu, så inga nummer delas ut. Välkommen tillbaka när vi öppnar.",
     },
     "pl": {
         "welcome": "Witamy",
@@ -195,6 +210,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "site_full": "W tej chwili jest tu pełno. Wróć nieco później lub zapytaj obsługę.",
         "error": "Coś poszło nie tak. Spróbuj ponownie lub zapytaj obsługę.",
         "offline": "Brak połączenia. Zapytaj obsługę.",
+        "opens_today": "Teraz zamknięte. Otwarcie dziś o godz. {time}.",
+        "opens_tomorrow": "Teraz zamknięte. Otwarcie jutro o godz. {time}.",
+        "opens_on": "Teraz zamknięte. Otwarcie: {day}, godz. {time}.",
+        "closed_no_opening": "Teraz zamknięte.",
+        "location_closed": "Teraz jest zamknięte, więc numery nie są wydawane. Zapraszamy po otwarciu.",
     },
 }
 

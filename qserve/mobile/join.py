@@ -11,7 +11,14 @@ from markupsafe import Markup
 
 from qserve.db import read_session, utcnow
 from qserve.domain.contact import normalize_phone
-from qserve.domain.errors import Conflict, NotFound, ServiceClosed, ServiceFull, ValidationFailed
+from qserve.domain.errors import (
+    Conflict,
+    LocationClosed,
+    NotFound,
+    ServiceClosed,
+    ServiceFull,
+    ValidationFailed,
+)
 from qserve.extensions import LANGUAGES, limiter
 from qserve.formats import fill_clock
 from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S, bp, locale
@@ -122,10 +129,13 @@ def _joined(token: str, language: str):
 
 
 def _refused(slug: str, service: dict, error: Exception):
-    """Show why a join was refused at the last moment (closed, full, by appointment only, site full)."""
+    """Show why a join was refused at the last moment (closed, full, by appointment only, site full, the
+    location closed)."""
     overview = _decorate(location_overview(slug, language=locale(), now=utcnow()))
     fresh = next((s for s in overview["services"] if s["id"] == service["id"]), service)
-    if isinstance(error, ticket_service.AppointmentsOnly):
+    if isinstance(error, LocationClosed):
+        fresh = fresh | {"state": "location_closed"}
+    elif isinstance(error, ticket_service.AppointmentsOnly):
         fresh = fresh | {"state": "appointments_only"}
     elif isinstance(error, ticket_service.SiteFull):
         fresh = fresh | {"state": "site_full"}

@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from qserve.db import read_session
-from qserve.domain.numbering import service_day
 from qserve.mobile.hours import day_hours
 from qserve.models import Location, TicketNumberCounter
 from qserve.services.locations import location_by_slug, services_with_waits
+from qserve.services.opening import admits_walk_ins, hours_span, ticket_day
 
 # A booking page of the appointments front end, taking the location's slug (not a booking code).
 BOOKING_RULE = re.compile(r"^/(book|booking|appointments)/<(?:string:)?(slug|location|location_slug)>/?$")
 
 
 def location_overview(slug: str, *, language: str, now: datetime) -> dict:
-    """Return a location, its services with waits and join state, today's hours and the alternatives."""
+    """Return a location, its services with waits and join state, today's hours and the alternatives.
+
+    A service is joinable ("open") only where a join now would be admitted: outside the opening hours (and
+    the early window before them) every service is "location_closed", and the cap counts the numbers of the
+    day a join now would take (the next opening's, while closed)."""
     with read_session() as session:
         location = location_by_slug(session, slug)
         services = services_with_waits(session, location, language=language, now=now)
-        issued = _issued_today(session, location, now)
+        span = hours_span(location, now)
+        joinable = admits_walk_ins(location, span, now)
+        issued = _issued_on(session, location, ticket_day(location, span, now))
         hours = day_hours(location.opening_hours, location.time_zone, now)
         for service in services:
-            service["state"] = _state(service, issued.get(service["id"], 0))
+            service["state"] = _state(service, issued.get(service["id"], 0), joinable=joinable)
             # Closed for the rest of the day, the location's hours say so once, above the services.
             service["late"] = (
                 service["state"] == "open"
@@ -46,6 +52,7 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
             "retention_days": location.organization.retention_days,
             "phone_region": location.settings.get("phone_region", "FI"),
             "hours": hours,
+            "joinable": joinable,
             "now": now,
             "services": services,
             "others": [{"slug": other.slug, "name": other.name} for other in others],
@@ -56,8 +63,7 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
         }
 
 
-def _issued_today(session, location: Location, now: datetime) -> dict[int, int]:
-    day = service_day(now, location.time_zone)
+def _issued_on(session, location: Location, day: date) -> dict[int, int]:
     ids = [service.id for service in location.services]
     query = select(TicketNumberCounter.service_id, TicketNumberCounter.last_number).where(
         TicketNumberCounter.service_id.in_(ids), TicketNumberCounter.service_day == day
@@ -65,11 +71,13 @@ def _issued_today(session, location: Location, now: datetime) -> dict[int, int]:
     return dict(session.execute(query).all())
 
 
-def _state(service: dict, issued: int) -> str:
+def _state(service: dict, issued: int, *, joinable: bool) -> str:
     if service["mode"] == "appointments":
         return "appointments_only"
     if not service["is_open"]:
         return "closed"
+    if not joinable:
+        return "location_closed"
     if service["daily_cap"] is not None and issued >= service["daily_cap"]:
         return "full"
     return "open"

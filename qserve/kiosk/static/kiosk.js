@@ -20,6 +20,7 @@
   let asking = null; // {service, index, answers}: a service's questions, answered one screen at a time
   let busy = false;
   let services = state.services;
+  let closed = state.closed; // {opens_at, texts} while the location takes no walk-ins, else null
   let idleTimer = null;
   let resultTimer = null;
   let countdownAnimation = null;
@@ -73,7 +74,7 @@
       button.type = "button";
       button.className = "service-button";
       button.dataset.serviceId = service.id;
-      button.disabled = !service.is_open;
+      button.disabled = !service.is_open || Boolean(closed);
       const prefix = document.createElement("span");
       prefix.className = "prefix";
       prefix.textContent = service.prefix;
@@ -89,7 +90,16 @@
       button.addEventListener("click", () => chooseService(service));
       list.append(button);
     }
+    renderClosed();
     fitServices();
+  }
+
+  // While the location is closed, the line under the welcome says when it opens instead of inviting a tap
+  // (booked customers still check in with the button below).
+  function renderClosed() {
+    const lead = document.querySelector("#start .lead");
+    lead.textContent = closed ? closed.texts[language] || closed.texts.en : t("choose_service");
+    lead.classList.toggle("closed", Boolean(closed));
   }
 
   // Every service in sight, never behind a scroll a customer would not guess: when the full-size buttons
@@ -102,7 +112,7 @@
   }
 
   function waitLine(service) {
-    if (!service.is_open) return t("closed");
+    if (!service.is_open || closed) return t("closed");
     if (!service.waiting) return t("no_queue");
     const count = t("waiting", { count: service.waiting });
     const wait = service.wait_texts[language];
@@ -146,6 +156,7 @@
   function errorKey(error) {
     if (!error) return "error";
     if (error.code === "service_closed") return "service_closed";
+    if (error.code === "location_closed") return "location_closed";
     if (error.code === "service_full") return "service_full";
     if (error.code === "appointments_only") return "appointments_only";
     if (error.code === "site_full") return "site_full";
@@ -168,9 +179,11 @@
       idempotency_key: pending.key,
     };
     $("busy").hidden = false;
+    let refused = false;
     try {
       const answer = await postWithRetry(state.urls.issue, body);
       pending = null;
+      refused = !answer.ok;
       if (answer.ok) showResult(answer.data);
       else showError(errorKey(answer.data.error));
     } catch (error) {
@@ -179,6 +192,9 @@
       busy = false;
       $("busy").hidden = true;
     }
+    // A refusal (the location has just closed, the service filled up) means the screen is out of date: show
+    // what holds now, keeping the phone number, language and assistance chosen.
+    if (refused) refreshServices();
   }
 
   function showError(key) {
@@ -263,7 +279,9 @@
     try {
       const response = await fetch(state.urls.services, { headers: { Accept: "application/json" } });
       if (!response.ok) return;
-      services = (await response.json()).services;
+      const data = await response.json();
+      services = data.services;
+      closed = data.closed || null;
       renderServices();
     } catch (error) {
       /* keep showing the last known waits */

@@ -47,6 +47,43 @@ def test_closed_full_and_late_services_are_explained_with_alternatives(live_serv
     shots(page, f"{lang}-14-closed-alternatives")
 
 
+def open_tomorrow_only() -> dict:
+    """Return opening hours with only tomorrow (in Helsinki) open, 09:00 to 17:00: closed now, whatever the
+    hour."""
+    local = datetime.now(UTC).astimezone(ZoneInfo("Europe/Helsinki"))
+    if local.hour == 23 and local.minute >= 58:
+        pytest.skip("the day turns over during the test")
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    return {day: [] for day in days} | {days[(local.weekday() + 1) % 7]: [["09:00", "17:00"]]}
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice"),
+    [
+        ("en", "Closed now. Opens tomorrow at 09:00."),
+        ("fi", "Nyt suljettu. Avataan huomenna klo 9.00."),
+    ],
+)
+def test_while_the_location_is_closed_the_phone_says_when_it_opens_and_offers_no_join(
+    live_server, phone, make, shots, lang, notice
+):
+    branch = bank_branch(make, name="Helsinki Centre")
+    other = make.location(organization_id=branch["organization_id"], name="Espoo Iso Omena")
+    change_location(branch["id"], opening_hours=open_tomorrow_only())
+    page = phone(lang)
+    page.goto(f"{live_server.url}/join/{branch['slug']}?lang={lang}")
+    expect(page.locator(".hours.warning")).to_have_text(notice)
+    expect(page.locator("a.service-link")).to_have_count(0)
+    expect(page.locator(".service.location_closed")).to_have_count(2)
+    expect(page.locator(f"a[href='/join/{other['slug']}']")).to_be_visible()
+    shots(page, f"{lang}-16-location-closed")
+
+    page.goto(f"{live_server.url}/join/{branch['slug']}/{branch['service_ids'][1]}?lang={lang}")
+    expect(page.locator(".hours.warning")).to_have_text(notice)
+    expect(page.locator("form.join-form")).to_have_count(0)
+    shots(page, f"{lang}-17-location-closed-service")
+
+
 def test_the_poster_prints_a_large_qr_code_in_the_locations_languages(
     live_server, phone, make, shots, artifacts
 ):
