@@ -8,6 +8,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.web.conftest import sign_in
+from tests.web.mobile.helpers import ALL_DAY
 
 WATCH_VIOLATIONS = """
 window.__violations = [];
@@ -20,14 +21,21 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture(scope="module")
 def demo(live_server):
-    """Load the demo into the live server's database."""
+    """Load the demo into the live server's database, its locations open round the clock: the pages are
+    checked here, not the hours (outside them a customer's join is refused and no join form is offered)."""
+    from sqlalchemy import update
+
     from qserve import create_app
     from qserve.config import TestConfig
+    from qserve.db import transaction
     from qserve.demo import PASSWORD, load_demo
+    from qserve.models import Location
 
     app = create_app(TestConfig(database_url=live_server.database_url))
     with app.app_context():
         load_demo(days=2)
+        with transaction() as tx:
+            tx.session.execute(update(Location).values(opening_hours=ALL_DAY))
     app.extensions["qserve.db"].dispose()
     return live_server.url, PASSWORD
 
