@@ -14,6 +14,7 @@ from qserve.models import Location, Ticket
 from tests.factories import PASSWORD
 from tests.integration.appointments.helpers import make_bookable
 from tests.web.appointments.test_booking_pages import ALL_DAY, EARLY
+from tests.web.mobile.helpers import ALL_DAY as ROUND_THE_CLOCK
 
 ZONE = "Europe/Helsinki"
 
@@ -256,6 +257,8 @@ def test_staff_get_403_and_other_organizations_404_on_the_figures(app, make, pla
 
 def test_a_walk_in_on_the_phone_is_told_the_site_is_full_and_offered_a_booking(app, make):
     location = make_bookable(make, mode="hybrid", settings={"appointments": {"on_site_cap": 1}})
+    with transaction() as tx:  # open round the clock: the real clock runs here, and the cap is the point
+        tx.session.get(Location, location["id"]).opening_hours = ROUND_THE_CLOCK
     make.ticket(location=location, now=utcnow())
     client = app.test_client()
     refused = client.post(f"/join/{location['slug']}/{location['service_ids'][1]}", data={"name": "Kim"})
