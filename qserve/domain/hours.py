@@ -7,7 +7,7 @@ belongs to):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,15 +44,18 @@ def has_hours(opening_hours: dict | None) -> bool:
 @dataclass(frozen=True)
 class Span:
     """A stretch of time a location stays open, or stays closed: from `start` until `end` (either None when
-    not within LOOK_AROUND_DAYS). A closed span's end is the next opening."""
+    not within LOOK_AROUND_DAYS). A closed span's end is the next opening. `horizon` is where the hours were
+    looked at up to: an unknown end is at least that far."""
 
     is_open: bool
     start: datetime | None
     end: datetime | None
+    horizon: datetime | None = field(default=None, compare=False)
 
     def holds_at(self, moment: datetime) -> bool:
-        """Tell whether a moment falls in this span (so what it says still holds then)."""
-        return (self.start is None or self.start <= moment) and (self.end is None or moment < self.end)
+        """Tell whether a moment falls in this span as read (so what it says still holds then)."""
+        limit = self.end or self.horizon
+        return (self.start is None or self.start <= moment) and (limit is None or moment < limit)
 
     @property
     def next_opening(self) -> datetime | None:
@@ -93,12 +96,13 @@ def span_at(opening_hours: dict, time_zone: str, now: datetime) -> Span:
     zone = ZoneInfo(time_zone)
     local = now.astimezone(zone)
     openings = _openings(opening_hours, zone, local)
+    horizon = datetime.combine(local.date() + timedelta(days=LOOK_AROUND_DAYS + 1), time.min, zone)
     for opens, closes in openings:
         if opens <= local < closes:
-            return Span(True, opens, closes)
+            return Span(True, opens, closes, horizon)
     closed = [closes for _opens, closes in openings if closes <= local]
     upcoming = [opens for opens, _closes in openings if opens > local]
-    return Span(False, max(closed) if closed else None, min(upcoming) if upcoming else None)
+    return Span(False, max(closed) if closed else None, min(upcoming) if upcoming else None, horizon)
 
 
 def closure_around(

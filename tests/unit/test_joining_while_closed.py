@@ -5,6 +5,7 @@ that refuses a walk-in."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -97,3 +98,28 @@ def test_the_refusal_says_when_the_location_opens_in_its_own_time():
     assert monday.message == "Helsinki Centre is closed now; it opens on Monday at 08:00"
     unknown = LocationClosed("Helsinki Centre", opens_at=None, now=now)
     assert (unknown.message, unknown.extra) == ("Helsinki Centre is closed now", {"opens_at": None})
+
+
+def test_a_span_read_once_serves_its_location_until_it_ends_or_the_hours_change():
+    from qserve.services.opening import hours_span
+
+    location = SimpleNamespace(id=-1, opening_hours=dict(WEEKDAYS), time_zone="Europe/Helsinki")
+    assert hours_span(location, at(0, 3)).next_opening == local(0, 8)
+    assert hours_span(location, at(0, 7, 59)).next_opening == local(0, 8)
+    assert hours_span(location, at(0, 8)).is_open  # the span ended: read again
+    location.opening_hours = dict(EARLY_BIRD)  # an admin changed the hours
+    assert hours_span(location, at(0, 13)).next_opening == local(1, 0, 30)
+    location.time_zone = "Europe/Warsaw"
+    assert hours_span(location, at(0, 13)).next_opening == datetime(
+        2026, 11, 24, 0, 30, tzinfo=ZoneInfo("Europe/Warsaw")
+    )
+
+
+def test_a_closed_span_without_a_known_opening_is_read_again_once_the_opening_comes_into_view():
+    from qserve.services.opening import hours_span
+
+    holiday = {"mon": [], "exceptions": {"2026-12-21": [["08:00", "12:00"]]}}  # open one morning, far ahead
+    location = SimpleNamespace(id=-2, opening_hours=holiday, time_zone="Europe/Helsinki")
+    assert hours_span(location, at(0, 10)).next_opening is None
+    assert hours_span(location, at(21, 10)).next_opening == datetime(2026, 12, 21, 8, 0, tzinfo=HELSINKI)
+    assert hours_span(location, at(28, 9)).is_open
