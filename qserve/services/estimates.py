@@ -30,6 +30,12 @@ class WaitRange:
         """Return the range as the API's estimated_wait object."""
         return {"p10_s": self.p10_s, "p50_s": self.p50_s, "p90_s": self.p90_s}
 
+    def later_by(self, seconds: int) -> WaitRange:
+        """Return the range starting `seconds` later (a wait that cannot begin before the doors open)."""
+        return (
+            WaitRange(self.p10_s + seconds, self.p50_s + seconds, self.p90_s + seconds) if seconds else self
+        )
+
 
 def census_scope(session, location_id: int) -> CensusScope:
     """Return the services and the ticket id above which the app's estimator would like the line counted

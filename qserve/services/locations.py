@@ -11,6 +11,7 @@ from qserve.domain.errors import NotFound
 from qserve.domain.lifecycle import Status
 from qserve.models import Location, Service, Ticket
 from qserve.services.estimates import newcomer_waits, queueing_estimate
+from qserve.services.opening import until_opening_s
 from qserve.services.queue import serving_counters
 
 
@@ -50,6 +51,7 @@ def services_with_waits(session: Session, location: Location, *, language: str, 
     counts = waiting_counts(session, location_id=location.id)
     counters = serving_counters(session, location_id=location.id)
     learned = newcomer_waits(session, location, now=now, waiting=counts)
+    closed_s = until_opening_s(location, now)  # before opening (joining early), the waits start at opening
     views = []
     for service in location.services:
         waiting = counts.get(service.id, 0)
@@ -57,6 +59,7 @@ def services_with_waits(session: Session, location: Location, *, language: str, 
         estimate = learned.get(service.id) or queueing_estimate(
             ahead=waiting, duration_s=service.default_duration_s, counters=open_counters
         )
+        estimate = estimate.later_by(closed_s)
         views.append(
             service_view(service, language=language)
             | {

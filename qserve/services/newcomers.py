@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from qserve.domain.ordering import before_slot
 from qserve.models import Ticket
 from qserve.services.estimates import WaitRange, census_scope, join_estimates
+from qserve.services.opening import until_opening_s
 from qserve.services.queue import LineCensus, Place, line_census, newcomer_places
 from qserve.services.views import place_and_estimate
 
@@ -78,10 +79,16 @@ def place_newcomers(
         placed = [t for t in joined if places.get(t.id) is not None and not before_slot(t, now)]
         estimates.update(join_estimates(session, placed, now=now, census=census))
     answers = {}
+    closed_s = {
+        location_id: until_opening_s(joined[0].location, now)
+        for location_id, joined in by_location(tickets).items()
+    }
     for ticket in tickets:
         place, estimate = places.get(ticket.id), estimates.get(ticket.id)
         if place is not None and estimate is None:
             place, estimate = place_and_estimate(session, ticket, now=now, place=place)
+        if estimate is not None and not before_slot(ticket, now):  # joined before opening: called after it
+            estimate = estimate.later_by(closed_s[ticket.location_id])
         answers[ticket.id] = (ticket, place, estimate)
     return answers
 

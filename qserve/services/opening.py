@@ -53,6 +53,14 @@ def refuse_walk_in_while_closed(location: Location, span: Span | None, now: date
         raise LocationClosed(location.name, opens_at=span.next_opening if span else None, now=now)
 
 
+def until_opening_s(location: Location, now: datetime) -> int:
+    """Return how many seconds a location still has until it opens: 0 while it is open, without hours, or
+    when no opening is known. Nobody is called before then, so a wait announced now counts from then."""
+    span = hours_span(location, now)
+    opening = span.next_opening if span is not None else None
+    return max(0, int((opening - now).total_seconds())) if opening is not None else 0
+
+
 def ticket_day(location: Location, span: Span | None, now: datetime) -> date:
     """Return the service day of a ticket taken at `now`: the calendar day in the location's zone, or, while
     the location is closed, the day of its next opening (kept as the calendar day when none is known)."""

@@ -14,6 +14,7 @@ from qserve.domain.lifecycle import OPEN_STATUSES, Status
 from qserve.domain.ordering import Candidate, FairnessRule, before_slot
 from qserve.models import Location, Ticket
 from qserve.services.estimates import WaitRange, queueing_estimate, slot_waits
+from qserve.services.opening import until_opening_s
 from qserve.services.queue import line_census, location_streak, places_by_service, serving_counters
 from qserve.services.views import public_ticket
 
@@ -98,6 +99,11 @@ def refresh_location(
         streak = location_streak(session, location_id=location_id) if rule.kind == "max_in_row" else 0
         places = places_by_service(waiting, rule=rule, now=now, streak=streak, at_slots=True)
         estimates = current_estimator(session).estimate(session, location, waiting, places, now)
+        closed_s = until_opening_s(location, now)  # nobody is called before the doors open
+        if closed_s:
+            estimates = {
+                ticket_id: WaitRange.of(wait).later_by(closed_s) for ticket_id, wait in estimates.items()
+            }
         # Before its slot an appointment waits for the slot, whatever an estimator makes of it among walk-ins
         # (the counters are read again only when such an appointment waits: not on a walk-in line's refresh).
         if any(before_slot(candidate, now) for candidate in waiting):
