@@ -55,7 +55,11 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
             "joinable": joinable,
             "now": now,
             "services": services,
-            "others": [{"slug": other.slug, "name": other.name} for other in others],
+            # The other locations, and whether a walk-in could join there now (not while it is closed).
+            "others": [
+                {"slug": o.slug, "name": o.name, "joinable": admits_walk_ins(o, hours_span(o, now), now)}
+                for o in others
+            ],
             "booking_url": booking_url(location.slug)
             if any(s["mode"] in ("appointments", "hybrid") for s in services)
             or location.mode in ("appointments", "hybrid")

@@ -120,3 +120,18 @@ def test_the_early_notice_is_not_shown_while_open(client, make, at):
     at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # 10:00 in Helsinki
     page = text_of(client.get(f"/join/{branch['slug']}?lang=en"))
     assert "Open today until 18:00" in page and "You can already join" not in page
+
+
+def test_the_other_locations_offered_say_which_are_closed_now(client, make, at):
+    branch = bank_branch(make)
+    night_owl = make.location(organization_id=branch["organization_id"], name="Airport")  # no hours: open
+    office = make.location(
+        organization_id=branch["organization_id"], name="Espoo Mall", opening_hours=WEEKDAYS
+    )
+    at(MONDAY_3_AM)
+    page = text_of(client.get(f"/join/{branch['slug']}?lang=fi"))
+    assert "Jonota toimipisteessä Airport" in page  # open round the clock
+    assert "Espoo Mall: suljettu nyt" in page and "Jonota toimipisteessä Espoo Mall" not in page
+    english = text_of(client.get(f"/join/{night_owl['slug']}?lang=en"))
+    assert "Espoo Mall: closed now" in english and "Join the queue at Espoo Mall" not in english
+    assert f"/join/{office['slug']}" in client.get(f"/join/{night_owl['slug']}?lang=en").text  # still a link
