@@ -110,6 +110,26 @@ def database_url(live_db):
     return live_db[1]
 
 
+def own_database():
+    """Return a `database_url` fixture that gives each test a migrated SQLite database of its own, rather
+    than the module's live server's: for modules that test through Flask's test client. A module (or a
+    conftest) says `database_url = own_database()`."""
+
+    @pytest.fixture(name="database_url")
+    def fixture(tmp_path, sqlite_template):
+        path = tmp_path / "own.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+
+    return fixture
+
+
+@pytest.fixture
+def client(app):
+    """Return a Flask test client of the test's app."""
+    return app.test_client()
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Launch Debian's Chromium headless through Playwright (never a downloaded browser)."""

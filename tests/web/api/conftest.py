@@ -1,22 +1,10 @@
 """API tests use the Flask test client on a fresh database per test (not the module's live server)."""
 
-import shutil
-
 import pytest
 
+from tests.web.conftest import own_database
 
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each API test its own migrated SQLite database."""
-    path = tmp_path / "api.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def client(app):
-    """Return a Flask test client."""
-    return app.test_client()
+database_url = own_database()
 
 
 @pytest.fixture

@@ -2,20 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
+from tests.web.conftest import own_database
 
-import pytest
-
-
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each test its own migrated SQLite database."""
-    path = tmp_path / "insights.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def client(app):
-    """Return a Flask test client."""
-    return app.test_client()
+database_url = own_database()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import time
 
 import pytest
@@ -17,21 +16,12 @@ from qserve.printing.simulator import SimulatorMode
 from qserve.services.accounts import create_token
 from tests.factories import PASSWORD
 from tests.integration.kiosk.kiosk_helpers import make_kiosk, print_jobs
+from tests.web.conftest import own_database
 
 MM = 72 / 25.4
 
 
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each test its own migrated SQLite database."""
-    path = tmp_path / "kiosk.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+database_url = own_database()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ location_closed, and a booking still checks in. The clock is fixed (Helsinki, th
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from qserve.db import read_session, transaction
 from qserve.models import Location, Ticket
 from tests.integration.appointments.helpers import booked, make_bookable, slot_times
 from tests.integration.kiosk.kiosk_helpers import make_kiosk
+from tests.web.conftest import own_database
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 WEEKDAYS = {day: [["08:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -24,17 +24,7 @@ def helsinki(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 23 + day, hour, minute, tzinfo=HELSINKI).astimezone(UTC)
 
 
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each test its own migrated SQLite database."""
-    path = tmp_path / "kiosk.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+database_url = own_database()
 
 
 @pytest.fixture

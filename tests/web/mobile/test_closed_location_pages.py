@@ -5,13 +5,13 @@ test client with the clock fixed on a Monday in Helsinki, whatever the hour the 
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, datetime
 
 import pytest
 
 from qserve.db import read_session
 from qserve.models import Ticket
+from tests.web.conftest import own_database
 from tests.web.mobile.helpers import bank_branch, change_location
 
 WEEKDAYS = {day: [["08:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -19,17 +19,7 @@ MONDAY_3_AM = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 03:00 in Helsinki
 MONDAY_7_15_AM = datetime(2026, 11, 23, 5, 15, tzinfo=UTC)
 
 
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each test its own migrated SQLite database (not the module's live server)."""
-    path = tmp_path / "mobile.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+database_url = own_database()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,21 +13,10 @@ from qserve.db import read_session
 from qserve.mobile.wording import wait_bounds
 from qserve.models import Ticket
 from qserve.services.calling import act_on_ticket, call_ticket
+from tests.web.conftest import own_database
 from tests.web.mobile.helpers import LOAN_ANSWERS, bank_branch, change_location, change_service
 
-
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each test its own migrated SQLite database (not the module's live server)."""
-    path = tmp_path / "mobile.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def client(app):
-    """Return a Flask test client."""
-    return app.test_client()
+database_url = own_database()
 
 
 def text_of(response) -> str:

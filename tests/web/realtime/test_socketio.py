@@ -1,20 +1,12 @@
 """Realtime: a watched ticket gets ticket_updated on every change and ticket_called when it is called."""
 
-import shutil
 from datetime import UTC, datetime
-
-import pytest
 
 from qserve.extensions import socketio
 from qserve.services.calling import act_on_ticket, call_next
+from tests.web.conftest import own_database
 
-
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each realtime test its own migrated SQLite database."""
-    path = tmp_path / "realtime.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
+database_url = own_database()
 
 
 def received(client, name):

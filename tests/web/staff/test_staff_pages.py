@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -13,22 +12,12 @@ from qserve.db import read_session
 from qserve.models import Counter
 from qserve.services import calling
 from tests.factories import PASSWORD
+from tests.web.conftest import own_database
 
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture
-def database_url(tmp_path, sqlite_template):
-    """Give each test its own migrated SQLite database (not the module's live server)."""
-    path = tmp_path / "pages.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture
-def client(app):
-    """Return a Flask test client."""
-    return app.test_client()
+database_url = own_database()
 
 
 @pytest.fixture
