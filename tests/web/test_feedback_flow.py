@@ -68,12 +68,7 @@ def test_finishing_opens_the_form_whose_answers_reach_the_dashboard_and_erasing_
 def test_each_feedback_choice_sits_on_one_line_beside_its_own_radio_button(
     live_server, browser, make, artifacts
 ):
-    location = make.location(services=1, counters=1)
-    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
-    joined = datetime.now(UTC) - timedelta(minutes=30)
-    ticket_id = serve(make, location, staff, joined=joined, wait_s=60, service_s=60)
-    with read_session() as session:
-        token = session.get(Ticket, ticket_id).public_token
+    token = finished_visit(make)
 
     phone = browser.new_page(viewport={"width": 360, "height": 740})
     phone.goto(f"{live_server.url}/feedback/{token}")
@@ -100,13 +95,7 @@ def test_each_feedback_choice_sits_on_one_line_beside_its_own_radio_button(
 def test_the_page_after_erasing_ones_data_has_a_heading_and_passes_the_accessibility_checks(
     live_server, browser, make, language, artifacts
 ):
-    location = make.location(services=1, counters=1)
-    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
-    ticket_id = serve(
-        make, location, staff, joined=datetime.now(UTC) - timedelta(minutes=30), wait_s=60, service_s=60
-    )
-    with read_session() as session:
-        token = session.get(Ticket, ticket_id).public_token
+    token = finished_visit(make)
 
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.goto(f"{live_server.url}/feedback/{token}?lang={language}")
@@ -132,13 +121,7 @@ def test_the_page_after_erasing_ones_data_has_a_heading_and_passes_the_accessibi
 def test_the_feedback_page_is_a_phone_page_with_the_bar_languages_and_thumb_sized_answers(
     live_server, browser, make, artifacts
 ):
-    location = make.location(services=1, counters=1, name="Kamppi")
-    staff = make.user(organization_id=location["organization_id"], location_ids=[location["id"]])
-    ticket_id = serve(
-        make, location, staff, joined=datetime.now(UTC) - timedelta(minutes=30), wait_s=60, service_s=60
-    )
-    with read_session() as session:
-        token = session.get(Ticket, ticket_id).public_token
+    token = finished_visit(make, name="Kamppi")
 
     phone = browser.new_page(viewport={"width": 360, "height": 740})
     phone.goto(f"{live_server.url}/feedback/{token}")
@@ -159,3 +142,14 @@ def test_the_feedback_page_is_a_phone_page_with_the_bar_languages_and_thumb_size
     )
     assert send > 280  # the one thing to press: across the card, as the phone pages' main buttons
     phone.close()
+
+
+def finished_visit(make, **location) -> str:
+    """Serve a visit that joined half an hour ago at a new location; return its ticket's public token."""
+    place = make.location(services=1, counters=1, **location)
+    staff = make.user(organization_id=place["organization_id"], location_ids=[place["id"]])
+    ticket_id = serve(
+        make, place, staff, joined=datetime.now(UTC) - timedelta(minutes=30), wait_s=60, service_s=60
+    )
+    with read_session() as session:
+        return session.get(Ticket, ticket_id).public_token

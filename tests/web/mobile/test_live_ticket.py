@@ -124,11 +124,7 @@ def test_a_customer_asks_for_more_time_and_then_cancels_with_confirmation(
     say = SAY[lang]
     branch = bank_branch(make)
     make.ticket(location=branch, service_index=1)
-    joined = requests.post(
-        f"{live_server.url}/api/v1/locations/{branch['slug']}/tickets",
-        json={"service_id": branch["service_ids"][1], "language": lang},
-        timeout=10,
-    ).json()
+    joined = join_second(live_server, branch, lang)
     for _ in range(4):
         make.ticket(location=branch, service_index=1)
     page = phone("en")  # the ticket's own language wins over the browser's
@@ -165,11 +161,7 @@ def test_the_last_in_line_asking_for_more_time_is_told_nobody_is_behind(
     }
     branch = bank_branch(make)
     make.ticket(location=branch, service_index=1)
-    joined = requests.post(
-        f"{live_server.url}/api/v1/locations/{branch['slug']}/tickets",
-        json={"service_id": branch["service_ids"][1], "language": lang},
-        timeout=10,
-    ).json()
+    joined = join_second(live_server, branch, lang)
     page = phone(lang)
     page.goto(joined["url"])
     expect(page.locator("#position")).to_have_text(SAY[lang]["ahead_1"])
@@ -178,3 +170,12 @@ def test_the_last_in_line_asking_for_more_time_is_told_nobody_is_behind(
     expect(page.locator("#position")).to_have_text(SAY[lang]["ahead_1"])  # nothing moved
     expect(page.locator("#postpone")).to_be_enabled()  # and the request is still there for later
     shots(page, f"{lang}-11-last-in-line")
+
+
+def join_second(live_server, branch: dict, language: str) -> dict:
+    """Join the branch's second service through the API in a language; return the new ticket."""
+    return requests.post(
+        f"{live_server.url}/api/v1/locations/{branch['slug']}/tickets",
+        json={"service_id": branch["service_ids"][1], "language": language},
+        timeout=10,
+    ).json()
