@@ -62,6 +62,7 @@ def location_form(location: Location | None) -> dict:
             "languages": ["en"],
             "fairness_kind": "strict",
             "join_before_opening_min": 0,
+            "stop_joining_before_closing_min": 0,
         }
     hours = location.opening_hours or {}
     fairness = location.fairness or {}
@@ -73,6 +74,10 @@ def location_form(location: Location | None) -> dict:
         "display_message": location.display_message or "",
         "exceptions": rules.format_exceptions(hours.get("exceptions")),
         "join_before_opening_min": int((location.settings or {}).get("join_before_opening_s") or 0) // 60,
+        "stop_joining_before_closing_min": int(
+            (location.settings or {}).get("stop_joining_before_closing_s") or 0
+        )
+        // 60,
         "fairness_kind": fairness.get("kind", "strict"),
         "fairness_max_in_row": fairness.get("max_in_row", 3),
         "fairness_credit_min": int(fairness.get("credit_s", 600)) // 60,
@@ -94,6 +99,7 @@ def location_arguments(values: dict) -> dict:
         "weekday_hours": {day: values.get(f"hours_{day}", "") for day in rules.WEEKDAYS},
         "exceptions": values.get("exceptions", ""),
         "join_before_opening_min": values.get("join_before_opening_min", ""),
+        "stop_joining_before_closing_min": values.get("stop_joining_before_closing_min", ""),
         "languages": values.get("languages", []),
         "display_message": values.get("display_message", ""),
         "fairness": {

@@ -171,6 +171,7 @@ def location_values(
     display_message: str,
     fairness: dict,
     join_before_opening_min: str = "",
+    stop_joining_before_closing_min: str = "",
 ) -> dict:
     """Check a location's settings as typed and return them in the stored shape (join_before_opening_s is
     kept in Location.settings: how long before opening walk-ins may already join, none by default)."""
@@ -189,6 +190,10 @@ def location_values(
         ),
         "join_before_opening_s": 60
         * check_int(join_before_opening_min, field="join_before_opening_min", low=0, high=720, blank=0),
+        "stop_joining_before_closing_s": 60
+        * check_int(
+            stop_joining_before_closing_min, field="stop_joining_before_closing_min", low=0, high=720, blank=0
+        ),
     }
 
 

@@ -23,7 +23,7 @@ from qserve.domain.questions import validate_questions
 from qserve.models import Counter, Kiosk, Location, Service
 
 LOCATION_FIELDS = ("name", "slug", "time_zone", "opening_hours", "languages", "display_message", "fairness")
-LOCATION_SETTINGS = ("join_before_opening_s",)  # kept in Location.settings
+LOCATION_SETTINGS = ("join_before_opening_s", "stop_joining_before_closing_s")  # kept in Location.settings
 SERVICE_FIELDS = ("names", "prefix", "default_duration_s", "daily_cap", "is_open", "position", "questions")
 
 

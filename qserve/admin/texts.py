@@ -36,6 +36,7 @@ FIELD_LABELS = {
     "password": "new_password",
     "fairness": "fairness",
     "join_before_opening_s": "join_before_opening_min",
+    "stop_joining_before_closing_s": "stop_joining_before_closing_min",
     "hybrid_share": "hybrid_share",
     "time_left_s": "time_left_min",
     "reminders_s": "reminders_h",

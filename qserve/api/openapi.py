@@ -135,7 +135,9 @@ PATHS = {
             "summary": "Join a queue",
             "description": "Customers' own joins (channel remote or kiosk) are refused with 409"
             " location_closed while a location with opening hours is closed, except within its"
-            " join_before_opening_s setting before it opens; the error says when it opens (opens_at). Staff"
+            " join_before_opening_s setting before it opens, and within its stop_joining_before_closing_s"
+            " setting before it closes (the last call); the error says when walk-ins may join again"
+            " (opens_at). Staff"
             " sending their bearer token with channel staff may issue at any hour. A ticket issued while the"
             " location is closed belongs to the day of its next opening and takes that day's numbers.",
             "parameters": [SLUG],

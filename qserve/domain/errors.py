@@ -95,9 +95,12 @@ class LocationClosed(ServiceClosed):
 
     code = "location_closed"
 
-    def __init__(self, location_name: str, *, opens_at: datetime | None, now: datetime) -> None:
-        super().__init__(_closed_message(location_name, opens_at, now))
+    def __init__(
+        self, location_name: str, *, opens_at: datetime | None, now: datetime, last_call: bool = False
+    ) -> None:
+        super().__init__(_closed_message(location_name, opens_at, now, last_call=last_call))
         self.opens_at = opens_at
+        self.last_call = last_call  # open, but past the last call for walk-ins before closing
 
     @property
     def extra(self) -> dict:
@@ -105,16 +108,18 @@ class LocationClosed(ServiceClosed):
         return {"opens_at": self.opens_at.isoformat() if self.opens_at else None}
 
 
-def _closed_message(name: str, opens_at: datetime | None, now: datetime) -> str:
-    """Say, in English for developers, that a location is closed and when it opens (its local time)."""
+def _closed_message(name: str, opens_at: datetime | None, now: datetime, *, last_call: bool = False) -> str:
+    """Say, in English for developers, that a location is closed (or past its last call for walk-ins) and
+    when it opens (its local time)."""
+    shut = f"{name} takes no more walk-ins now" if last_call else f"{name} is closed now"
     if opens_at is None:
-        return f"{name} is closed now"
+        return shut
     days = (opens_at.date() - now.astimezone(opens_at.tzinfo).date()).days
     if days < 2:
         day = ("today", "tomorrow")[max(days, 0)]
     else:
         day = f"on {opens_at:%A}" if days < 7 else f"on {opens_at:%Y-%m-%d}"
-    return f"{name} is closed now; it opens {day} at {opens_at:%H:%M}"
+    return f"{shut}; it opens {day} at {opens_at:%H:%M}"
 
 
 class ServiceFull(QServeError):

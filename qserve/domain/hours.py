@@ -62,11 +62,13 @@ class Span:
         """Return when a closed location opens next (None while open, or when not known)."""
         return None if self.is_open else self.end
 
-    def admits_walk_ins(self, moment: datetime, early: timedelta) -> bool:
-        """Tell whether walk-ins may join at a moment of this span: while open, or within `early` of the
-        next opening."""
+    def admits_walk_ins(
+        self, moment: datetime, early: timedelta, last_call: timedelta = timedelta(0)
+    ) -> bool:
+        """Tell whether walk-ins may join at a moment of this span: while open until `last_call` before it
+        closes, or within `early` of the next opening."""
         if self.is_open:
-            return True
+            return self.end is None or self.end - moment > last_call
         return self.end is not None and self.end - moment <= early
 
 

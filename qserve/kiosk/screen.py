@@ -15,7 +15,7 @@ from qserve.kiosk.texts import LANGUAGE_NAMES, SPEECH_LOCALES, TEXTS, texts_for
 from qserve.models.kiosk import Kiosk
 from qserve.printing.labels import format_wait
 from qserve.services.locations import services_with_waits
-from qserve.services.opening import admits_walk_ins, hours_span
+from qserve.services.opening import admits_walk_ins, hours_span, walk_ins_again_at
 
 
 def kiosk_services(session: Session, kiosk: Kiosk, *, now: datetime) -> list[dict]:
@@ -49,25 +49,33 @@ def closed_notice(kiosk: Kiosk, *, now: datetime) -> dict | None:
     span = hours_span(location, now)
     if admits_walk_ins(location, span, now):
         return None
-    opens_at = span.next_opening if span else None
+    opens_at = walk_ins_again_at(location, span)
+    last_call = span is not None and span.is_open  # open, but past the last call before closing
     return {
         "opens_at": opens_at.isoformat() if opens_at else None,
-        "texts": {lang: opening_sentence(opens_at, now, lang) for lang in settings_of(kiosk).languages},
+        "texts": {
+            lang: opening_sentence(opens_at, now, lang, last_call=last_call)
+            for lang in settings_of(kiosk).languages
+        },
     }
 
 
-def opening_sentence(opens_at: datetime | None, now: datetime, language: str) -> str:
-    """Say that the location is closed and when it opens ("Closed now. Opens tomorrow at 08:00."), in the
-    location's own time (`opens_at` carries its zone)."""
+def opening_sentence(
+    opens_at: datetime | None, now: datetime, language: str, *, last_call: bool = False
+) -> str:
+    """Say that the location is closed and when it opens ("Closed now. Opens tomorrow at 08:00."), or, past
+    its last call, that it gives no new tickets until then, in the location's own time (`opens_at` carries
+    its zone)."""
     words = TEXTS["en"] | TEXTS.get(language, {})
+    kind = "last_call" if last_call else "opens"
     if opens_at is None:
-        return words["closed_no_opening"]
+        return words["last_call_no_opening" if last_call else "closed_no_opening"]
     days = (opens_at.date() - now.astimezone(opens_at.tzinfo).date()).days
     clock = Figures(language).clock(opens_at)
     if days < 2:
-        return words[("opens_today", "opens_tomorrow")[max(days, 0)]].format(time=clock)
+        return words[f"{kind}_{('today', 'tomorrow')[max(days, 0)]}"].format(time=clock)
     day = format_date(opens_at.date(), "EEEE" if days < 7 else "long", locale=language)
-    return words["opens_on"].format(day=day, time=clock)
+    return words[f"{kind}_on"].format(day=day, time=clock)
 
 
 def _labels(value: object, languages: tuple[str, ...]) -> dict[str, str]:

@@ -55,6 +55,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "opens_tomorrow": "Closed now. Opens tomorrow at {time}.",
         "opens_on": "Closed now. Opens {day} at {time}.",
         "closed_no_opening": "Closed now.",
+        "last_call_today": "No new tickets now. Tickets again today at {time}.",
+        "last_call_tomorrow": "No new tickets today. Tickets again tomorrow at {time}.",
+        "last_call_on": "No new tickets today. Tickets again {day} at {time}.",
+        "last_call_no_opening": "No new tickets today.",
         "location_closed": "We are closed now, so no numbers are given. Please come back when we open.",
     },
     "fi": {
@@ -109,6 +113,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "opens_tomorrow": "Nyt suljettu. Avataan huomenna klo {time}.",
         "opens_on": "Nyt suljettu. Avataan {day} klo {time}.",
         "closed_no_opening": "Nyt suljettu.",
+        "last_call_today": "Vuoronumeroita ei nyt anneta. Seuraavat tänään klo {time}.",
+        "last_call_tomorrow": "Tänään ei enää anneta vuoronumeroita. Seuraavat huomenna klo {time}.",
+        "last_call_on": "Tänään ei enää anneta vuoronumeroita. Seuraavat {day} klo {time}.",
+        "last_call_no_opening": "Tänään ei enää anneta vuoronumeroita.",
         "location_closed": "Olemme nyt suljettuna, joten vuoronumeroita ei anneta. Tervetuloa, kun avaamme.",
     },
     "sv": {
@@ -161,6 +169,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "opens_tomorrow": "Stängt nu. Öppnar i morgon kl. {time}.",
         "opens_on": "Stängt nu. Öppnar {day} kl. {time}.",
         "closed_no_opening": "Stängt nu.",
+        "last_call_today": "Inga nya nummer just nu. Nya nummer i dag kl. {time}.",
+        "last_call_tomorrow": "Inga fler nummer i dag. Nya nummer i morgon kl. {time}.",
+        "last_call_on": "Inga fler nummer i dag. Nya nummer {day} kl. {time}.",
+        "last_call_no_opening": "Inga fler nummer i dag.",
         "location_closed": "Vi har stängt nu, så inga nummer delas ut. Välkommen tillbaka när vi öppnar.",
     },
     "pl": {
@@ -214,6 +226,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "opens_tomorrow": "Teraz zamknięte. Otwarcie jutro o godz. {time}.",
         "opens_on": "Teraz zamknięte. Otwarcie: {day}, godz. {time}.",
         "closed_no_opening": "Teraz zamknięte.",
+        "last_call_today": "Teraz nie wydajemy nowych numerów. Kolejne dziś o godz. {time}.",
+        "last_call_tomorrow": "Dziś nie wydajemy już nowych numerów. Kolejne jutro o godz. {time}.",
+        "last_call_on": "Dziś nie wydajemy już nowych numerów. Kolejne: {day}, godz. {time}.",
+        "last_call_no_opening": "Dziś nie wydajemy już nowych numerów.",
         "location_closed": "Teraz jest zamknięte, więc numery nie są wydawane. Zapraszamy po otwarciu.",
     },
 }

@@ -62,7 +62,7 @@ def _decorate(overview: dict) -> dict:
     overview["closes_text"] = clock_text(phrases, closes_at, overview["time_zone"]) if closes_at else None
     if overview["open_all_day"]:  # open until 24:00 (kept as the day's last instant, 23:59:59.999999)
         overview["closes_text"] = fill_clock(phrases["clock"], 24, 0)
-    opens_at = overview["hours"].opens_at
+    opens_at = overview.get("again_at") if overview.get("last_call") else overview["hours"].opens_at
     overview["opens_text"] = clock_text(phrases, opens_at, overview["time_zone"]) if opens_at else None
     overview["opens_on"] = opening_day(opens_at, overview["time_zone"], overview["now"]) if opens_at else None
     return overview

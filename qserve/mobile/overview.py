@@ -12,7 +12,7 @@ from qserve.db import read_session
 from qserve.mobile.hours import day_hours
 from qserve.models import Location, TicketNumberCounter
 from qserve.services.locations import location_by_slug, services_with_waits
-from qserve.services.opening import admits_walk_ins, hours_span, ticket_day
+from qserve.services.opening import admits_walk_ins, hours_span, ticket_day, walk_ins_again_at
 
 # A booking page of the appointments front end, taking the location's slug (not a booking code).
 BOOKING_RULE = re.compile(r"^/(book|booking|appointments)/<(?:string:)?(slug|location|location_slug)>/?$")
@@ -53,6 +53,9 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
             "phone_region": location.settings.get("phone_region", "FI"),
             "hours": hours,
             "joinable": joinable,
+            # Open, but past the last call for walk-ins: when they may join again (at the next opening).
+            "last_call": span is not None and span.is_open and not joinable,
+            "again_at": walk_ins_again_at(location, span) if not joinable else None,
             "now": now,
             "services": services,
             # The other locations, and whether a walk-in could join there now (not while it is closed).

@@ -2,7 +2,8 @@
 ticket taken then belongs to. One reading for the join path (qserve.services.admission), the phone's join
 pages and the kiosk, so that what a page offers is what a join is then allowed.
 
-A location without opening hours is always open. With hours, walk-ins join while it is open and, when its
+A location without opening hours is always open. With hours, walk-ins join while it is open (until its
+`stop_joining_before_closing_s` setting before it closes: the last call) and, when its
 `join_before_opening_s` setting says so, that long before it opens; staff letting someone in and bookings
 checking in are never held to the hours. A ticket taken while the location is closed (staff after hours,
 an early joiner) belongs to the day of the next opening and takes that day's numbers.
@@ -42,15 +43,36 @@ def join_before_opening(location: Location) -> timedelta:
     return timedelta(seconds=int((location.settings or {}).get("join_before_opening_s") or 0))
 
 
+def last_call(location: Location) -> timedelta:
+    """Return how long before closing walk-ins stop joining (a location setting; none by default): those in
+    line by then can still be served before the doors close."""
+    return timedelta(seconds=int((location.settings or {}).get("stop_joining_before_closing_s") or 0))
+
+
 def admits_walk_ins(location: Location, span: Span | None, now: datetime) -> bool:
     """Tell whether walk-ins may join a location at `now`, given the span of its hours (hours_span)."""
-    return span is None or span.admits_walk_ins(now, join_before_opening(location))
+    return span is None or span.admits_walk_ins(now, join_before_opening(location), last_call(location))
+
+
+def walk_ins_again_at(location: Location, span: Span | None) -> datetime | None:
+    """Return when a location that takes no walk-ins now opens to them again: its next opening, or, while
+    it is open but past its last call, the opening after this one closes (None when not known)."""
+    if span is None:
+        return None
+    if not span.is_open:
+        return span.next_opening
+    return span_at(location.opening_hours, location.time_zone, span.end).next_opening if span.end else None
 
 
 def refuse_walk_in_while_closed(location: Location, span: Span | None, now: datetime) -> None:
     """Raise LocationClosed, saying when the location opens, unless walk-ins may join at `now`."""
     if not admits_walk_ins(location, span, now):
-        raise LocationClosed(location.name, opens_at=span.next_opening if span else None, now=now)
+        raise LocationClosed(
+            location.name,
+            opens_at=walk_ins_again_at(location, span),
+            now=now,
+            last_call=span is not None and span.is_open,
+        )
 
 
 def until_opening_s(location: Location, now: datetime) -> int:

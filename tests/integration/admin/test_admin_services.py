@@ -94,6 +94,7 @@ def test_how_early_walk_ins_may_join_is_a_location_setting_kept_beside_the_other
         "phone_region": "SE",
         "no_show_grace_s": 30,
         "join_before_opening_s": 900,
+        "stop_joining_before_closing_s": 0,
     }
     [entry] = audit_rows()
     assert entry.changes["join_before_opening_s"] == [0, 900]
@@ -108,7 +109,27 @@ def test_how_early_walk_ins_may_join_is_a_location_setting_kept_beside_the_other
     created = services.create_location(
         editor=admin, now=clock(), **location_typed(slug="east", join_before_opening_min="30")
     )
-    assert _location(created).settings == {"join_before_opening_s": 1800}
+    assert _location(created).settings == {"join_before_opening_s": 1800, "stop_joining_before_closing_s": 0}
+
+
+def test_the_last_call_before_closing_is_set_in_minutes_and_audited(org, clock):
+    admin = editor_of(org["admin"]["id"])
+    north = org["north"]["id"]
+    services.update_location(
+        editor=admin, location_id=north, now=clock(), **location_typed(stop_joining_before_closing_min="20")
+    )
+    assert _location(north).settings["stop_joining_before_closing_s"] == 1200
+    [entry] = audit_rows()
+    assert entry.changes["stop_joining_before_closing_s"] == [0, 1200]
+    for typed in ("-1", "721", "late"):
+        with pytest.raises(ValidationFailed) as error:
+            services.update_location(
+                editor=admin,
+                location_id=north,
+                now=clock(),
+                **location_typed(stop_joining_before_closing_min=typed),
+            )
+        assert error.value.field == "stop_joining_before_closing_min"
 
 
 def test_saving_unchanged_settings_writes_no_audit_entry(org, clock):

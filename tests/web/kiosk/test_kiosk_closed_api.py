@@ -110,3 +110,24 @@ def test_a_booking_checks_in_at_the_kiosk_before_opening(client, make, at):
     with read_session() as session:
         ticket = session.query(Ticket).one()
         assert (ticket.channel, ticket.service_day) == ("appointment", tuesday)
+
+
+def test_past_the_last_call_the_kiosk_gives_no_new_tickets_and_says_when_it_does_again(client, make, at):
+    location = make.location(opening_hours=WEEKDAYS)
+    with transaction() as tx:
+        tx.session.get(Location, location["id"]).settings = {"stop_joining_before_closing_s": 1800}
+    api = kiosk_of(location)
+    at(helsinki(0, 17, 29))
+    assert client.get(api + "/services").get_json()["closed"] is None
+    at(helsinki(0, 17, 30))
+    closed = client.get(api + "/services").get_json()["closed"]
+    assert closed == {
+        "opens_at": "2026-11-24T08:00:00+02:00",
+        "texts": {
+            "fi": "Tänään ei enää anneta vuoronumeroita. Seuraavat huomenna klo 8.00.",
+            "sv": "Inga fler nummer i dag. Nya nummer i morgon kl. 08:00.",
+            "en": "No new tickets today. Tickets again tomorrow at 08:00.",
+            "pl": "Dziś nie wydajemy już nowych numerów. Kolejne jutro o godz. 08:00.",
+        },
+    }
+    assert tap(client, api, location).status_code == 409

@@ -125,3 +125,31 @@ def test_the_other_locations_offered_say_which_are_closed_now(client, make, at):
     english = text_of(client.get(f"/join/{night_owl['slug']}?lang=en"))
     assert "Espoo Mall: closed now" in english and "Join the queue at Espoo Mall" not in english
     assert f"/join/{office['slug']}" in client.get(f"/join/{night_owl['slug']}?lang=en").text  # still a link
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice", "facts"),
+    [
+        ("en", "No new tickets today. Tickets again tomorrow at 08:00.", "No new tickets"),
+        ("pl", "Dziś nie wydajemy już numerków. Kolejne jutro o godz. 08:00.", "Brak nowych numerków"),
+    ],
+)
+def test_past_the_last_call_the_pages_offer_no_join_and_say_when_tickets_come_again(
+    client, make, at, lang, notice, facts
+):
+    branch = bank_branch(make)
+    change_location(
+        branch["id"],
+        opening_hours=WEEKDAYS,
+        settings={"phone_region": "FI", "stop_joining_before_closing_s": 1800},
+    )
+    at(datetime(2026, 11, 23, 15, 40, tzinfo=UTC))  # 17:40 in Helsinki, closing at 18:00
+    response = client.get(f"/join/{branch['slug']}?lang={lang}")
+    page, html = text_of(response), response.get_data(as_text=True)
+    assert notice in page and page.count(facts) >= len(branch["service_ids"])
+    for service_id in branch["service_ids"]:
+        assert f"/join/{branch['slug']}/{service_id}" not in html
+    refused = client.post(
+        f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang={lang}", data={"language": lang}
+    )
+    assert refused.status_code == 409 and notice in text_of(refused) and tickets() == 0
