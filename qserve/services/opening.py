@@ -23,6 +23,7 @@ from qserve.models import Location
 # join a fifth of its time, and a span holds for hours. An entry serves only while those are unchanged (so a
 # location edited by an admin, or another database's location of the same id, is read anew).
 _SPANS: dict[int, tuple[dict, str, Span]] = {}
+ONE_OPENING = timedelta(days=1)  # an opening longer than this (round the clock) numbers by the calendar
 
 
 def hours_span(location: Location, now: datetime) -> Span | None:
@@ -84,6 +85,12 @@ def until_opening_s(location: Location, now: datetime) -> int:
 
 
 def ticket_day(location: Location, span: Span | None, now: datetime) -> date:
-    """Return the service day of a ticket taken at `now`: the calendar day in the location's zone, or, while
-    the location is closed, the day of its next opening (kept as the calendar day when none is known)."""
+    """Return the service day of a ticket taken at `now`, whose numbers it takes: the calendar day in the
+    location's zone; while the location is closed, the day of its next opening (kept as the calendar day
+    when none is known); while an opening that began the evening before runs past midnight (a night
+    pharmacy open 20:00-02:00), the day it began, so that its numbers run on rather than start again at
+    A001 beside the evening's. An opening that has lasted a day or more (round the clock) counts by the
+    calendar."""
+    if span is not None and span.is_open and span.start is not None and now - span.start < ONE_OPENING:
+        return span.start.date()  # the span's bounds are in the location's zone
     return service_day(now, location.time_zone, next_opening=span.next_opening if span else None)

@@ -144,3 +144,25 @@ def test_a_booking_checks_in_before_opening_and_its_ticket_belongs_to_that_day(m
     assert isinstance(join(location, at(TUESDAY, 7, 30)), LocationClosed)  # a walk-in at the same moment
     ticket = stored(check_in(code=code, now=at(TUESDAY, 7, 30)))
     assert (ticket.channel, ticket.service_day, ticket.number) == ("appointment", TUESDAY, "A001")
+
+
+def test_a_night_opening_numbers_on_past_midnight_and_starts_again_the_next_evening(make):
+    nights = {
+        day: [["00:00", "02:00"], ["20:00", "24:00"]]
+        for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    }
+    location = office(make, nights)
+    evening = join(location, at(MONDAY, 23, 50))
+    after_midnight = join(location, at(TUESDAY, 0, 10))
+    assert (evening["number"], after_midnight["number"]) == ("A001", "A002")  # not a second A001 in line
+    assert stored(after_midnight["id"]).service_day == MONDAY
+    next_evening = join(location, at(TUESDAY, 20, 5))
+    assert next_evening["number"] == "A001" and stored(next_evening["id"]).service_day == TUESDAY
+
+
+def test_round_the_clock_numbers_start_again_each_calendar_day(make):
+    always = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    location = office(make, always)
+    assert join(location, at(MONDAY, 23, 59))["number"] == "A001"
+    late = join(location, at(TUESDAY, 0, 1))
+    assert late["number"] == "A001" and stored(late["id"]).service_day == TUESDAY
