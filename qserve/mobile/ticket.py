@@ -20,6 +20,7 @@ from qserve.services.views import ticket_with_place
 
 SERVICE_WORKER = Path(__file__).parent / "static" / "sw.js"
 NOTES = ("postponed", "postpone_refused", "postpone_last", "cancel_refused")
+REFUSALS = ("postpone_refused", "postpone_last", "cancel_refused")  # shown as warnings, not as done
 START_PREFIXES = ("/t/", "/join/")
 
 
@@ -65,6 +66,7 @@ def _render_ticket(state: dict):
         late_booking=appointment_text(phrases, state["late_booking"], state["time_zone"]),
         status=status_text(phrases, view),
         note=phrases.get(note) if note in NOTES else None,
+        refused=note in REFUSALS,
         page_data={
             "view": view,
             "texts": phrases,

@@ -61,7 +61,7 @@
 
   function render(v) {
     var waiting = v.status === "waiting", closed = CLOSED.indexOf(v.status) >= 0;
-    if (v.status !== view.status) $("note").textContent = "";  // a note about the old state is stale
+    if (v.status !== view.status) say("");  // a note about the old state is stale
     view = v;
     document.body.className = "ticket-page status-" + v.status;
     $("number").textContent = v.number;
@@ -177,21 +177,27 @@
     $("turn-ok").focus();
   }
 
+  // The note under the ticket: what an action did, or, refused, why not (in the colour of a warning).
+  function say(text, refused) {
+    $("note").textContent = text;
+    $("note").classList.toggle("refused", Boolean(refused));
+  }
+
   // onRefused: the note for a refusal, or an object of notes by error code with a "default".
   function act(path, onRefused) {
-    $("note").textContent = "";
+    say("");
     return fetch(data.api + path, { method: "POST", headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.json().then(function (body) {
           if (r.ok) { update(body); return true; }
           var code = body && body.error && body.error.code;
           var notes = typeof onRefused === "object" ? onRefused : { "default": onRefused };
-          $("note").textContent = notes[code] || notes["default"] || T.action_failed;
+          say(notes[code] || notes["default"] || T.action_failed, true);
           refresh();
           return false;
         });
       })
-      .catch(function () { $("note").textContent = T.action_failed; return false; });
+      .catch(function () { say(T.action_failed, true); return false; });
   }
 
   function urlKey(base64) {
@@ -248,7 +254,7 @@
     $("postpone").disabled = true;
     act("/postpone", { nobody_behind: T.postpone_last, "default": T.postpone_refused }).then(function (ok) {
       $("postpone").disabled = false;
-      if (ok) $("note").textContent = T.postponed;
+      if (ok) say(T.postponed);
     });
   });
   $("cancel").addEventListener("click", function (event) {

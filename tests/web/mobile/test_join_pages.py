@@ -286,7 +286,9 @@ def test_without_script_the_customer_can_ask_for_more_time_and_cancel(client, ma
 def test_without_script_the_last_in_line_hears_that_nobody_is_behind(client, make):
     branch = bank_branch(make)
     token = _join(client.application, branch, service_index=1)
-    refused = text_of(client.post(f"/t/{token}/postpone?lang=fi", follow_redirects=True))
+    response = client.post(f"/t/{token}/postpone?lang=fi", follow_redirects=True)
+    refused = text_of(response)
+    assert 'class="note refused"' in response.get_data(as_text=True)
     assert "Takanasi ei ole vielä ketään, joten sinulla on jo eniten aikaa." in refused
     assert "Lisäaikaa ei voi pyytää enää." not in refused
 

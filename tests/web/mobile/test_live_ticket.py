@@ -136,6 +136,7 @@ def test_a_customer_asks_for_more_time_and_then_cancels_with_confirmation(
     page.click("#postpone")
     expect(page.locator("#position")).to_have_text(say["ahead_4"])
     expect(page.locator("#note")).to_have_text(say["postponed"])
+    expect(page.locator("#note")).to_have_class("note")  # done: no warning
     expect(page.locator("#wait")).not_to_have_text(wait_before, timeout=5000)  # the estimate follows
     shots(page, f"{lang}-8-more-time")
 
@@ -167,6 +168,7 @@ def test_the_last_in_line_asking_for_more_time_is_told_nobody_is_behind(
     expect(page.locator("#position")).to_have_text(SAY[lang]["ahead_1"])
     page.click("#postpone")
     expect(page.locator("#note")).to_have_text(notes[lang])
+    expect(page.locator("#note")).to_have_class("note refused")  # a warning's colour, not the green of done
     expect(page.locator("#position")).to_have_text(SAY[lang]["ahead_1"])  # nothing moved
     expect(page.locator("#postpone")).to_be_enabled()  # and the request is still there for later
     shots(page, f"{lang}-11-last-in-line")
