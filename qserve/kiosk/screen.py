@@ -53,6 +53,7 @@ def closed_notice(kiosk: Kiosk, *, now: datetime) -> dict | None:
     last_call = span is not None and span.is_open  # open, but past the last call before closing
     return {
         "opens_at": opens_at.isoformat() if opens_at else None,
+        "last_call": last_call,
         "texts": {
             lang: opening_sentence(opens_at, now, lang, last_call=last_call)
             for lang in settings_of(kiosk).languages

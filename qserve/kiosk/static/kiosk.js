@@ -112,6 +112,7 @@
   }
 
   function waitLine(service) {
+    if (closed && closed.last_call && service.is_open) return t("no_new_tickets"); // open, past the last call
     if (!service.is_open || closed) return t("closed");
     if (!service.waiting) return t("no_queue");
     const count = t("waiting", { count: service.waiting });

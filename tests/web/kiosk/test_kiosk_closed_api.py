@@ -54,6 +54,7 @@ def test_while_closed_the_services_say_when_it_opens_and_a_tap_is_refused(client
     closed = client.get(api + "/services").get_json()["closed"]
     assert closed == {
         "opens_at": "2026-11-23T08:00:00+02:00",
+        "last_call": False,
         "texts": {
             "fi": "Nyt suljettu. Avataan tänään klo 8.00.",
             "sv": "Stängt nu. Öppnar i dag kl. 08:00.",
@@ -123,6 +124,7 @@ def test_past_the_last_call_the_kiosk_gives_no_new_tickets_and_says_when_it_does
     closed = client.get(api + "/services").get_json()["closed"]
     assert closed == {
         "opens_at": "2026-11-24T08:00:00+02:00",
+        "last_call": True,
         "texts": {
             "fi": "Tänään ei enää anneta vuoronumeroita. Seuraavat huomenna klo 8.00.",
             "sv": "Inga fler nummer i dag. Nya nummer i morgon kl. 08:00.",
