@@ -56,6 +56,12 @@ def page_context() -> dict:
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound):
     """Show a translated page for a ticket or location that does not exist."""
+    if request.path.startswith("/t/"):  # a ticket's link: mistyped, cut short, or of a visit long deleted
+        message = gettext(
+            "We cannot find this ticket. The link may be incomplete, or the ticket was deleted some days "
+            "after its visit. Please ask at the desk."
+        )
+        return render_template("mobile/problem.html", message=message), 404
     message = gettext("We cannot find this page. Check the link, or ask at the desk.")
     return render_template("mobile/problem.html", message=message), 404
 

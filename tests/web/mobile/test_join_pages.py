@@ -375,3 +375,11 @@ def test_a_location_open_until_midnight_is_said_to_close_at_24_00_not_23_59(app)
         with app.test_request_context("/"), force_locale(language):
             overview = _decorate({"services": [], "hours": hours, "time_zone": "Europe/Helsinki"})
         assert overview["open_all_day"] and overview["closes_text"] == said
+
+
+def test_an_unknown_ticket_link_says_the_ticket_cannot_be_found_in_the_language_asked(client):
+    response = client.get("/t/tNoSuchTicket123?lang=sv")
+    assert response.status_code == 404
+    assert "Vi hittar inte den här biljetten." in text_of(response)
+    assert "We cannot find this page" not in text_of(client.get("/t/tNoSuchTicket123?lang=en"))
+    assert "We cannot find this page" in text_of(client.get("/join/no-such-place?lang=en"))
