@@ -42,6 +42,14 @@ def tickets() -> int:
         return session.query(Ticket).count()
 
 
+def services_offering_no_join(client, branch: dict, lang: str) -> str:
+    """Read the branch's services page in a language, check it links to no join form, and return its text."""
+    response = client.get(f"/join/{branch['slug']}?lang={lang}")
+    for service_id in branch["service_ids"]:
+        assert f"/join/{branch['slug']}/{service_id}" not in response.get_data(as_text=True)
+    return text_of(response)
+
+
 @pytest.mark.parametrize(
     ("lang", "notice", "closed"),
     [
@@ -55,11 +63,8 @@ def test_at_three_in_the_morning_the_services_say_when_the_location_opens_and_of
     branch = bank_branch(make)
     change_location(branch["id"], opening_hours=WEEKDAYS)
     at(MONDAY_3_AM)
-    response = client.get(f"/join/{branch['slug']}?lang={lang}")
-    page, html = text_of(response), response.get_data(as_text=True)
+    page = services_offering_no_join(client, branch, lang)
     assert notice in page
-    for service_id in branch["service_ids"]:
-        assert f"/join/{branch['slug']}/{service_id}" not in html
     assert page.count(closed) >= len(branch["service_ids"])
     form = client.get(f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang={lang}")
     assert form.status_code == 200 and notice in text_of(form)
@@ -144,11 +149,8 @@ def test_past_the_last_call_the_pages_offer_no_join_and_say_when_tickets_come_ag
         settings={"phone_region": "FI", "stop_joining_before_closing_s": 1800},
     )
     at(datetime(2026, 11, 23, 15, 40, tzinfo=UTC))  # 17:40 in Helsinki, closing at 18:00
-    response = client.get(f"/join/{branch['slug']}?lang={lang}")
-    page, html = text_of(response), response.get_data(as_text=True)
+    page = services_offering_no_join(client, branch, lang)
     assert notice in page and page.count(facts) >= len(branch["service_ids"])
-    for service_id in branch["service_ids"]:
-        assert f"/join/{branch['slug']}/{service_id}" not in html
     refused = client.post(
         f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang={lang}", data={"language": lang}
     )
