@@ -20,6 +20,9 @@ class DayHours:
         None  # end of today's last opening interval still ahead; None: closed for today
     )
     opens_at: datetime | None = None  # while closed: when it next opens (None: not within LOOK_AROUND_DAYS)
+    # While open with a break ahead today (lunch): when this opening ends, and when the next one today begins.
+    break_at: datetime | None = None
+    back_at: datetime | None = None
 
     def may_run_past_closing(self, now: datetime, wait_s: float) -> bool:
         """Tell whether a wait starting now may end after today's closing time."""
@@ -39,4 +42,18 @@ def day_hours(opening_hours: dict | None, time_zone: str, now: datetime) -> DayH
     ends = [end for _start, end in intervals if end > local.time()]
     closes_at = datetime.combine(local.date(), max(ends), zone) if ends else None
     opens_at = None if is_open else closure_around(opening_hours, time_zone, now)[1]
-    return DayHours(known=True, is_open=is_open, closes_at=closes_at, opens_at=opens_at)
+    break_at = back_at = None
+    if is_open:
+        current_end = next(end for start, end in intervals if start <= local.time() < end)
+        later = [start for start, _end in intervals if start > current_end]
+        if later:  # a break today: "open until 12:00, then again 13:00-18:00"
+            break_at = datetime.combine(local.date(), current_end, zone)
+            back_at = datetime.combine(local.date(), min(later), zone)
+    return DayHours(
+        known=True,
+        is_open=is_open,
+        closes_at=closes_at,
+        opens_at=opens_at,
+        break_at=break_at,
+        back_at=back_at,
+    )

@@ -60,6 +60,13 @@ def _decorate(overview: dict) -> dict:
     closes_at = overview["hours"].closes_at
     overview["open_all_day"] = closes_at is not None and closes_at.time() == time.max
     overview["closes_text"] = clock_text(phrases, closes_at, overview["time_zone"]) if closes_at else None
+    hours = overview["hours"]
+    overview["break_text"] = (
+        clock_text(phrases, hours.break_at, overview["time_zone"]) if hours.break_at else None
+    )
+    overview["back_text"] = (
+        clock_text(phrases, hours.back_at, overview["time_zone"]) if hours.back_at else None
+    )
     if overview["open_all_day"]:  # open until 24:00 (kept as the day's last instant, 23:59:59.999999)
         overview["closes_text"] = fill_clock(phrases["clock"], 24, 0)
     opens_at = overview.get("again_at") if overview.get("last_call") else overview["hours"].opens_at

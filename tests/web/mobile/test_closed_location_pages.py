@@ -155,3 +155,23 @@ def test_past_the_last_call_the_pages_offer_no_join_and_say_when_tickets_come_ag
         f"/join/{branch['slug']}/{branch['service_ids'][1]}?lang={lang}", data={"language": lang}
     )
     assert refused.status_code == 409 and notice in text_of(refused) and tickets() == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "morning", "afternoon"),
+    [
+        ("en", "Open now until 12:00, then again 13:00–18:00", "Open today until 18:00"),
+        ("fi", "Avoinna nyt klo 12.00 asti, sitten taas klo 13.00–18.00", "Avoinna tänään klo 18.00 asti"),
+    ],
+)
+def test_before_a_lunch_break_the_hours_say_when_it_begins_and_when_the_doors_open_again(
+    client, make, at, lang, morning, afternoon
+):
+    branch = bank_branch(make)
+    lunch = {day: [["08:00", "12:00"], ["13:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    change_location(branch["id"], opening_hours=lunch)
+    at(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))  # 10:00 in Helsinki
+    assert morning in text_of(client.get(f"/join/{branch['slug']}?lang={lang}"))
+    at(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))  # 14:00: no break ahead today
+    page = text_of(client.get(f"/join/{branch['slug']}?lang={lang}"))
+    assert afternoon in page and morning not in page
