@@ -111,3 +111,14 @@ def fill_clock(pattern: str, hour: int, minute: int) -> str:
 def _rounded(value: float, digits: int) -> float:
     # Python rounds first, so every language shows the same digits; adding 0.0 turns a -0.0 into 0.0.
     return round(value, digits) + 0.0
+
+
+def opening_day(opens_at: datetime, now: datetime, language: str) -> str:
+    """Say which day a moment (in a location's zone: a closed location's next opening) falls on, as seen at
+    `now`: "today", "tomorrow", a weekday within the week (in the language's form for 'on Monday': Finnish
+    'maanantaina'), else the date. The phone's pages and the kiosk word their "Opens ..." sentences by it."""
+    day = opens_at.date()
+    offset = (day - now.astimezone(opens_at.tzinfo).date()).days
+    if offset <= 1:
+        return ("today", "tomorrow")[max(0, offset)]
+    return format_date(day, "EEEE" if offset < 7 else "long", locale=language)

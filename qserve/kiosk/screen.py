@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
 from flask import url_for
 from sqlalchemy.orm import Session
 
 from qserve.domain.texts import in_language
-from qserve.formats import Figures
+from qserve.formats import Figures, opening_day
 from qserve.kiosk.kiosks import settings_of
 from qserve.kiosk.texts import LANGUAGE_NAMES, SPEECH_LOCALES, TEXTS, texts_for
 from qserve.models.kiosk import Kiosk
 from qserve.printing.labels import format_wait
 from qserve.services.locations import services_with_waits
-from qserve.services.opening import admits_walk_ins, hours_span, walk_ins_again_at
+from qserve.services.opening import hours_span, walk_in_refusal
 
 
 def kiosk_services(session: Session, kiosk: Kiosk, *, now: datetime) -> list[dict]:
@@ -46,16 +45,15 @@ def closed_notice(kiosk: Kiosk, *, now: datetime) -> dict | None:
     before opening), when it opens next and the sentence saying so in each of the kiosk's languages; None
     while walk-ins may join. Booked customers still check in meanwhile."""
     location = kiosk.location
-    span = hours_span(location, now)
-    if admits_walk_ins(location, span, now):
+    refusal = walk_in_refusal(location, hours_span(location, now), now)
+    if refusal is None:
         return None
-    opens_at = walk_ins_again_at(location, span)
-    last_call = span is not None and span.is_open  # open, but past the last call before closing
+    opens_at = refusal.opens_at
     return {
         "opens_at": opens_at.isoformat() if opens_at else None,
-        "last_call": last_call,
+        "last_call": refusal.last_call,  # open, but past the last call before closing
         "texts": {
-            lang: opening_sentence(opens_at, now, lang, last_call=last_call)
+            lang: opening_sentence(opens_at, now, lang, last_call=refusal.last_call)
             for lang in settings_of(kiosk).languages
         },
     }
@@ -71,11 +69,10 @@ def opening_sentence(
     kind = "last_call" if last_call else "opens"
     if opens_at is None:
         return words["last_call_no_opening" if last_call else "closed_no_opening"]
-    days = (opens_at.date() - now.astimezone(opens_at.tzinfo).date()).days
     clock = Figures(language).clock(opens_at)
-    if days < 2:
-        return words[f"{kind}_{('today', 'tomorrow')[max(days, 0)]}"].format(time=clock)
-    day = format_date(opens_at.date(), "EEEE" if days < 7 else "long", locale=language)
+    day = opening_day(opens_at, now, language)
+    if day in ("today", "tomorrow"):
+        return words[f"{kind}_{day}"].format(time=clock)
     return words[f"{kind}_on"].format(day=day, time=clock)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from qserve.db import read_session, utcnow
@@ -20,7 +20,7 @@ from qserve.domain.errors import (
     ValidationFailed,
 )
 from qserve.extensions import LANGUAGES, limiter
-from qserve.formats import fill_clock
+from qserve.formats import fill_clock, opening_day
 from qserve.mobile.blueprint import LANGUAGE_COOKIE_AGE_S, bp, locale
 from qserve.mobile.form import JoinForm, check, explain
 from qserve.mobile.overview import location_overview
@@ -69,20 +69,13 @@ def _decorate(overview: dict) -> dict:
     )
     if overview["open_all_day"]:  # open until 24:00 (kept as the day's last instant, 23:59:59.999999)
         overview["closes_text"] = fill_clock(phrases["clock"], 24, 0)
-    opens_at = overview.get("again_at") if overview.get("last_call") else overview["hours"].opens_at
+    # When walk-ins may join again (past the last call: the next opening), else when a closed location opens.
+    opens_at = overview.get("again_at") or overview["hours"].opens_at
+    if opens_at is not None:
+        opens_at = opens_at.astimezone(ZoneInfo(overview["time_zone"]))
     overview["opens_text"] = clock_text(phrases, opens_at, overview["time_zone"]) if opens_at else None
-    overview["opens_on"] = opening_day(opens_at, overview["time_zone"], overview["now"]) if opens_at else None
+    overview["opens_on"] = opening_day(opens_at, overview["now"], locale()) if opens_at else None
     return overview
-
-
-def opening_day(opens_at: datetime, time_zone: str, now: datetime) -> str:
-    """Say which day a closed location opens: "today", "tomorrow", a weekday within the week (in the
-    language's form for 'on Monday': Finnish 'maanantaina'), else the date."""
-    day = opens_at.astimezone(ZoneInfo(time_zone)).date()
-    offset = (day - now.astimezone(ZoneInfo(time_zone)).date()).days
-    if offset <= 1:
-        return ("today", "tomorrow")[max(0, offset)]
-    return format_date(day, "EEEE" if offset < 7 else "long")
 
 
 @bp.get("/join/<slug>")

@@ -12,7 +12,7 @@ from qserve.db import read_session
 from qserve.mobile.hours import day_hours
 from qserve.models import Location, TicketNumberCounter
 from qserve.services.locations import location_by_slug, services_with_waits
-from qserve.services.opening import admits_walk_ins, hours_span, ticket_day, walk_ins_again_at
+from qserve.services.opening import admits_walk_ins, hours_span, ticket_day, walk_in_refusal
 
 # A booking page of the appointments front end, taking the location's slug (not a booking code).
 BOOKING_RULE = re.compile(r"^/(book|booking|appointments)/<(?:string:)?(slug|location|location_slug)>/?$")
@@ -28,7 +28,8 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
         location = location_by_slug(session, slug)
         services = services_with_waits(session, location, language=language, now=now)
         span = hours_span(location, now)
-        joinable = admits_walk_ins(location, span, now)
+        refusal = walk_in_refusal(location, span, now)
+        joinable = refusal is None
         issued = _issued_on(session, location, ticket_day(location, span, now))
         hours = day_hours(location.opening_hours, location.time_zone, now)
         for service in services:
@@ -53,9 +54,9 @@ def location_overview(slug: str, *, language: str, now: datetime) -> dict:
             "phone_region": location.settings.get("phone_region", "FI"),
             "hours": hours,
             "joinable": joinable,
-            # Open, but past the last call for walk-ins: when they may join again (at the next opening).
-            "last_call": span is not None and span.is_open and not joinable,
-            "again_at": walk_ins_again_at(location, span) if not joinable else None,
+            # Open, but past the last call for walk-ins; and, refused, when they may join again.
+            "last_call": refusal is not None and refusal.last_call,
+            "again_at": refusal.opens_at if refusal is not None else None,
             "now": now,
             "services": services,
             # The other locations, and whether a walk-in could join there now (not while it is closed).

@@ -55,25 +55,24 @@ def admits_walk_ins(location: Location, span: Span | None, now: datetime) -> boo
     return span is None or span.admits_walk_ins(now, join_before_opening(location), last_call(location))
 
 
-def walk_ins_again_at(location: Location, span: Span | None) -> datetime | None:
-    """Return when a location that takes no walk-ins now opens to them again: its next opening, or, while
-    it is open but past its last call, the opening after this one closes (None when not known)."""
-    if span is None:
+def walk_in_refusal(location: Location, span: Span | None, now: datetime) -> LocationClosed | None:
+    """Return the refusal a walk-in joining at `now` gets, or None while walk-ins may join. It says whether
+    the location is closed or open but past its last call, and when walk-ins may join again: the next
+    opening (after this one closes, past the last call; None when not known). The join raises it; the
+    phone's pages and the kiosk read it to say so beforehand."""
+    if span is None or admits_walk_ins(location, span, now):
         return None
-    if not span.is_open:
-        return span.next_opening
-    return span_at(location.opening_hours, location.time_zone, span.end).next_opening if span.end else None
+    opens_at = span.next_opening
+    if span.is_open and span.end is not None:  # past the last call: the opening after this one
+        opens_at = span_at(location.opening_hours, location.time_zone, span.end).next_opening
+    return LocationClosed(location.name, opens_at=opens_at, now=now, last_call=span.is_open)
 
 
 def refuse_walk_in_while_closed(location: Location, span: Span | None, now: datetime) -> None:
-    """Raise LocationClosed, saying when the location opens, unless walk-ins may join at `now`."""
-    if not admits_walk_ins(location, span, now):
-        raise LocationClosed(
-            location.name,
-            opens_at=walk_ins_again_at(location, span),
-            now=now,
-            last_call=span is not None and span.is_open,
-        )
+    """Raise LocationClosed, saying when walk-ins may join again, unless they may join at `now`."""
+    refusal = walk_in_refusal(location, span, now)
+    if refusal is not None:
+        raise refusal
 
 
 def until_opening_s(location: Location, now: datetime) -> int:
