@@ -48,15 +48,20 @@ def page_message(message: str, status: int) -> str:
     return str(PAGE_MESSAGES[status])
 
 
+def json_error(code: str, message: str, status: int, field: str | None = None, extra: dict | None = None):
+    """Build the JSON error body {"error": {"code", "message", "field"?, ...extra}} with its status."""
+    body = {"error": {"code": code, "message": message}}
+    if field:
+        body["error"]["field"] = field
+    body["error"].update(extra or {})
+    return jsonify(body), status
+
+
 def error_response(code: str, message: str, status: int, field: str | None = None, extra: dict | None = None):
     """Build the JSON error body (with what an error carries beyond its code and message, `extra`), or a
     friendly page, for a status."""
     if wants_json():
-        body = {"error": {"code": code, "message": message}}
-        if field:
-            body["error"]["field"] = field
-        body["error"].update(extra or {})
-        return jsonify(body), status
+        return json_error(code, message, status, field, extra)
     page = render_template("error.html", code=code, message=page_message(message, status), status=status)
     return page, status
 

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 from qserve.api.inputs import bool_field, int_field, json_body, staff_actor, str_field
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import NotFound, QServeError, ValidationFailed
+from qserve.errors import json_error
 from qserve.extensions import limiter
 from qserve.kiosk.checkin import check_in_at_kiosk, clean_booking_code
 from qserve.kiosk.delivery import kick_delivery
@@ -23,20 +24,15 @@ from qserve.services.tickets import issue_ticket, ticket_by_token
 bp = Blueprint("kiosk_api", __name__, url_prefix="/kiosk/api")
 
 
-def _json_error(code: str, message: str, status: int, field: str | None = None, extra: dict | None = None):
-    body = {"error": {"code": code, "message": message} | ({"field": field} if field else {}) | (extra or {})}
-    return jsonify(body), status
-
-
 @bp.errorhandler(QServeError)
 def _qserve_error(error: QServeError):
-    return _json_error(error.code, error.message, error.http_status, error.field, error.extra)
+    return json_error(error.code, error.message, error.http_status, error.field, error.extra)
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     code = (error.name or "error").lower().replace(" ", "_")
-    return _json_error(code, error.description or error.name, error.code or 500)
+    return json_error(code, error.description or error.name, error.code or 500)
 
 
 def _kiosk_limit() -> str:

@@ -116,7 +116,6 @@ class JoinRules:
         self.phones: set[tuple[int, str]] = set()  # (location id, phone) taken by this batch
         self.keys: dict[tuple[int, str], Admitted] = {}  # idempotency keys used by this batch
         self.left: dict[tuple[int, date], int] = {}  # numbers still under a service's daily cap
-        self.hours: dict[int, Span | None] = {}  # location id -> the span of its hours the joins fall in
 
     def admit(self, request: JoinRequest) -> Admitted | Replayed:
         """Check one join against every rule, in the order a single join checks them."""
@@ -131,7 +130,7 @@ class JoinRules:
         actor = request.actor
         if actor is not None and actor.kind == "staff":
             actor.require_location(location.id, location.organization_id)
-        hours = self._hours(location, request.now)
+        hours = hours_span(location, request.now)  # kept between joins and batches while it holds
         walk_in = is_walk_in(request.channel, actor=actor, details=request.details)
         if walk_in:
             self._refuse_walk_in(location, service, hours, now=request.now)
@@ -159,15 +158,6 @@ class JoinRules:
             select(Ticket.id).where(Ticket.location_id == location.id, Ticket.idempotency_key == key)
         )
         return Replayed(request.now, ticket_id=existing) if existing else None
-
-    def _hours(self, location: Location, now: datetime) -> Span | None:
-        """Return the span of a location's hours a join at `now` falls in (None without hours), read once a
-        batch: its joins are milliseconds apart, so the span read for the first nearly always holds them
-        all."""
-        span = self.hours.get(location.id)
-        if location.id not in self.hours or (span is not None and not span.holds_at(now)):
-            span = self.hours[location.id] = hours_span(location, now)
-        return span
 
     def _refuse_walk_in(
         self, location: Location, service: Service, hours: Span | None, *, now: datetime
