@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Blueprint, jsonify, request, url_for
-from sqlalchemy import select
 
 from qserve.api.inputs import int_field, json_body, str_field
 from qserve.appointments import services
-from qserve.db import read_session, utcnow
+from qserve.db import utcnow
 from qserve.domain.errors import ValidationFailed
 from qserve.extensions import limiter
-from qserve.models import Ticket
-from qserve.services.views import public_link, ticket_url
+from qserve.services.views import public_link
 
 bp = Blueprint("appointments_api", __name__, url_prefix="/api/v1")
 CODE_LIMIT = "30 per minute"  # guessing an 8-character code at this rate takes longer than the universe
@@ -87,12 +85,15 @@ def show(code: str):
 @limiter.limit(CODE_LIMIT)
 def check_in(code: str):
     """Check a booking in; answer with its ticket (the live ticket page follows it)."""
-    ticket_id = services.check_in(code=code, now=utcnow(), channel="remote")
-    with read_session() as session:
-        token, number = session.execute(
-            select(Ticket.public_token, Ticket.number).where(Ticket.id == ticket_id)
-        ).one()
-    return jsonify({"ticket_id": ticket_id, "token": token, "number": number, "url": ticket_url(token)})
+    ticket = services.check_in_ticket(code=code, now=utcnow(), channel="remote")
+    return jsonify(
+        {
+            "ticket_id": ticket["id"],
+            "token": ticket["token"],
+            "number": ticket["number"],
+            "url": ticket["url"],
+        }
+    )
 
 
 @bp.post("/appointments/<code>/cancel")

@@ -337,7 +337,7 @@ def cancel(code: str):
 def here(code: str):
     """Check in from the phone ("I'm here") and go to the live ticket."""
     try:
-        ticket_id = services.check_in(code=code, now=utcnow(), channel="phone")
+        ticket = services.check_in_ticket(code=code, now=utcnow(), channel="phone")
     except QServeError as error:
         view = services.get_appointment(code=code)
         starts = parse_instant(view["starts_at"]).astimezone(ZoneInfo(view["location"]["time_zone"]))
@@ -345,9 +345,7 @@ def here(code: str):
             message = _check_in_error(error)
             page = render_template("appointments/booking.html", booking=view, starts=starts, error=message)
         return page, error.http_status
-    with read_session() as session:
-        token = session.scalar(select(Ticket.public_token).where(Ticket.id == ticket_id))
-    return redirect(f"/t/{token}", code=303)
+    return redirect(f"/t/{ticket['token']}", code=303)
 
 
 def _check_in_error(error: QServeError) -> str:

@@ -237,9 +237,25 @@ def check_in(
     actor: Actor | None = None,
     language: str | None = None,
 ) -> int:
-    """Check a booked customer in and return their ticket's id (the same ticket if asked twice); a kiosk
-    passes the language its customer reads, else the ticket speaks the booking's."""
-    from qserve.services.tickets import issue_ticket
+    """Check a booked customer in and return their ticket's id (see check_in_ticket)."""
+    arguments = {"location_slug": location_slug, "channel": channel, "details": details, "actor": actor}
+    return check_in_ticket(code=code, now=now, language=language, **arguments)["id"]
+
+
+def check_in_ticket(
+    *,
+    code: str,
+    now: datetime,
+    location_slug: str | None = None,
+    channel: str = "kiosk",
+    details: dict | None = None,
+    actor: Actor | None = None,
+    language: str | None = None,
+) -> dict:
+    """Check a booked customer in and return their ticket's public view (the same ticket if asked twice);
+    a kiosk passes the language its customer reads, else the ticket speaks the booking's."""
+    from qserve.services.tickets import join_queue
+    from qserve.services.views import ticket_with_place
 
     ensure_ticket_link(current_app._get_current_object())
     with read_session() as session:
@@ -250,7 +266,7 @@ def check_in(
         if actor is not None:
             actor.require_location(location.id, location.organization_id)
         if appointment.status == "checked_in" and appointment.ticket_id is not None:
-            return appointment.ticket_id
+            return ticket_with_place(session, session.get(Ticket, appointment.ticket_id), now=now)
         if appointment.status != "booked":
             raise CheckInRefused(
                 f"this booking is {appointment.status.replace('_', '-')}", reason="not_booked"
@@ -263,7 +279,7 @@ def check_in(
     if outcome == "no_show":
         _mark_no_show(appointment.id, now=now)
         raise CheckInRefused("this booking's time has passed; please ask at the desk", reason="too_late")
-    return issue_ticket(
+    return join_queue(
         location_slug=location.slug,
         service_id=appointment.service_id,
         now=now,

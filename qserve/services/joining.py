@@ -36,6 +36,7 @@ from qserve.services.admission import (
     daily_cap_reached,
 )
 from qserve.services.newcomers import (
+    Placed,
     by_location,
     census_with_newcomers,
     counted_alone,
@@ -136,8 +137,10 @@ def _join_together(requests: list[JoinRequest]) -> list[JoinOutcome]:
         joining = [item for item in admitted if isinstance(item, Admitted)]
         ids = _number(tx.session, joining)
         issued = [item for item in joining if item.sequence is not None]
-        views = _issue(tx.session, issued, ids)
-        _log(tx, issued, views)
+        placed = _issue(tx.session, issued, ids)
+        _log(tx, issued, placed)
+        # Viewed once their first log entries are in: a booking checked in late is known by its entry.
+        views = _views(placed)
         return [_outcome(tx.session, item, views) for item in admitted]
 
 
@@ -230,12 +233,12 @@ def _read_back(ticket: Ticket, request: JoinRequest) -> bool:
     return ticket.has_contact or bool(request.details) or not ticket.stands_at_back
 
 
-def _log(tx: UnitOfWork, issued: list[Admitted], views: dict[int, dict]) -> None:
+def _log(tx: UnitOfWork, issued: list[Admitted], placed: dict[int, Placed]) -> None:
     """Write the tickets' first event-log entries with one statement and record their TicketIssued events,
     each with the place its join was given (what the handlers tell the customer)."""
     entries = []
     for item in issued:
-        request, view = item.request, views[item.ticket.id]
+        request, place = item.request, placed[item.ticket.id][1]
         issuer = request.actor or Actor(kind="kiosk" if request.channel == "kiosk" else "customer")
         entries.append(
             IssueEntry(
@@ -243,8 +246,8 @@ def _log(tx: UnitOfWork, issued: list[Admitted], views: dict[int, dict]) -> None
                 actor=issuer,
                 now=request.now,
                 details=request.details,
-                position=view["position"],
-                people_ahead=view["people_ahead"],
+                position=place.position if place else None,
+                people_ahead=place.ahead if place else None,
             )
         )
     log_issues(tx, entries)
@@ -304,9 +307,9 @@ def _column_defaults() -> dict:
 NEW_TICKET_DEFAULTS = _column_defaults()  # a row overrides the mutable ones (answers) with its own
 
 
-def _issue(session: Session, issued: list[Admitted], ids: list[int]) -> dict[int, dict]:
+def _issue(session: Session, issued: list[Admitted], ids: list[int]) -> dict[int, Placed]:
     """Insert the new tickets, place them in line, estimate their waits and store the estimate announced
-    with each; return their public views by ticket id.
+    with each; return them with their places and estimates by ticket id.
 
     The line is counted before the insert and the new tickets added to the count. When the lines counted
     hold plain walk-ins alone and so do the new tickets (the usual join: no priority, no booking), that
@@ -314,8 +317,6 @@ def _issue(session: Session, issued: list[Admitted], ids: list[int]) -> dict[int
     tickets go in first, so that the clock-aware counts, the whole-line places and the estimator's
     detailed counts see them, and their estimates follow in an UPDATE. `ids` are those _number took (at
     least one per ticket)."""
-    from qserve.services.views import public_ticket
-
     if not issued:
         return {}
     for item, ticket_id in zip(issued, ids[: len(issued)], strict=True):
@@ -340,6 +341,13 @@ def _issue(session: Session, issued: list[Admitted], ids: list[int]) -> dict[int
         _insert(session, issued)
     else:
         store_estimates(session, [(t, estimate) for t, _place, estimate in placed.values() if estimate])
+    return placed
+
+
+def _views(placed: dict[int, Placed]) -> dict[int, dict]:
+    """Return the public views of new tickets by id, each with the place and estimate its join was given."""
+    from qserve.services.views import public_ticket
+
     return {
         ticket_id: public_ticket(ticket, place, now=ticket.joined_at, estimate=estimate)
         for ticket_id, (ticket, place, estimate) in placed.items()

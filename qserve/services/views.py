@@ -141,7 +141,9 @@ def _checked_in_without_slot(ticket: Ticket) -> bool:
 
 
 def _late_booking_of(ticket: Ticket) -> datetime | None:
-    """Return late_booking for a ticket read in a session (a ticket being issued has no log entry yet)."""
+    """Return late_booking for a ticket read in a session. A new ticket's view is built in its join's
+    transaction once its first log entry is written (qserve.services.joining), which this reads; a ticket
+    outside any session is a plain join's, never a booking's."""
     if not _checked_in_without_slot(ticket):
         return None
     session = object_session(ticket)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from qserve.appointments.jobs import JOBS
 from qserve.appointments.services import (
     cancel_appointment,
     check_in,
+    check_in_ticket,
     get_appointment,
     switch_mode,
 )
@@ -123,6 +124,21 @@ def test_late_within_grace_keeps_the_slot_and_later_joins_as_a_walk_in(make):
     walked = load(check_in(code=late, now=slot + timedelta(minutes=20)))
     assert kept.appointment_at == slot
     assert (walked.appointment_at, walked.queued_at) == (None, slot + timedelta(minutes=20))
+
+
+def test_the_ticket_a_check_in_returns_names_the_booked_time_a_late_arrival_lost(make):
+    """The view is built inside the check-in's own transaction, before it commits: it must already know
+    what the booking became (its slot kept, or lost to a late arrival), and say so again when asked twice."""
+    location = make_bookable(make, counters=2, settings={"appointments": {"grace_s": 600, "late": "walk_in"}})
+    slot = slot_times(location)[0]
+    on_time, late = booked(location, slot), booked(location, slot)
+    kept = check_in_ticket(code=on_time, now=slot + timedelta(minutes=9))
+    walked = check_in_ticket(code=late, now=slot + timedelta(minutes=20), channel="phone")
+    assert (kept["appointment_at"], kept["late_booking_at"]) == (slot.isoformat(), None)
+    assert walked["appointment_at"] is None
+    assert datetime.fromisoformat(walked["late_booking_at"]) == slot
+    again = check_in_ticket(code=late, now=slot + timedelta(minutes=21))
+    assert (again["id"], again["late_booking_at"]) == (walked["id"], walked["late_booking_at"])
 
 
 def test_late_beyond_grace_is_a_no_show_when_the_location_says_so(make):
