@@ -9,7 +9,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from qserve.appointments.slots import Slot, SlotRules, booking_share, generate_slots
+from qserve.appointments.slots import (
+    Slot,
+    SlotRules,
+    booking_horizon,
+    booking_share,
+    generate_slots,
+    horizon_days,
+)
 from qserve.domain.errors import ValidationFailed
 from qserve.models import Counter, Service, counter_services
 from qserve.models.appointment import SlotLoad
@@ -44,6 +51,12 @@ def display_code(code: str) -> str:
 def booking_settings(location) -> dict:
     """Return a location's appointment settings (hybrid share, cap, arrival rules) as stored."""
     return (location.settings or {}).get("appointments") or {}
+
+
+def horizon_of(location, now: datetime) -> datetime:
+    """Return the instant a location's bookings end, seen now (its booking_horizon_days, whole local
+    days)."""
+    return booking_horizon(now, location.time_zone, horizon_days(location.settings))
 
 
 def serving_counters(session: Session, service: Service) -> int:

@@ -19,14 +19,14 @@ DAYS_SHOWN = 14  # the day picker shows two weeks at a time, a week a row
 def day_states(*, location_slug: str, service_id: int, days: list[date], now: datetime) -> dict[date, str]:
     """Tell for each day (in order) whether it has a free time ("open"), times that are all taken ("full"),
     or no time left to book at all ("closed": the location is closed, today's last time has passed, or the
-    day's times are further ahead than bookings are taken)."""
+    day is past the location's booking horizon)."""
     with read_session() as session:
         location = session.scalar(select(Location).where(Location.slug == location_slug))
         service = session.get(Service, service_id)
         if location is None or service is None or service.location_id != location.id:
             raise NotFound("no such service at this location", field="service_id")
-        rules = cap.rules_for(session, service)
-        upcoming = {day: _bookable(generate_slots(rules, day), now) for day in days}
+        rules, horizon = cap.rules_for(session, service), cap.horizon_of(location, now)
+        upcoming = {day: _bookable(generate_slots(rules, day), now, horizon) for day in days}
         free = iter(cap.free_places(session, service, [slot for day in days for slot in upcoming[day]]))
     states = {}
     for day in days:
@@ -52,5 +52,5 @@ def fortnight(*, today: date, last: date, around: date) -> list[date]:
     return [day for day in days if day <= last]
 
 
-def _bookable(slots: list, now: datetime) -> list:
-    return [slot for slot in slots if bookable(slot.starts_at, now)]
+def _bookable(slots: list, now: datetime, horizon: datetime) -> list:
+    return [slot for slot in slots if bookable(slot.starts_at, now, horizon)]

@@ -25,10 +25,10 @@ from qserve.appointments.api import parse_day, parse_instant
 from qserve.appointments.days import DAYS_SHOWN, day_states, first_open, fortnight
 from qserve.appointments.ics import booking_calendar
 from qserve.appointments.refusals import shared_refusal
-from qserve.appointments.slots import last_bookable_day
+from qserve.appointments.slots import horizon_days, last_bookable_day
 from qserve.appointments.unknown import booking_not_found, find_booking
 from qserve.db import read_session, utcnow
-from qserve.domain.errors import BookingNotFound, Conflict, NotFound, QServeError
+from qserve.domain.errors import BeyondBookingHorizon, BookingNotFound, Conflict, NotFound, QServeError
 from qserve.domain.texts import in_language
 from qserve.extensions import limiter
 from qserve.formats import Figures
@@ -81,10 +81,14 @@ def zone_city(time_zone: str) -> str:
     return get_timezone_location(time_zone, locale=str(get_locale() or "en"), return_city=True)
 
 
+def full_day(day) -> str:
+    """Return a date in the page's language with its weekday ("tiistai 24.11.2026" in Finnish)."""
+    return format_date(day, "cccc d.M.yyyy", locale=str(get_locale() or "en"))
+
+
 def when_label(moment) -> str:
     """Return a local date and time in the page's language ("tiistai 24.11.2026 12.00" in Finnish)."""
-    language = str(get_locale() or "en")
-    return f"{format_date(moment, 'cccc d.M.yyyy', locale=language)} {Figures(language).clock(moment)}"
+    return f"{full_day(moment)} {Figures(str(get_locale() or 'en')).clock(moment)}"
 
 
 @bp.context_processor
@@ -134,6 +138,7 @@ def _service_facts(slug: str, service_id: int) -> dict:
             "questions": list(service.questions or []),
             "location_name": location.name,
             "phone_region": (location.settings or {}).get("phone_region", "FI"),
+            "horizon_days": horizon_days(location.settings),
         }
 
 
@@ -166,7 +171,7 @@ def _booking_to_move(code: str | None, service_id: int) -> dict | None:
 
 def _render_slots(slug: str, service_id: int, facts: dict, moving: dict | None, *, error, form) -> str:
     zone, now = ZoneInfo(facts["zone"]), utcnow()
-    today, last = now.astimezone(zone).date(), last_bookable_day(now, facts["zone"])
+    today, last = now.astimezone(zone).date(), last_bookable_day(now, facts["zone"], facts["horizon_days"])
     current = parse_instant(moving["starts_at"]).astimezone(zone) if moving else None
     asked = _query_day("date")
     asked = asked if asked and today <= asked <= last else None  # a stale link's day is not offered
@@ -254,6 +259,13 @@ def _slot_error(error: QServeError) -> LazyString:
     could not be booked."""
     if isinstance(error, Conflict):
         return lazy_gettext("This time has just been taken. Please choose another time.")
+    if isinstance(error, BeyondBookingHorizon):  # a page left open while the location shortened its horizon
+        last_day = error.last_day
+        return LazyString(
+            lambda: gettext(
+                "Times can be booked up to %(day)s. Please choose an earlier time.", day=full_day(last_day)
+            )
+        )
     return lazy_gettext("Please choose one of the free times.")
 
 

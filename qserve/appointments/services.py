@@ -10,18 +10,19 @@ from sqlalchemy.orm import Session
 
 from qserve.appointments import capacity as cap
 from qserve.appointments.slots import (
-    MAX_DAYS_AHEAD,
     MODES,
     ArrivalPolicy,
     arrival_outcome,
     bookable,
     find_slot,
+    horizon_days,
+    last_bookable_day,
     service_day_of,
 )
 from qserve.db import UnitOfWork, read_session, transaction
 from qserve.domain.actors import Actor
 from qserve.domain.contact import normalize_email, normalize_language, normalize_phone
-from qserve.domain.errors import BookingNotFound, Conflict, NotFound, ValidationFailed
+from qserve.domain.errors import BeyondBookingHorizon, BookingNotFound, Conflict, NotFound, ValidationFailed
 from qserve.domain.events import AppointmentChanged, DomainEvent, TicketChanged
 from qserve.domain.questions import clean_answers
 from qserve.models import Location, Service, Ticket
@@ -91,12 +92,15 @@ def get_appointment(*, code: str) -> dict:
 
 
 def list_slots(*, location_slug: str, service_id: int, day: date, now: datetime) -> list[dict]:
-    """Return a service's slots on a local day with the places still free (those begun, or further ahead
-    than bookings are taken, left out)."""
+    """Return a service's slots on a local day with the places still free (those begun, or on a day past the
+    location's booking horizon, left out)."""
     with read_session() as session:
         location = _location(session, location_slug)
         service = _service(session, location, service_id)
-        slots = [slot for slot in cap.slots_of(session, service, day) if bookable(slot.starts_at, now)]
+        horizon = cap.horizon_of(location, now)
+        slots = [
+            slot for slot in cap.slots_of(session, service, day) if bookable(slot.starts_at, now, horizon)
+        ]
         free = cap.free_places(session, service, slots)
     return [
         {
@@ -114,8 +118,9 @@ def _reserve(session: Session, service: Service, starts_at: datetime, *, now: da
     location = service.location
     if starts_at <= now:
         raise ValidationFailed("this time has passed; choose a later slot", field="starts_at")
-    if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise ValidationFailed(f"book at most {MAX_DAYS_AHEAD} days ahead", field="starts_at")
+    if starts_at >= cap.horizon_of(location, now):
+        days = horizon_days(location.settings)
+        raise BeyondBookingHorizon(last_day=last_bookable_day(now, location.time_zone, days), days=days)
     day = service_day_of(starts_at, location.time_zone)
     slot = find_slot(cap.slots_of(session, service, day), starts_at)
     if slot is None:

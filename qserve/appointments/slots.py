@@ -18,7 +18,10 @@ from qserve.domain.hours import intervals_on
 MODES = ("queue", "appointments", "hybrid")
 ROUND_S = 300  # a slot lasts whole five minutes: a 7-minute service is booked in 10-minute slots
 GRIDS_MIN = (60, 30, 20, 15, 10, 5)  # the round minutes a slot may start on, coarsest first
-MAX_DAYS_AHEAD = 60  # a slot is booked at most this long ahead, to the minute
+# How many days past today a location takes bookings (its settings' booking_horizon_days): whole local days,
+# so the last one offers all its times, whatever the time of day a customer looks.
+DEFAULT_HORIZON_DAYS = 60
+HORIZON_DAYS = (1, 365)  # the fewest and most a manager may set
 
 
 @dataclass(frozen=True)
@@ -127,16 +130,31 @@ def generate_slots(rules: SlotRules, day: date) -> list[Slot]:
     return slots
 
 
-def bookable(starts_at: datetime, now: datetime) -> bool:
-    """Tell whether a slot starting at an instant can be booked now: it has not begun, and it is no further
-    ahead than MAX_DAYS_AHEAD."""
-    return now < starts_at <= now + timedelta(days=MAX_DAYS_AHEAD)
+def horizon_days(settings: dict | None) -> int:
+    """Return how many days past today a location takes bookings: its setting, else the default (a value
+    out of bounds, stored by hand, is held to them)."""
+    try:
+        days = int((settings or {}).get("booking_horizon_days", DEFAULT_HORIZON_DAYS))
+    except (TypeError, ValueError):  # None or text
+        return DEFAULT_HORIZON_DAYS
+    return min(max(days, HORIZON_DAYS[0]), HORIZON_DAYS[1])
 
 
-def last_bookable_day(now: datetime, time_zone: str) -> date:
-    """Return the last local day that has a time bookable now (its times up to the moment of the
-    horizon)."""
-    return (now + timedelta(days=MAX_DAYS_AHEAD)).astimezone(ZoneInfo(time_zone)).date()
+def last_bookable_day(now: datetime, time_zone: str, days: int) -> date:
+    """Return the last local day that takes bookings now: `days` days after today, all of its times."""
+    return now.astimezone(ZoneInfo(time_zone)).date() + timedelta(days=days)
+
+
+def booking_horizon(now: datetime, time_zone: str, days: int) -> datetime:
+    """Return the instant bookings end: the local midnight after the last bookable day."""
+    after = last_bookable_day(now, time_zone, days) + timedelta(days=1)
+    return local_instant(after, time(0, 0), ZoneInfo(time_zone))
+
+
+def bookable(starts_at: datetime, now: datetime, horizon: datetime) -> bool:
+    """Tell whether a slot starting at an instant can be booked now: it has not begun, and it starts before
+    the booking horizon (see booking_horizon)."""
+    return now < starts_at < horizon
 
 
 def find_slot(slots: list[Slot], starts_at: datetime) -> Slot | None:

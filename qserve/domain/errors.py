@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 NO_BOOKING = "no booking has this code; check the code in the booking's confirmation message"
 
@@ -29,6 +29,26 @@ class ValidationFailed(QServeError):
 
     code = "validation_failed"
     http_status = 422
+
+
+class BeyondBookingHorizon(ValidationFailed):
+    """A time is further ahead than its location takes bookings (422); the error says the last day that
+    does, so a page or an app can offer the times up to it."""
+
+    code = "beyond_booking_horizon"
+
+    def __init__(self, *, last_day: date, days: int) -> None:
+        super().__init__(
+            f"bookings are taken up to {last_day.isoformat()} ({days} days ahead); choose an earlier time",
+            field="starts_at",
+        )
+        self.last_day = last_day
+        self.days = days
+
+    @property
+    def extra(self) -> dict:
+        """Return the last day that takes bookings and how many days ahead that is."""
+        return {"last_day": self.last_day.isoformat(), "horizon_days": self.days}
 
 
 class BadRequest(QServeError):

@@ -16,10 +16,8 @@ from tests.web.appointments.test_booking_pages import ALL_DAY, EARLY
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # Monday, 09:00 in Helsinki
 TODAY = date(2026, 11, 23)
-HORIZON = NOW + timedelta(
-    days=60
-)  # bookings are taken 60 days ahead: Friday 22 January 2027, 09:00 in Helsinki
-LAST_DAY = date(2027, 1, 22)
+LAST_DAY = date(2027, 1, 22)  # bookings are taken 60 days past today unless the location says otherwise
+LAST_TIME = datetime(2027, 1, 22, 23, 50, tzinfo=ZoneInfo("Europe/Helsinki"))  # its last time, after 09:00
 
 
 @pytest.fixture
@@ -80,17 +78,18 @@ def test_no_link_shows_a_day_before_today_or_past_the_horizon(app, place, query)
     assert TODAY <= days[0] and days[-1] <= LAST_DAY and len(days) in (5, 14)
 
 
-def test_the_horizons_day_offers_only_the_times_up_to_the_horizon(app, place):
+def test_the_last_day_offers_all_its_times_not_only_those_before_the_hour_it_is_now(app, place):
+    """The horizon is whole days of the location's zone: at 09:00 the last day's evening is bookable too."""
     client = app.test_client()
     html = page(client, place, f"?date={LAST_DAY}")
     times = [datetime.fromisoformat(value) for value in re.findall(r'name="starts_at" value="([^"]+)"', html)]
-    assert times and max(times) == HORIZON  # 09:00 in Helsinki, as the booking service takes
+    assert times and max(times) == LAST_TIME
     url = f"/api/v1/locations/{place['slug']}/slots?service_id={place['service_ids'][0]}&date={LAST_DAY}"
     offered = [datetime.fromisoformat(slot["starts_at"]) for slot in client.get(url).get_json()["slots"]]
-    assert max(offered) == HORIZON
+    assert max(offered) == LAST_TIME
     booked = client.post(
         f"/api/v1/locations/{place['slug']}/appointments",
-        json={"service_id": place["service_ids"][0], "starts_at": HORIZON.isoformat()},
+        json={"service_id": place["service_ids"][0], "starts_at": LAST_TIME.isoformat()},
     )
     assert booked.status_code == 201
 
