@@ -11,6 +11,7 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from qserve.admin import question_rules, rules
+from qserve.appointments.slots import DEFAULT_HORIZON_DAYS, horizon_days
 from qserve.models import Kiosk, Location, Service
 
 LIST_FIELDS = ("languages", "service_ids", "location_ids", "sms_kinds")
@@ -63,6 +64,7 @@ def location_form(location: Location | None) -> dict:
             "fairness_kind": "strict",
             "join_before_opening_min": 0,
             "stop_joining_before_closing_min": 0,
+            "booking_horizon_days": DEFAULT_HORIZON_DAYS,
         }
     hours = location.opening_hours or {}
     fairness = location.fairness or {}
@@ -78,6 +80,7 @@ def location_form(location: Location | None) -> dict:
             (location.settings or {}).get("stop_joining_before_closing_s") or 0
         )
         // 60,
+        "booking_horizon_days": horizon_days(location.settings),
         "fairness_kind": fairness.get("kind", "strict"),
         "fairness_max_in_row": fairness.get("max_in_row", 3),
         "fairness_credit_min": int(fairness.get("credit_s", 600)) // 60,
@@ -100,6 +103,7 @@ def location_arguments(values: dict) -> dict:
         "exceptions": values.get("exceptions", ""),
         "join_before_opening_min": values.get("join_before_opening_min", ""),
         "stop_joining_before_closing_min": values.get("stop_joining_before_closing_min", ""),
+        "booking_horizon_days": values.get("booking_horizon_days", ""),
         "languages": values.get("languages", []),
         "display_message": values.get("display_message", ""),
         "fairness": {

@@ -11,6 +11,7 @@ import re
 from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from qserve.appointments.slots import DEFAULT_HORIZON_DAYS, HORIZON_DAYS
 from qserve.domain.errors import ValidationFailed
 from qserve.domain.ordering import FairnessKind
 
@@ -172,9 +173,12 @@ def location_values(
     fairness: dict,
     join_before_opening_min: str = "",
     stop_joining_before_closing_min: str = "",
+    booking_horizon_days: str = "",
 ) -> dict:
-    """Check a location's settings as typed and return them in the stored shape (join_before_opening_s is
-    kept in Location.settings: how long before opening walk-ins may already join, none by default)."""
+    """Check a location's settings as typed and return them in the stored shape (join_before_opening_s,
+    stop_joining_before_closing_s and booking_horizon_days are kept in Location.settings: how long before
+    opening walk-ins may already join, and before closing they stop, none by default; how many days past
+    today bookings are taken, 60 by default)."""
     message = (display_message or "").strip()
     if len(message) > 500:
         raise ValidationFailed("write at most 500 characters", field="display_message")
@@ -193,6 +197,13 @@ def location_values(
         "stop_joining_before_closing_s": 60
         * check_int(
             stop_joining_before_closing_min, field="stop_joining_before_closing_min", low=0, high=720, blank=0
+        ),
+        "booking_horizon_days": check_int(
+            booking_horizon_days,
+            field="booking_horizon_days",
+            low=HORIZON_DAYS[0],
+            high=HORIZON_DAYS[1],
+            blank=DEFAULT_HORIZON_DAYS,
         ),
     }
 

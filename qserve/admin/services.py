@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from qserve.admin import question_rules, rules
 from qserve.admin.audit import Editor, joined_to_next_commit, managed_location, record
+from qserve.appointments.slots import DEFAULT_HORIZON_DAYS
 from qserve.db import read_session, transaction
 from qserve.domain.errors import Conflict, NotFound, ValidationFailed
 from qserve.domain.events import CounterChanged, DomainEvent, ServiceChanged
@@ -23,7 +24,12 @@ from qserve.domain.questions import validate_questions
 from qserve.models import Counter, Kiosk, Location, Service
 
 LOCATION_FIELDS = ("name", "slug", "time_zone", "opening_hours", "languages", "display_message", "fairness")
-LOCATION_SETTINGS = ("join_before_opening_s", "stop_joining_before_closing_s")  # kept in Location.settings
+# Kept in Location.settings, with the value a location that never set them has.
+LOCATION_SETTINGS = {
+    "join_before_opening_s": 0,
+    "stop_joining_before_closing_s": 0,
+    "booking_horizon_days": DEFAULT_HORIZON_DAYS,
+}
 SERVICE_FIELDS = ("names", "prefix", "default_duration_s", "daily_cap", "is_open", "position", "questions")
 
 
@@ -49,7 +55,9 @@ def _slug_free(session: Session, model, slug: str, *, own_id: int | None, **scop
 def _location_snapshot(location: Location) -> dict:
     """Return a location's columns, and the settings its form edits, as rules.location_values shapes them."""
     settings = location.settings or {}
-    return _snapshot(location, LOCATION_FIELDS) | {key: settings.get(key, 0) for key in LOCATION_SETTINGS}
+    return _snapshot(location, LOCATION_FIELDS) | {
+        key: settings.get(key, default) for key, default in LOCATION_SETTINGS.items()
+    }
 
 
 def _apply_location(location: Location, values: dict) -> None:
@@ -86,8 +94,9 @@ def create_location(*, editor: Editor, now: datetime, **typed) -> int:
 
 
 def update_location(*, editor: Editor, location_id: int, now: datetime, **typed) -> None:
-    """Change a location's name, address, zone, hours (and how early before opening walk-ins may join),
-    languages, display message and fairness rule."""
+    """Change a location's name, address, zone, hours (and how early before opening walk-ins may join, how
+    long before closing they stop, how many days ahead bookings are taken), languages, display message and
+    fairness rule."""
     values = rules.location_values(**typed)
     with transaction() as tx:
         location = managed_location(tx.session, editor, location_id)

@@ -95,6 +95,7 @@ def test_how_early_walk_ins_may_join_is_a_location_setting_kept_beside_the_other
         "no_show_grace_s": 30,
         "join_before_opening_s": 900,
         "stop_joining_before_closing_s": 0,
+        "booking_horizon_days": 60,
     }
     [entry] = audit_rows()
     assert entry.changes["join_before_opening_s"] == [0, 900]
@@ -109,7 +110,11 @@ def test_how_early_walk_ins_may_join_is_a_location_setting_kept_beside_the_other
     created = services.create_location(
         editor=admin, now=clock(), **location_typed(slug="east", join_before_opening_min="30")
     )
-    assert _location(created).settings == {"join_before_opening_s": 1800, "stop_joining_before_closing_s": 0}
+    assert _location(created).settings == {
+        "join_before_opening_s": 1800,
+        "stop_joining_before_closing_s": 0,
+        "booking_horizon_days": 60,
+    }
 
 
 def test_the_last_call_before_closing_is_set_in_minutes_and_audited(org, clock):

@@ -142,6 +142,30 @@ def test_a_manager_sets_how_early_walk_ins_may_join_in_minutes(client, org, lang
     assert re.search(r'id="join_before_opening_min"[^>]*aria-invalid="true"', refused.text)
 
 
+@pytest.mark.parametrize(
+    ("lang", "label", "error"),
+    [
+        ("en", "Bookings taken up to (days ahead)", "Give a whole number from 1 to 365"),
+        ("fi", "Ajanvaraus enintään (päivää eteenpäin)", "Anna päivät 1-365."),
+        ("sv", "Bokning högst (dagar framåt)", "Ange dagar 1-365."),
+        ("pl", "Rezerwacje maksymalnie (dni naprzód)", "Podaj liczbę dni od 1 do 365."),
+    ],
+)
+def test_a_manager_sets_how_many_days_ahead_the_location_takes_bookings(client, org, lang, label, error):
+    sign_in(client, org["manager"]["email"])
+    client.set_cookie("lang", lang)
+    url = f"/admin/locations/{org['north']['id']}"
+    assert re.search(r'id="booking_horizon_days"[^>]*value="60"', client.get(url).text)  # never set: 60
+    assert client.post(url, data=location_form(booking_horizon_days="14")).status_code == 303
+    page = client.get(url).text
+    assert label in page and re.search(r'id="booking_horizon_days"[^>]*value="14"', page)
+    with read_session() as session:
+        assert session.get(Location, org["north"]["id"]).settings["booking_horizon_days"] == 14
+    refused = client.post(url, data=location_form(booking_horizon_days="366"))
+    assert refused.status_code == 422 and error in refused.text
+    assert re.search(r'id="booking_horizon_days"[^>]*value="366"[^>]*aria-invalid="true"', refused.text)
+
+
 def test_saving_a_service_with_a_question_shows_it_on_the_join_page(client, org):
     sign_in(client, org["manager"]["email"])
     service_id = org["north"]["service_ids"][0]
