@@ -54,7 +54,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "Please come back now.",
         },
         "time_left": {
-            "title": "About {minutes} minutes left",
+            "title": "About {minutes} min left",
             "text": "{number}: about {minutes} min until your turn at {service}. Please start coming back.",
         },
         "called": {
@@ -108,7 +108,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "text": "{number}: olet nyt sijalla {position} ({service}), noin {minutes} min. Palaathan nyt.",
         },
         "time_left": {
-            "title": "Noin {minutes} minuuttia jäljellä",
+            "title": "Noin {minutes} min jäljellä",
             "text": "{number}: vuoroosi on noin {minutes} min ({service}). Lähdethän jo palaamaan.",
         },
         "called": {
@@ -164,7 +164,7 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "Kom tillbaka nu.",
         },
         "time_left": {
-            "title": "Cirka {minutes} minuter kvar",
+            "title": "Cirka {minutes} min kvar",
             "text": "{number}: cirka {minutes} min kvar till din tur för {service}. Börja gå tillbaka.",
         },
         "called": {"title": "Din tur!", "text": "{number}: det är din tur! Gå till disk {counter}."},

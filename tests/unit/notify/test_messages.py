@@ -63,6 +63,20 @@ def test_finnish_and_swedish_letters_stay_in_sms_because_gsm7_has_them():
 
 
 @pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("en", "About 1 min left"),
+        ("fi", "Noin 1 min jäljellä"),
+        ("sv", "Cirka 1 min kvar"),
+        ("pl", "Zostało ok. 1 min"),
+    ],
+)
+def test_the_time_left_title_reads_right_for_a_single_minute(language, title):
+    """The unit is abbreviated, which every language reads the same for 1 and for 15 (no '1 minuuttia')."""
+    assert render("time_left", language, fields_of("time_left") | {"minutes": 1}, URL).title == title
+
+
+@pytest.mark.parametrize(
     ("text", "septets"),
     [("Hello", 5), ("äöåÄÖÅ", 6), ("[€]", 6), ("{x}", 5), ("ł", None), ("☺", None), ("ó", None)],
 )
