@@ -271,16 +271,55 @@ PATHS = {
     },
 }
 
+PATHS["/staff/tickets/{id}"] = {
+    "get": {
+        "summary": "One ticket as staff see it (its contact, answers and counter)",
+        "security": STAFF,
+        "parameters": [ID],
+        "responses": {"200": _json({"type": "object"}), **ERRORS},
+    }
+}
+PATHS["/tickets/{token}/push-subscriptions"] = {
+    "post": {
+        "summary": "Have web push notifications sent to this browser for my ticket",
+        "description": "The body is the browser's PushSubscription as JSON (endpoint, keys.p256dh,"
+        " keys.auth), alone or as {subscription: ...}. 201 when new, 200 when already known.",
+        "parameters": [TOKEN],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {
+            "200": _json({"type": "object", "properties": {"id": {"type": "integer"}}}, "already known"),
+            "201": _json({"type": "object", "properties": {"id": {"type": "integer"}}}, "stored"),
+            **ERRORS,
+        },
+    }
+}
+PATHS["/push/public-key"] = {
+    "get": {
+        "summary": "The VAPID public key to pass to pushManager.subscribe() as applicationServerKey",
+        "responses": {
+            "200": _json({"type": "object", "properties": {"public_key": {"type": "string"}}}),
+            "404": _json(_ref("Error"), "web push is not configured"),
+        },
+    }
+}
+PATHS["/openapi.json"] = {
+    "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
+}
+
+SCHEMAS = {"Ticket": TICKET, "Error": ERROR, "Join": JOIN, "Wait": WAIT}
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "qserve API", "version": "1"},
     "servers": [{"url": "/api/v1"}],
     "paths": PATHS,
-    "components": {
-        "schemas": {"Ticket": TICKET, "Error": ERROR, "Join": JOIN, "Wait": WAIT},
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-    },
+    "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
 }
+
+
+def describe(paths: dict, schemas: dict | None = None) -> None:
+    """Add a feature's own routes under /api/v1 (and the schemas they name) to the document."""
+    PATHS.update(paths)
+    SCHEMAS.update(schemas or {})
 
 
 @bp.get("/openapi.json")

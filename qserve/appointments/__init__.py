@@ -9,6 +9,7 @@ from qserve.events import EventBus
 
 def init_app(app: Flask, bus: EventBus) -> None:
     """Register the appointment API and phone pages, and link checked-in tickets to their bookings."""
+    import qserve.appointments.openapi  # noqa: F401  (its routes join the API's document)
     import qserve.models.appointment  # noqa: F401  (tables join the metadata)
     from qserve.appointments.api import bp as api_bp
     from qserve.appointments.desk import bp as desk_bp

@@ -1,5 +1,7 @@
 """The JSON API: joining, following, staff actions, errors that say what is wrong."""
 
+import re
+
 import pytest
 
 
@@ -222,6 +224,26 @@ def test_the_openapi_document_describes_the_api(client):
     assert "/locations/{slug}/tickets" in document["paths"]
     assert "/counters/{id}/call-next" in document["paths"]
     assert document["components"]["schemas"]["Ticket"]["required"][:3] == ["id", "token", "number"]
+
+
+def test_the_openapi_document_is_valid_and_describes_every_route_under_api_v1(app, client):
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)  # raises, saying where, if it is not a valid OpenAPI 3.1 document
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    described = {(shape(path), method.upper()) for path, item in document["paths"].items() for method in item}
+    served = {
+        (shape(re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))), method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert served - described == set()
+    assert described - served == set()
 
 
 @pytest.fixture
