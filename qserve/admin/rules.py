@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from qserve.appointments.slots import DEFAULT_HORIZON_DAYS, HORIZON_DAYS
 from qserve.domain.errors import ValidationFailed
-from qserve.domain.ordering import FairnessKind
+from qserve.domain.ordering import FairnessKind, FairnessRule
 
 LANGUAGES = ("en", "fi", "sv", "pl")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -151,14 +151,22 @@ def format_exceptions(exceptions: dict | None) -> str:
 
 
 def parse_opening_hours(weekdays: dict[str, str], exceptions_text: str) -> dict:
-    """Build {"mon": [[start, end]], ..., "exceptions": {date: spans}}; all blank means no fixed hours."""
-    hours: dict = {day: parse_spans(weekdays.get(day, ""), field=f"hours_{day}") for day in WEEKDAYS}
+    """Build {"mon": [[start, end]], ..., "exceptions": {date: spans}}: a day left blank is closed and left
+    out (as the stored hours leave it out); all blank means no fixed hours."""
+    parsed = {day: parse_spans(weekdays.get(day, ""), field=f"hours_{day}") for day in WEEKDAYS}
+    hours: dict = {day: spans for day, spans in parsed.items() if spans}
     exceptions = parse_exceptions(exceptions_text)
-    if not any(hours.values()) and not exceptions:
+    if not hours and not exceptions:
         return {}
     if exceptions:
         hours["exceptions"] = exceptions
     return hours
+
+
+def stored_opening_hours(hours: dict | None) -> dict:
+    """Return stored opening hours in the shape parse_opening_hours gives (closed weekdays left out), so that
+    saving a form unchanged compares equal."""
+    return {day: spans for day, spans in (hours or {}).items() if day == "exceptions" or spans}
 
 
 def location_values(
@@ -221,6 +229,18 @@ def parse_fairness(kind: str, max_in_row: object, credit_min: object) -> dict:
         minutes = check_int(credit_min, field="fairness_credit_min", low=0, high=240, blank=10)
         rule["credit_s"] = minutes * 60
     return rule
+
+
+def stored_fairness(stored: dict | None) -> dict:
+    """Return a stored fairness rule as parse_fairness shapes it (nothing stored reads as strict, the
+    default), so that saving a form unchanged compares equal."""
+    rule = FairnessRule.from_settings(stored)
+    shaped: dict = {"kind": rule.kind.value}
+    if rule.kind == FairnessKind.MAX_IN_ROW:
+        shaped["max_in_row"] = rule.max_in_row
+    if rule.kind == FairnessKind.AGEING:
+        shaped["credit_s"] = rule.credit_s
+    return shaped
 
 
 def parse_printer(form: dict) -> dict:

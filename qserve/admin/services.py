@@ -56,7 +56,9 @@ def _location_snapshot(location: Location) -> dict:
     """Return a location's columns, and the settings its form edits, as rules.location_values shapes them."""
     settings = location.settings or {}
     return _snapshot(location, LOCATION_FIELDS) | {
-        key: settings.get(key, default) for key, default in LOCATION_SETTINGS.items()
+        "opening_hours": rules.stored_opening_hours(location.opening_hours),
+        "fairness": rules.stored_fairness(location.fairness),
+        **{key: settings.get(key, default) for key, default in LOCATION_SETTINGS.items()},
     }
 
 

@@ -45,10 +45,11 @@ def test_opening_hours_have_the_shape_the_slot_and_phone_code_read():
         "2026-12-24 closed\n2026-12-31 09:00-13:00",
     )
     assert hours["mon"] == [["08:00", "12:00"], ["13:00", "16:00"]]
-    assert hours["sun"] == []
+    assert "sun" not in hours  # a day left blank is closed, and stored as the domain reads a missing day
     assert hours["exceptions"] == {"2026-12-24": [], "2026-12-31": [["09:00", "13:00"]]}
-    christmas_eve, monday = date(2026, 12, 24), date(2026, 11, 23)
+    christmas_eve, monday, sunday = date(2026, 12, 24), date(2026, 11, 23), date(2026, 11, 29)
     assert windows_of(hours, christmas_eve) == [] and intervals_on(hours, christmas_eve) == []
+    assert windows_of(hours, sunday) == [] and intervals_on(hours, sunday) == []
     assert len(windows_of(hours, monday)) == 2 and len(intervals_on(hours, monday)) == 2
 
 
