@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from qserve.admin import forms, rules, services
 from qserve.admin.audit import Editor, managed_location, managed_locations
+from qserve.admin.shown import show
 from qserve.admin.texts import LANGUAGES, error_text, field_label, language, text
 from qserve.db import read_session, utcnow
 from qserve.domain.errors import Conflict, ValidationFailed
@@ -61,13 +60,6 @@ def _helpers() -> dict:
         "lang": language(),
         "get_locale": language,  # base.html reads it for <html lang>
     }
-
-
-def show(value: object) -> str:
-    """Write a changed value for the audit page: text as it is, anything else as compact JSON."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def page(template: str, status: int = 200, **context):
