@@ -90,7 +90,9 @@ def with_hidden_languages(edited: dict, stored: object, languages: list[str]) ->
     return {lang: text for lang, text in stored.items() if lang not in languages} | edited
 
 
-def _clock(text: str, field: str) -> str:
+def _clock(text: str, field: str, *, closing: bool = False) -> str:
+    if closing and text.zfill(5) == "24:00":
+        return "24:00"  # open until midnight, as qserve.domain.hours reads it
     try:
         return time.fromisoformat(text.zfill(5)).strftime("%H:%M")
     except ValueError as error:
@@ -107,9 +109,12 @@ def parse_spans(text: str, *, field: str) -> list[list[str]]:
         match = SPAN.match(part)
         if not match:
             raise ValidationFailed("write hours like 08:00-16:00, several separated by commas", field=field)
-        start, end = _clock(match[1], field), _clock(match[2], field)
+        start, end = _clock(match[1], field), _clock(match[2], field, closing=True)
         if end <= start:
-            raise ValidationFailed(f"{start}-{end}: the closing time must be after the opening", field=field)
+            midnight = " (write 24:00 for midnight)" if end == "00:00" else ""
+            raise ValidationFailed(
+                f"{start}-{end}: the closing time must be after the opening{midnight}", field=field
+            )
         spans.append([start, end])
     spans.sort()
     for before, after in zip(spans, spans[1:], strict=False):

@@ -45,7 +45,7 @@ TEXTS: dict[str, str] = {
     "display_message": "Message on the waiting-room display",
     "display_message_hint": "At most 500 characters; leave empty for none.",
     "opening_hours": "Opening hours",
-    "opening_hours_hint": "Write hours like 08:00-16:00, several separated by commas. Leave a day empty when closed; leave every day empty for no fixed hours.",
+    "opening_hours_hint": "Write hours like 08:00-16:00, several separated by commas (24:00 for midnight). Leave a day empty when closed; leave every day empty for no fixed hours.",
     "day_mon": "Monday",
     "day_tue": "Tuesday",
     "day_wed": "Wednesday",

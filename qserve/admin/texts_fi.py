@@ -45,7 +45,7 @@ TEXTS: dict[str, str] = {
     "display_message": "Viesti odotustilan näytöllä",
     "display_message_hint": "Enintään 500 merkkiä; jätä tyhjäksi, jos ei viestiä.",
     "opening_hours": "Aukioloajat",
-    "opening_hours_hint": "Kirjoita ajat muodossa 08:00-16:00, useampi pilkuilla erotettuna. Jätä päivä tyhjäksi, kun suljettu; jätä kaikki tyhjiksi, jos kiinteitä aikoja ei ole.",
+    "opening_hours_hint": "Kirjoita ajat muodossa 08:00-16:00, useampi pilkuilla erotettuna (keskiyö on 24:00). Jätä päivä tyhjäksi, kun suljettu; jätä kaikki tyhjiksi, jos kiinteitä aikoja ei ole.",
     "day_mon": "maanantai",
     "day_tue": "tiistai",
     "day_wed": "keskiviikko",

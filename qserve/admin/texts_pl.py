@@ -45,7 +45,7 @@ TEXTS: dict[str, str] = {
     "display_message": "Komunikat na ekranie poczekalni",
     "display_message_hint": "Najwyżej 500 znaków; pozostaw puste, jeśli brak.",
     "opening_hours": "Godziny otwarcia",
-    "opening_hours_hint": "Wpisz godziny jak 08:00-16:00, kilka oddzielonych przecinkami. Zostaw dzień pusty, gdy zamknięte; zostaw wszystkie puste, jeśli brak stałych godzin.",
+    "opening_hours_hint": "Wpisz godziny jak 08:00-16:00, kilka oddzielonych przecinkami (północ to 24:00). Zostaw dzień pusty, gdy zamknięte; zostaw wszystkie puste, jeśli brak stałych godzin.",
     "day_mon": "poniedziałek",
     "day_tue": "wtorek",
     "day_wed": "środa",

@@ -45,7 +45,7 @@ TEXTS: dict[str, str] = {
     "display_message": "Meddelande på väntrummets skärm",
     "display_message_hint": "Högst 500 tecken; lämna tomt för inget.",
     "opening_hours": "Öppettider",
-    "opening_hours_hint": "Skriv tider som 08:00-16:00, flera åtskilda med kommatecken. Lämna en dag tom när det är stängt; lämna alla tomma för inga fasta tider.",
+    "opening_hours_hint": "Skriv tider som 08:00-16:00, flera åtskilda med kommatecken (midnatt skrivs 24:00). Lämna en dag tom när det är stängt; lämna alla tomma för inga fasta tider.",
     "day_mon": "måndag",
     "day_tue": "tisdag",
     "day_wed": "onsdag",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -23,6 +23,8 @@ from qserve.mobile.hours import intervals_on
         ("", []),
         ("closed", []),
         ("suljettu", []),
+        ("18:00-24:00", [["18:00", "24:00"]]),  # until midnight, as the opening-hours reading takes it
+        ("00:00-24:00", [["00:00", "24:00"]]),
     ],
 )
 def test_hours_are_read_as_sorted_spans(typed, spans):
@@ -31,12 +33,28 @@ def test_hours_are_read_as_sorted_spans(typed, spans):
 
 @pytest.mark.parametrize(
     "typed",
-    ["8-16", "16:00-08:00", "08:00-08:00", "08:00-12:00, 11:00-14:00", "25:00-26:00", "08:00"],
+    [
+        "8-16",
+        "16:00-08:00",
+        "08:00-08:00",
+        "08:00-12:00, 11:00-14:00",
+        "25:00-26:00",
+        "08:00",
+        "24:00-24:00",
+        "18:00-00:00",
+        "18:00-24:30",
+    ],
 )
 def test_impossible_hours_are_refused_naming_the_day(typed):
     with pytest.raises(ValidationFailed) as error:
         rules.parse_spans(typed, field="hours_tue")
     assert error.value.field == "hours_tue"
+
+
+def test_a_location_open_until_midnight_is_open_at_its_last_minute_and_saved_as_typed():
+    hours = rules.parse_opening_hours({"fri": "18:00-24:00"}, "")
+    assert intervals_on(hours, date(2026, 12, 4)) == [(time(18), time.max)]
+    assert rules.format_spans(hours["fri"]) == "18:00-24:00"
 
 
 def test_opening_hours_have_the_shape_the_slot_and_phone_code_read():
