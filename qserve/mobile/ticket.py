@@ -13,7 +13,14 @@ from qserve.domain.errors import Conflict, InvalidTransition
 from qserve.domain.texts import in_language
 from qserve.extensions import LANGUAGES
 from qserve.mobile.blueprint import bp, language_asked, locale
-from qserve.mobile.wording import appointment_text, eta_text, position_text, status_text, texts, wait_text
+from qserve.mobile.wording import (
+    appointment_text,
+    eta_text,
+    position_text,
+    status_text,
+    texts,
+    ticket_wait_text,
+)
 from qserve.services import tickets as ticket_service
 from qserve.services.refresh import refreshed_view
 from qserve.services.views import ticket_with_place
@@ -53,15 +60,17 @@ def ticket_page(token: str):
 
 
 def _render_ticket(state: dict):
-    view, language, phrases = state["view"], locale(), texts()
+    view, language, phrases, now = state["view"], locale(), texts(), utcnow()
     note = request.args.get("note")
     page = render_template(
         "mobile/ticket.html",
         view=view,
         service_name=in_language(state["names"], language) or view["service_name"],
         position=position_text(phrases, language, view["people_ahead"], view["ahead_appointments"]),
-        wait=wait_text(phrases, view["estimated_wait"]),
-        eta=eta_text(phrases, view["expected_call_at"], state["time_zone"]),
+        wait=ticket_wait_text(
+            phrases, view["estimated_wait"], view["expected_call_at"], state["time_zone"], now
+        ),
+        eta=eta_text(phrases, view["expected_call_at"], state["time_zone"], now),
         appointment=appointment_text(phrases, view.get("appointment_at"), state["time_zone"]),
         late_booking=appointment_text(phrases, state["late_booking"], state["time_zone"]),
         status=status_text(phrases, view),

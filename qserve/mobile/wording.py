@@ -45,6 +45,18 @@ def texts() -> dict:
         "wait_upto": t.ugettext("up to %(high)d minutes"),
         "wait_range": t.ugettext("%(low)d–%(high)d minutes"),
         "eta": t.ugettext("Probably around %(time)s"),
+        # When the call falls on a later day (a ticket taken while the location is closed, a long line).
+        "eta_tomorrow": t.ugettext("Probably tomorrow around %(time)s"),
+        "eta_on": t.ugettext("Probably %(day)s around %(time)s"),
+        "on_weekday": [
+            t.ugettext("on Monday"),
+            t.ugettext("on Tuesday"),
+            t.ugettext("on Wednesday"),
+            t.ugettext("on Thursday"),
+            t.ugettext("on Friday"),
+            t.ugettext("on Saturday"),
+            t.ugettext("on Sunday"),
+        ],
         # Babel's clock pattern for the language ('H.mm' in Finnish), which the page script fills in too.
         "clock": Figures(str(get_locale() or "en")).clock_pattern(),
         "status_called": t.ugettext("Go to counter %(counter)s."),
@@ -126,12 +138,41 @@ def clock_text(phrases: dict, moment: datetime, time_zone: str, *, round_to_min:
     return fill_clock(phrases["clock"], local.hour, local.minute)
 
 
-def eta_text(phrases: dict, expected_call_at: str | None, time_zone: str) -> str:
-    """Say when the ticket will probably be called ('Probably around 14:35')."""
+def call_day(expected_call_at: str | None, time_zone: str, now: datetime) -> int | None:
+    """Return how many local days after today the ticket will probably be called (0 today), or None."""
     if not expected_call_at:
+        return None
+    zone = ZoneInfo(time_zone)
+    step = 300  # the time shown is rounded to five minutes, so its day is that of the rounded moment
+    moment = datetime.fromtimestamp(
+        round(datetime.fromisoformat(expected_call_at).timestamp() / step) * step, zone
+    )
+    return (moment.date() - now.astimezone(zone).date()).days
+
+
+def eta_text(phrases: dict, expected_call_at: str | None, time_zone: str, now: datetime) -> str:
+    """Say when the ticket will probably be called: 'Probably around 14:35', and on a later day 'Probably
+    tomorrow around 8:05' or 'Probably on Monday around 8:05' (nothing a week or more ahead)."""
+    days = call_day(expected_call_at, time_zone, now)
+    if days is None or days >= 7:
         return ""
     moment = datetime.fromisoformat(expected_call_at)
-    return phrases["eta"] % {"time": clock_text(phrases, moment, time_zone, round_to_min=5)}
+    time = clock_text(phrases, moment, time_zone, round_to_min=5)
+    if days <= 0:
+        return phrases["eta"] % {"time": time}
+    if days == 1:
+        return phrases["eta_tomorrow"] % {"time": time}
+    weekday = moment.astimezone(ZoneInfo(time_zone)).weekday()
+    return phrases["eta_on"] % {"day": phrases["on_weekday"][weekday], "time": time}
+
+
+def ticket_wait_text(
+    phrases: dict, estimate: dict | None, expected_call_at: str | None, time_zone: str, now: datetime
+) -> str:
+    """Say a waiting ticket's wait as a range of minutes while its call is expected today; on a later day
+    the day and the time say it better than hundreds of minutes, so nothing."""
+    days = call_day(expected_call_at, time_zone, now)
+    return "" if days is not None and days > 0 else wait_text(phrases, estimate)
 
 
 def appointment_text(phrases: dict, appointment_at: str | None, time_zone: str) -> str | None:

@@ -44,10 +44,28 @@
     var fields = { HH: parts.hour, H: String(Number(parts.hour)), mm: parts.minute };
     return T.clock.replace(/HH|H|mm/g, function (field) { return fields[field]; });
   }
-  function etaText(iso) {
-    if (!iso) return "";
+  /** The local calendar day of a moment in the location's zone, as days since 1970 (for differences). */
+  function localDay(date) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: data.tz, year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / 86400000;
+  }
+  /** How many local days after today the ticket will probably be called (0 today), or null. */
+  function callDay(iso) {
+    if (!iso) return null;
     var step = 300000, rounded = new Date(Math.round(new Date(iso).getTime() / step) * step);
-    return fill(T.eta, { time: clock(rounded) });
+    return localDay(rounded) - localDay(new Date());
+  }
+  function etaText(iso) {
+    var days = callDay(iso);
+    if (days === null || days >= 7) return "";
+    var step = 300000, rounded = new Date(Math.round(new Date(iso).getTime() / step) * step);
+    var time = clock(rounded);
+    if (days <= 0) return fill(T.eta, { time: time });
+    if (days === 1) return fill(T.eta_tomorrow, { time: time });
+    var weekday = (new Date(localDay(rounded) * 86400000).getUTCDay() + 6) % 7;  // Monday first
+    return fill(T.eta_on, { day: T.on_weekday[weekday], time: time });
   }
   function statusText(v) {
     var key = "status_" + v.status;
@@ -72,7 +90,10 @@
     $("place").hidden = !waiting;
     if (waiting) {
       setText("position", positionText(v));
-      setText("wait", waitText(v.estimated_wait));
+      // On a later day the day and the time say it better than hundreds of minutes.
+      var days = callDay(v.expected_call_at), wait = days !== null && days > 0 ? "" : waitText(v.estimated_wait);
+      setText("wait", wait);
+      $("wait-line").hidden = !wait;
       setText("eta", etaText(v.expected_call_at));
     }
     var status = statusText(v);

@@ -15,6 +15,7 @@ from qserve.mobile.hours import day_hours
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 MONDAY = {"mon": [["08:00", "12:00"], ["13:00", "18:00"]]}
+NOW = datetime(2026, 11, 23, 8, 30, tzinfo=HELSINKI)  # Monday morning
 
 
 def helsinki(hour: int, minute: int = 0, day: int = 23) -> datetime:
@@ -148,9 +149,10 @@ def test_what_is_ahead_is_said_in_words(babel_app, language, ahead, appointments
 def test_times_are_local_rounded_and_written_the_local_way(babel_app):
     expected = (helsinki(14, 33) + timedelta(seconds=20)).isoformat()
     assert (
-        wording.eta_text(phrases_in(babel_app, "en"), expected, "Europe/Helsinki") == "Probably around 14:35"
+        wording.eta_text(phrases_in(babel_app, "en"), expected, "Europe/Helsinki", NOW)
+        == "Probably around 14:35"
     )
-    assert wording.eta_text(phrases_in(babel_app, "fi"), expected, "Europe/Helsinki") == (
+    assert wording.eta_text(phrases_in(babel_app, "fi"), expected, "Europe/Helsinki", NOW) == (
         "Todennäköisesti noin klo 14.35"
     )
     assert wording.wait_text(phrases_in(babel_app, "pl"), {"p10_s": 600, "p50_s": 900, "p90_s": 1500}) == (
@@ -163,8 +165,36 @@ def test_a_finnish_clock_time_on_the_phone_has_no_leading_zero(babel_app):
     wrote "09.05"."""
     expected = helsinki(9, 4).isoformat()
     phrases = phrases_in(babel_app, "fi")
-    assert wording.eta_text(phrases, expected, "Europe/Helsinki") == "Todennäköisesti noin klo 9.05"
+    assert wording.eta_text(phrases, expected, "Europe/Helsinki", NOW) == "Todennäköisesti noin klo 9.05"
     assert wording.appointment_text(phrases, helsinki(9, 20).isoformat(), "Europe/Helsinki") == "9.20"
     assert (
         wording.appointment_text(phrases_in(babel_app, "sv"), helsinki(9, 20).isoformat(), "UTC") == "07:20"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "call", "said"),
+    [
+        ("en", (23, 23, 58), "Probably tomorrow around 00:00"),  # rounded to five minutes: past midnight
+        ("en", (24, 8, 4), "Probably tomorrow around 08:05"),
+        ("fi", (24, 8, 4), "Todennäköisesti huomenna noin klo 8.05"),
+        ("sv", (26, 8, 4), "Troligen på torsdag runt kl. 08:05"),
+        ("pl", (28, 10, 0), "Prawdopodobnie w sobotę około 10:00"),
+        ("fi", (29, 10, 0), "Todennäköisesti sunnuntaina noin klo 10.00"),
+        ("en", (30, 8, 0), ""),  # a week ahead: no time at all rather than a wrong day
+    ],
+)
+def test_a_call_on_a_later_day_names_the_day(babel_app, language, call, said):
+    day, hour, minute = call
+    expected = helsinki(hour, minute, day=day).isoformat()
+    assert wording.eta_text(phrases_in(babel_app, language), expected, "Europe/Helsinki", NOW) == said
+
+
+def test_the_wait_is_said_in_minutes_only_while_the_call_is_expected_today(babel_app):
+    """A ticket taken on Sunday evening for Monday morning would read "835–850 minutes": the day and time say
+    it, so the range is left out."""
+    phrases, estimate = phrases_in(babel_app, "en"), {"p10_s": 600, "p50_s": 900, "p90_s": 1500}
+    today, tomorrow = helsinki(8, 45).isoformat(), helsinki(8, 5, day=24).isoformat()
+    assert wording.ticket_wait_text(phrases, estimate, today, "Europe/Helsinki", NOW) == "10–25 minutes"
+    assert wording.ticket_wait_text(phrases, estimate, tomorrow, "Europe/Helsinki", NOW) == ""
+    assert wording.ticket_wait_text(phrases, estimate, None, "Europe/Helsinki", NOW) == "10–25 minutes"

@@ -1,0 +1,63 @@
+"""A ticket whose call is expected on a later day (taken while the location is closed, staff may issue at any
+hour) names that day on the phone, in the server's page and after the page script's live updates, instead of
+a clock time that reads as today and a wait of hundreds of minutes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from qserve.db import read_session
+from qserve.domain.actors import Actor
+from qserve.models import Ticket
+from tests.web.mobile.helpers import LOAN_ANSWERS, bank_branch, change_location
+
+ZONE = ZoneInfo("Europe/Helsinki")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SAY = {
+    "en": (
+        "Probably on {day} around 10:",
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    ),
+    "fi": (
+        "Todennäköisesti {day} noin klo 10.",
+        [
+            "maanantaina",
+            "tiistaina",
+            "keskiviikkona",
+            "torstaina",
+            "perjantaina",
+            "lauantaina",
+            "sunnuntaina",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(SAY))
+def test_a_call_two_days_ahead_names_the_weekday_and_gives_no_minutes(live_server, phone, make, shots, lang):
+    opening_day = datetime.now(ZONE).date() + timedelta(days=2)
+    hours = {DAYS[opening_day.weekday()]: [["10:00", "12:00"]]}  # closed until the day after tomorrow
+    branch = bank_branch(make, services=1, time_zone="Europe/Helsinki")
+    change_location(branch["id"], opening_hours=hours)
+    staff = Actor(
+        kind="staff", organization_id=branch["organization_id"], location_ids=frozenset({branch["id"]})
+    )
+    ticket_id = make.ticket(
+        location=branch, channel="staff", actor=staff, language=lang, answers=LOAN_ANSWERS
+    )
+    with read_session() as session:
+        token = session.get(Ticket, ticket_id).public_token
+
+    page = phone(lang)
+    page.goto(f"{live_server.url}/t/{token}")
+    sentence, weekdays = SAY[lang]
+    expect(page.locator("#eta")).to_contain_text(sentence.format(day=weekdays[opening_day.weekday()]))
+    expect(page.locator("#wait-line")).to_be_hidden()
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")  # a resync re-renders from the API
+    expect(page.locator("#eta")).to_contain_text(sentence.format(day=weekdays[opening_day.weekday()]))
+    expect(page.locator("#wait-line")).to_be_hidden()
+    shots(page, f"{lang}-ticket-on-a-later-day")
