@@ -20,6 +20,9 @@ from babel.units import format_unit
 LANGUAGES = ("en", "fi", "sv", "pl")
 DASH = "–"
 MIN_GROUPING_TWO = ("pl",)  # languages that leave four-digit figures ungrouped
+# The short unit of an hour in a wait, as each language abbreviates it next to "min" (CLDR's short
+# duration-hour is "hr" in English: "h" reads better beside "min" on a ticket).
+HOUR_UNITS = {"en": "h", "fi": "t", "sv": "tim", "pl": "godz."}
 
 
 class Figures:
@@ -57,6 +60,14 @@ class Figures:
         value = _rounded(seconds / 60, 1)
         pattern = self._pattern(1, value=value)
         return format_unit(value, "duration-minute", "short", format=pattern, locale=self.language)
+
+    def wait(self, minutes: int) -> str:
+        """Write a wait of whole minutes as a customer reads it (see `wait_words`)."""
+        return wait_words(minutes, HOUR_UNITS[self.language])
+
+    def wait_span(self, low: int, high: int) -> str:
+        """Write a range of waits: '10–25 min', and from an hour '50 min – 1 h 20 min'."""
+        return wait_span_words(low, high, HOUR_UNITS[self.language])
 
     def percent(self, share: float | None) -> str:
         """Write a share (0..1) as a whole percentage ('12 %' in Finnish and Swedish, '12%' in Polish)."""
@@ -100,6 +111,24 @@ class Figures:
     def hour(self, hour: int) -> str:
         """Write the start of an hour of the day as a clock time."""
         return self.clock(time(hour))
+
+
+def wait_words(minutes: int, hour_unit: str) -> str:
+    """Write a wait of whole minutes: '25 min', and from an hour in hours and minutes rounded to five
+    ('1 h 35 min', '2 h'; with Finnish 't', Swedish 'tim', Polish 'godz.'). The phone's script does the
+    same."""
+    minutes = max(0, int(minutes))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(5 * round(minutes / 5), 60)
+    return f"{hours} {hour_unit} {rest} min" if rest else f"{hours} {hour_unit}"
+
+
+def wait_span_words(low: int, high: int, hour_unit: str) -> str:
+    """Write a range of waits: '10–25 min', and from an hour '50 min – 1 h 20 min'."""
+    if high < 60:
+        return f"{low}{DASH}{high} min"
+    return f"{wait_words(low, hour_unit)} {DASH} {wait_words(high, hour_unit)}"
 
 
 def fill_clock(pattern: str, hour: int, minute: int) -> str:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale, get_translations
 
-from qserve.formats import Figures, fill_clock
+from qserve.formats import HOUR_UNITS, Figures, fill_clock, wait_span_words, wait_words
 
 LANGUAGE_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska", "pl": "Polski"}
 SAMPLES = (1, 2, 5)
@@ -44,6 +44,9 @@ def texts() -> dict:
         "wait_short": t.ugettext("less than 5 minutes"),
         "wait_upto": t.ugettext("up to %(high)d minutes"),
         "wait_range": t.ugettext("%(low)d–%(high)d minutes"),
+        # From an hour: 'up to 1 h 30 min', '50 min – 1 h 20 min' (the unit of an hour in the language).
+        "wait_upto_long": t.ugettext("up to %(high)s"),
+        "hour_unit": HOUR_UNITS.get(str(get_locale() or "en"), "h"),
         "eta": t.ugettext("Probably around %(time)s"),
         # When the call falls on a later day (a ticket taken while the location is closed, a long line).
         "eta_tomorrow": t.ugettext("Probably tomorrow around %(time)s"),
@@ -114,13 +117,17 @@ def wait_bounds(estimate: dict | None) -> tuple[int, int] | None:
 
 
 def wait_text(phrases: dict, estimate: dict | None) -> str:
-    """Say an estimated wait as an honest range ('10–25 minutes')."""
+    """Say an estimated wait as an honest range ('10–25 minutes'; from an hour '50 min – 1 h 20 min')."""
     bounds = wait_bounds(estimate)
     if bounds is None:
         return ""
     low, high = bounds
     if high <= 5:
         return phrases["wait_short"]
+    if high >= 60:
+        if low == 0:
+            return phrases["wait_upto_long"] % {"high": wait_words(high, phrases["hour_unit"])}
+        return wait_span_words(low, high, phrases["hour_unit"])
     if low == 0:
         return phrases["wait_upto"] % {"high": high}
     return phrases["wait_range"] % {"low": low, "high": high}

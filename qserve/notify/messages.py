@@ -94,6 +94,8 @@ def render(kind: str, language: str, fields: dict, url: str | None = None) -> Re
     language = language if language in TEXTS else "en"
     entry = TEXTS[language][kind]
     values = {key: str(value) for key, value in fields.items() if value is not None}
+    if isinstance(fields.get("minutes"), int):  # '25 min', '1 h 35 min': the unit comes with the figure
+        values["minutes"] = Figures(language).wait(fields["minutes"])
     title = entry["title"].format_map(values)
     text = entry["text"].format_map(values)
     sms_text = fit_sms(entry.get("sms", entry["text"]), values, url)

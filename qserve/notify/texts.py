@@ -45,17 +45,17 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
         "joined": {
             "title": "You are in line: {number}",
-            "text": "{number} is in line for {service}: number {position}, about {minutes} min. "
+            "text": "{number} is in line for {service}: number {position}, about {minutes}. "
             "We'll tell you when to come back.",
         },
         "position_reached": {
             "title": "Almost your turn",
-            "text": "{number}: you are now number {position} for {service}, about {minutes} min. "
+            "text": "{number}: you are now number {position} for {service}, about {minutes}. "
             "Please come back now.",
         },
         "time_left": {
-            "title": "About {minutes} min left",
-            "text": "{number}: about {minutes} min until your turn at {service}. Please start coming back.",
+            "title": "About {minutes} left",
+            "text": "{number}: about {minutes} until your turn at {service}. Please start coming back.",
         },
         "called": {
             "title": "It's your turn!",
@@ -100,16 +100,16 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "fi": {
         "joined": {
             "title": "Olet jonossa: {number}",
-            "text": "{number} on jonossa ({service}), sijalla {position}, noin {minutes} min. "
+            "text": "{number} on jonossa ({service}), sijalla {position}, noin {minutes}. "
             "Kerromme, kun on aika palata.",
         },
         "position_reached": {
             "title": "Vuorosi lähestyy",
-            "text": "{number}: olet nyt sijalla {position} ({service}), noin {minutes} min. Palaathan nyt.",
+            "text": "{number}: olet nyt sijalla {position} ({service}), noin {minutes}. Palaathan nyt.",
         },
         "time_left": {
-            "title": "Noin {minutes} min jäljellä",
-            "text": "{number}: vuoroosi on noin {minutes} min ({service}). Lähdethän jo palaamaan.",
+            "title": "Noin {minutes} jäljellä",
+            "text": "{number}: vuoroosi on noin {minutes} ({service}). Lähdethän jo palaamaan.",
         },
         "called": {
             "title": "Sinun vuorosi!",
@@ -155,17 +155,16 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "sv": {
         "joined": {
             "title": "Du står i kö: {number}",
-            "text": "{number} står i kö för {service}: plats {position}, cirka {minutes} min. "
+            "text": "{number} står i kö för {service}: plats {position}, cirka {minutes}. "
             "Vi säger till när du ska komma tillbaka.",
         },
         "position_reached": {
             "title": "Snart din tur",
-            "text": "{number}: du är nu nummer {position} för {service}, cirka {minutes} min. "
-            "Kom tillbaka nu.",
+            "text": "{number}: du är nu nummer {position} för {service}, cirka {minutes}. Kom tillbaka nu.",
         },
         "time_left": {
-            "title": "Cirka {minutes} min kvar",
-            "text": "{number}: cirka {minutes} min kvar till din tur för {service}. Börja gå tillbaka.",
+            "title": "Cirka {minutes} kvar",
+            "text": "{number}: cirka {minutes} kvar till din tur för {service}. Börja gå tillbaka.",
         },
         "called": {"title": "Din tur!", "text": "{number}: det är din tur! Gå till disk {counter}."},
         "recalled": {
@@ -207,17 +206,17 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
     "pl": {
         "joined": {
             "title": "Jesteś w kolejce: {number}",
-            "text": "{number} w kolejce do: {service}, miejsce {position}, ok. {minutes} min. "
+            "text": "{number} w kolejce do: {service}, miejsce {position}, ok. {minutes}. "
             "Damy znać, kiedy wrócić.",
         },
         "position_reached": {
             "title": "Zaraz Twoja kolej",
-            "text": "{number}: jesteś teraz {position}. w kolejce do: {service}, ok. {minutes} min. "
+            "text": "{number}: jesteś teraz {position}. w kolejce do: {service}, ok. {minutes}. "
             "Wróć już teraz.",
         },
         "time_left": {
-            "title": "Zostało ok. {minutes} min",
-            "text": "{number}: ok. {minutes} min do Twojej kolejki ({service}). Zacznij wracać.",
+            "title": "Zostało ok. {minutes}",
+            "text": "{number}: ok. {minutes} do Twojej kolejki ({service}). Zacznij wracać.",
         },
         "called": {
             "title": "Twoja kolej!",

@@ -15,9 +15,9 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead_one": "{count} person ahead of you",
         "ahead_other": "{count} people ahead of you",
         "estimated_wait": "Estimated wait",
-        "wait_range": "about {low}–{high} min",
-        "wait_single": "about {minutes} min",
-        "wait_up_to": "up to {minutes} min",
+        "wait_range": "about {span}",
+        "wait_single": "about {minutes}",
+        "wait_up_to": "up to {minutes}",
         "wait_under": "under a minute",
         "follow": "Follow your turn on your phone",
         "appointment": "Your appointment: {time}",
@@ -32,9 +32,9 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead_one": "{count} asiakas ennen sinua",
         "ahead_other": "{count} asiakasta ennen sinua",
         "estimated_wait": "Arvioitu odotusaika",
-        "wait_range": "noin {low}–{high} min",
-        "wait_single": "noin {minutes} min",
-        "wait_up_to": "enintään {minutes} min",
+        "wait_range": "noin {span}",
+        "wait_single": "noin {minutes}",
+        "wait_up_to": "enintään {minutes}",
         "wait_under": "alle minuutti",
         "follow": "Seuraa vuoroasi puhelimella",
         "appointment": "Varattu aikasi: klo {time}",
@@ -49,9 +49,9 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead_one": "{count} person före dig",
         "ahead_other": "{count} personer före dig",
         "estimated_wait": "Beräknad väntetid",
-        "wait_range": "cirka {low}–{high} min",
-        "wait_single": "cirka {minutes} min",
-        "wait_up_to": "upp till {minutes} min",
+        "wait_range": "cirka {span}",
+        "wait_single": "cirka {minutes}",
+        "wait_up_to": "upp till {minutes}",
         "wait_under": "under en minut",
         "follow": "Följ din tur i mobilen",
         "appointment": "Din bokade tid: kl. {time}",
@@ -67,9 +67,9 @@ LABELS: dict[str, dict[str, str]] = {
         "ahead_few": "{count} osoby przed Tobą",
         "ahead_other": "{count} osób przed Tobą",
         "estimated_wait": "Szacowany czas oczekiwania",
-        "wait_range": "około {low}–{high} min",
-        "wait_single": "około {minutes} min",
-        "wait_up_to": "do {minutes} min",
+        "wait_range": "około {span}",
+        "wait_single": "około {minutes}",
+        "wait_up_to": "do {minutes}",
         "wait_under": "poniżej minuty",
         "follow": "Śledź swoją kolejkę w telefonie",
         "appointment": "Twoja rezerwacja: {time}",
@@ -108,7 +108,8 @@ def _minutes(seconds: int) -> int:
 
 
 def format_wait(wait_p10_s: int | None, wait_p90_s: int | None, language: str) -> str | None:
-    """Say the estimated wait range ("about 10–20 min"), or None when there is no estimate."""
+    """Say the estimated wait range ("about 10–20 min", "about 1 h 30 min – 2 h"), or None when there is
+    no estimate."""
     if wait_p10_s is None and wait_p90_s is None:
         return None
     labels = labels_for(language)
@@ -116,11 +117,12 @@ def format_wait(wait_p10_s: int | None, wait_p90_s: int | None, language: str) -
     high = max(_minutes(wait_p90_s if wait_p90_s is not None else wait_p10_s or 0), low)
     if high == 0:
         return labels["wait_under"]
+    figures = Figures(language.split("-")[0].lower())
     if low == high:
-        return labels["wait_single"].format(minutes=high)
+        return labels["wait_single"].format(minutes=figures.wait(high))
     if low == 0:
-        return labels["wait_up_to"].format(minutes=high)
-    return labels["wait_range"].format(low=low, high=high)
+        return labels["wait_up_to"].format(minutes=figures.wait(high))
+    return labels["wait_range"].format(span=figures.wait_span(low, high))
 
 
 def _clock(moment: datetime, language: str) -> str:

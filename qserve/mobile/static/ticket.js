@@ -28,11 +28,21 @@
     if (ahead === 1 && appointments === 1) return T.one_with_appointment;
     return plural("ahead", ahead) + (appointments ? plural("with_appointments", appointments) : "");
   }
+  /** A wait of whole minutes: "25 min", from an hour "1 h 35 min" rounded to five (as qserve.formats). */
+  function waitWords(minutes) {
+    if (minutes < 60) return minutes + " min";
+    var rounded = 5 * Math.round(minutes / 5), hours = Math.floor(rounded / 60), rest = rounded % 60;
+    return hours + " " + T.hour_unit + (rest ? " " + rest + " min" : "");
+  }
   function waitText(e) {
     if (!e) return "";
     var low = Math.floor(Math.floor(e.p10_s / 60) / 5) * 5;
     var high = Math.max(5, Math.ceil(e.p90_s / 300) * 5, low + 5);
     if (high <= 5) return T.wait_short;
+    if (high >= 60) {
+      if (low === 0) return fill(T.wait_upto_long, { high: waitWords(high) });
+      return waitWords(low) + " – " + waitWords(high);
+    }
     if (low === 0) return fill(T.wait_upto, { high: high });
     return fill(T.wait_range, { low: low, high: high });
   }

@@ -198,3 +198,17 @@ def test_the_wait_is_said_in_minutes_only_while_the_call_is_expected_today(babel
     assert wording.ticket_wait_text(phrases, estimate, today, "Europe/Helsinki", NOW) == "10–25 minutes"
     assert wording.ticket_wait_text(phrases, estimate, tomorrow, "Europe/Helsinki", NOW) == ""
     assert wording.ticket_wait_text(phrases, estimate, None, "Europe/Helsinki", NOW) == "10–25 minutes"
+
+
+@pytest.mark.parametrize(
+    ("language", "estimate", "said"),
+    [
+        ("en", {"p10_s": 3000, "p50_s": 4000, "p90_s": 4800}, "50 min – 1 h 20 min"),
+        ("fi", {"p10_s": 5400, "p50_s": 6000, "p90_s": 7200}, "1 t 30 min – 2 t"),
+        ("sv", {"p10_s": 100, "p50_s": 3000, "p90_s": 5640}, "upp till 1 tim 35 min"),
+        ("pl", {"p10_s": 7200, "p50_s": 8000, "p90_s": 9300}, "2 godz. – 2 godz. 35 min"),
+        ("pl", {"p10_s": 600, "p50_s": 900, "p90_s": 3300}, "10–55 minut"),  # under an hour: as before
+    ],
+)
+def test_a_wait_from_an_hour_is_said_in_hours_and_minutes(babel_app, language, estimate, said):
+    assert wording.wait_text(phrases_in(babel_app, language), estimate) == said

@@ -77,6 +77,22 @@ def test_the_time_left_title_reads_right_for_a_single_minute(language, title):
 
 
 @pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "about 2 h 35 min"),
+        ("fi", "noin 2 t 35 min"),
+        ("sv", "cirka 2 tim 35 min"),
+        ("pl", "ok. 2 godz. 35 min"),
+    ],
+)
+def test_a_long_wait_is_said_in_hours_and_minutes(language, said):
+    """A wait of 154 minutes reads as hours and minutes (rounded to five), in the SMS as in the push."""
+    rendered = render("joined", language, fields_of("joined") | {"minutes": 154}, URL)
+    assert said in rendered.text and said in rendered.sms_text
+    assert sms_segments(rendered.sms_text) == 1
+
+
+@pytest.mark.parametrize(
     ("text", "septets"),
     [("Hello", 5), ("äöåÄÖÅ", 6), ("[€]", 6), ("{x}", 5), ("ł", None), ("☺", None), ("ó", None)],
 )

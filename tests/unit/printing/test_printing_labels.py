@@ -45,6 +45,10 @@ def test_people_ahead_uses_the_language_plural(language, count, expected):
         (None, 900, "en", "about 15 min"),
         (900, None, "pl", "około 15 min"),
         (None, None, "en", None),
+        (3000, 4800, "en", "about 50 min – 1 h 20 min"),  # from an hour, in hours and minutes
+        (5400, 7200, "fi", "noin 1 t 30 min – 2 t"),
+        (0, 5700, "sv", "upp till 1 tim 35 min"),
+        (7200, 7200, "pl", "około 2 godz."),
     ],
 )
 def test_the_wait_range_is_said_in_whole_minutes(p10, p90, language, expected):

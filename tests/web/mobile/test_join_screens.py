@@ -105,12 +105,14 @@ def test_the_poster_prints_a_large_qr_code_in_the_locations_languages(
     assert len(PdfReader(pdf).pages) == 1  # the poster fits one sheet
 
 
-# Each wait range ("35–200 minut") in the page's words, and the lines it takes on screen.
+# Each wait range ("35–55 minut", and from an hour "35 min – 3 godz. 20 min") in the page's words, and the
+# lines it takes on screen.
 RANGE_LINES = """() => {
+    const WAIT_RANGE = /\\d+–\\d+ \\S+|\\d+ \\S+(?: \\d+ min)? – \\d+ \\S+(?: \\d+ min)?/g;
     const found = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        for (const match of node.textContent.matchAll(/\\d+–\\d+ \\S+/g)) {
+        for (const match of node.textContent.matchAll(WAIT_RANGE)) {
             const range = document.createRange();
             range.setStart(node, match.index);
             range.setEnd(node, match.index + match[0].length);
