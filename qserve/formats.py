@@ -125,10 +125,12 @@ def wait_words(minutes: int, hour_unit: str) -> str:
 
 
 def wait_span_words(low: int, high: int, hour_unit: str) -> str:
-    """Write a range of waits: '10–25 min', and from an hour '50 min – 1 h 20 min'."""
+    """Write a range of waits: '10–25 min', and from an hour '50 min – 1 h 20 min' (one figure when both
+    ends round to the same)."""
     if high < 60:
         return f"{low}{DASH}{high} min"
-    return f"{wait_words(low, hour_unit)} {DASH} {wait_words(high, hour_unit)}"
+    first, last = wait_words(low, hour_unit), wait_words(high, hour_unit)
+    return last if first == last else f"{first} {DASH} {last}"  # 61-63 minutes: '1 h', not '1 h – 1 h'
 
 
 def fill_clock(pattern: str, hour: int, minute: int) -> str:

@@ -171,7 +171,7 @@ def parse_opening_hours(weekdays: dict[str, str], exceptions_text: str) -> dict:
 def stored_opening_hours(hours: dict | None) -> dict:
     """Return stored opening hours in the shape parse_opening_hours gives (closed weekdays left out), so that
     saving a form unchanged compares equal."""
-    return {day: spans for day, spans in (hours or {}).items() if day == "exceptions" or spans}
+    return {day: spans for day, spans in (hours or {}).items() if spans}  # also no empty "exceptions"
 
 
 def location_values(
@@ -227,25 +227,30 @@ def parse_fairness(kind: str, max_in_row: object, credit_min: object) -> dict:
         chosen = FairnessKind(kind or FairnessKind.STRICT)
     except ValueError as error:
         raise ValidationFailed("choose a fairness rule", field="fairness_kind") from error
-    rule: dict = {"kind": chosen.value}
+    rule = FairnessRule(kind=chosen)
     if chosen == FairnessKind.MAX_IN_ROW:
-        rule["max_in_row"] = check_int(max_in_row, field="fairness_max_in_row", low=1, high=20, blank=3)
+        in_row = check_int(max_in_row, field="fairness_max_in_row", low=1, high=20, blank=3)
+        rule = FairnessRule(kind=chosen, max_in_row=in_row)
     if chosen == FairnessKind.AGEING:
         minutes = check_int(credit_min, field="fairness_credit_min", low=0, high=240, blank=10)
-        rule["credit_s"] = minutes * 60
-    return rule
+        rule = FairnessRule(kind=chosen, credit_s=minutes * 60)
+    return fairness_settings(rule)
+
+
+def fairness_settings(rule: FairnessRule) -> dict:
+    """Return a fairness rule as a location stores it: its kind, and the one number that kind uses."""
+    stored: dict = {"kind": rule.kind.value}
+    if rule.kind == FairnessKind.MAX_IN_ROW:
+        stored["max_in_row"] = rule.max_in_row
+    if rule.kind == FairnessKind.AGEING:
+        stored["credit_s"] = rule.credit_s
+    return stored
 
 
 def stored_fairness(stored: dict | None) -> dict:
     """Return a stored fairness rule as parse_fairness shapes it (nothing stored reads as strict, the
     default), so that saving a form unchanged compares equal."""
-    rule = FairnessRule.from_settings(stored)
-    shaped: dict = {"kind": rule.kind.value}
-    if rule.kind == FairnessKind.MAX_IN_ROW:
-        shaped["max_in_row"] = rule.max_in_row
-    if rule.kind == FairnessKind.AGEING:
-        shaped["credit_s"] = rule.credit_s
-    return shaped
+    return fairness_settings(FairnessRule.from_settings(stored))
 
 
 def parse_printer(form: dict) -> dict:

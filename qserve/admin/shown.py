@@ -7,6 +7,7 @@ import json
 
 from qserve.admin.rules import WEEKDAYS, format_spans
 from qserve.admin.texts import FIELD_LABELS, text
+from qserve.domain.ordering import FairnessKind, FairnessRule
 
 # Stored in seconds (or as a fraction) and typed in the unit its label names: the divisor back to that unit.
 UNITS = {"_min": 60, "_h": 3600}
@@ -58,10 +59,10 @@ def _hours(hours: dict) -> str:
     return SEPARATOR.join(parts) or text("closed")
 
 
-def _fairness(rule: dict) -> str:
-    kind = rule.get("kind") or "strict"
-    if kind == "max_in_row":
-        return f"{text('fairness_max_in_row')}: {rule.get('max_in_row', 3)}"
-    if kind == "ageing":
-        return f"{text('fairness_ageing')}: {_number(int(rule.get('credit_s', 600)) / 60)}"
-    return text(f"fairness_{kind}")
+def _fairness(stored: dict) -> str:
+    rule = FairnessRule.from_settings(stored)  # with the defaults the call order reads too
+    if rule.kind == FairnessKind.MAX_IN_ROW:
+        return f"{text('fairness_max_in_row')}: {rule.max_in_row}"
+    if rule.kind == FairnessKind.AGEING:
+        return f"{text('fairness_ageing')}: {_number(rule.credit_s / 60)}"
+    return text(f"fairness_{rule.kind.value}")

@@ -117,7 +117,7 @@ def format_wait(wait_p10_s: int | None, wait_p90_s: int | None, language: str) -
     high = max(_minutes(wait_p90_s if wait_p90_s is not None else wait_p10_s or 0), low)
     if high == 0:
         return labels["wait_under"]
-    figures = Figures(language.split("-")[0].lower())
+    figures = _figures(language)
     if low == high:
         return labels["wait_single"].format(minutes=figures.wait(high))
     if low == 0:
@@ -125,9 +125,13 @@ def format_wait(wait_p10_s: int | None, wait_p90_s: int | None, language: str) -
     return labels["wait_range"].format(span=figures.wait_span(low, high))
 
 
+def _figures(language: str) -> Figures:
+    return Figures(language.split("-")[0].lower())  # a kiosk may be set to "fi-FI"
+
+
 def _clock(moment: datetime, language: str) -> str:
     # The one clock form of each language, as every page writes it ("9.05" in Finnish, "09:05" otherwise).
-    return Figures(language.split("-")[0].lower()).clock(moment)
+    return _figures(language).clock(moment)
 
 
 def format_issued_at(issued_at: datetime, language: str) -> str:

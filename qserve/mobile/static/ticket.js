@@ -61,17 +61,19 @@
       .formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
     return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / 86400000;
   }
+  /** The expected call time as shown: rounded to five minutes. */
+  function callTime(iso) {
+    var step = 300000;
+    return new Date(Math.round(new Date(iso).getTime() / step) * step);
+  }
   /** How many local days after today the ticket will probably be called (0 today), or null. */
   function callDay(iso) {
-    if (!iso) return null;
-    var step = 300000, rounded = new Date(Math.round(new Date(iso).getTime() / step) * step);
-    return localDay(rounded) - localDay(new Date());
+    return iso ? localDay(callTime(iso)) - localDay(new Date()) : null;
   }
   function etaText(iso) {
     var days = callDay(iso);
     if (days === null || days >= 7) return "";
-    var step = 300000, rounded = new Date(Math.round(new Date(iso).getTime() / step) * step);
-    var time = clock(rounded);
+    var rounded = callTime(iso), time = clock(rounded);
     if (days <= 0) return fill(T.eta, { time: time });
     if (days === 1) return fill(T.eta_tomorrow, { time: time });
     var weekday = (new Date(localDay(rounded) * 86400000).getUTCDay() + 6) % 7;  // Monday first

@@ -49,6 +49,7 @@ def test_people_ahead_uses_the_language_plural(language, count, expected):
         (5400, 7200, "fi", "noin 1 t 30 min – 2 t"),
         (0, 5700, "sv", "upp till 1 tim 35 min"),
         (7200, 7200, "pl", "około 2 godz."),
+        (3660, 3720, "en", "about 1 h"),  # 61 and 62 minutes both read "1 h": one figure, not "1 h – 1 h"
     ],
 )
 def test_the_wait_range_is_said_in_whole_minutes(p10, p90, language, expected):
